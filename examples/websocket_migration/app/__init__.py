@@ -1,0 +1,1 @@
+"""A chat backend in the middle of its WebSocket manager migration."""

@@ -1,0 +1,41 @@
+"""WebSocket routes: the primary migration target."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from app.websocket_core.unified_manager import UserContext, WebSocketManager
+
+if TYPE_CHECKING:
+    from app.websocket_core.websocket_manager_factory import WebSocketManagerFactory
+
+
+def websocket_endpoint(user_id: str) -> WebSocketManager:
+    from app.websocket_core.websocket_manager_factory import get_websocket_manager_factory
+
+    user_context = UserContext(user_id)
+    manager_factory = get_websocket_manager_factory()
+    manager = manager_factory.create_for_user(user_context)
+    return manager
+
+
+def reconnect(user_id: str, thread_id: str) -> WebSocketManager:
+    from app.websocket_core import get_websocket_manager_factory
+
+    return get_websocket_manager_factory().create_for_user(UserContext(user_id, thread_id))
+
+
+def migrated_endpoint(user_id: str) -> WebSocketManager:
+    # Already on the SSOT: nothing to report here.
+    return WebSocketManager.create_for_user(UserContext(user_id))
+
+
+class Session:
+    def __init__(self, user_id: str) -> None:
+        from app.websocket_core.websocket_manager_factory import get_websocket_manager_factory
+
+        self.user_context = UserContext(user_id)
+        self.factory: WebSocketManagerFactory = get_websocket_manager_factory()
+
+    def open(self) -> WebSocketManager:
+        return self.factory.create_for_user(self.user_context)

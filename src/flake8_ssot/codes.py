@@ -1,0 +1,113 @@
+"""The one table of codes and messages that the visitor, the README and the tests all read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    title: str
+    """Short name, used as the SARIF rule name and the README heading."""
+    template: str
+    """Message after the code; ``{target}``/``{detail}`` are filled in by the engine."""
+    help: str
+    """One sentence on why it matters and what to do."""
+
+
+USE_CODES: Final = ("SOT001", "SOT002", "SOT003", "SOT004")
+
+CODES: Final[dict[str, Code]] = {
+    c.code: c
+    for c in (
+        Code(
+            "SOT001",
+            "deprecated-import",
+            "import of deprecated {target}",
+            "Import the replacement instead; an import is where a migration starts.",
+        ),
+        Code(
+            "SOT002",
+            "deprecated-call",
+            "call of deprecated {target}",
+            "Call the replacement; every call site is a line that must change.",
+        ),
+        Code(
+            "SOT003",
+            "deprecated-reference",
+            "reference to deprecated {target}",
+            "Pass, annotate, subclass or compare against the replacement instead.",
+        ),
+        Code(
+            "SOT004",
+            "deprecated-string-target",
+            "string names deprecated {target}",
+            "Point mock/monkeypatch/importlib/getattr strings at the replacement.",
+        ),
+        Code(
+            "SOT900",
+            "configuration-error",
+            "configuration error: {detail}",
+            "Fix the configuration file named in the message.",
+        ),
+        Code(
+            "SOT901",
+            "allowlist-can-tighten",
+            "allowlist entry can be tightened: {detail}; run flake8-ssot baseline",
+            "Grandfathered uses went away; shrink the allowlist so they cannot come back.",
+        ),
+        Code(
+            "SOT902",
+            "allowlist-entry-expired",
+            "allowlist entry expired on {date}: {detail}",
+            "The grace period is over: migrate the uses or extend `expires` deliberately.",
+        ),
+        Code(
+            "SOT903",
+            "unused-noqa",
+            "unused noqa: no {detail} use on this line",
+            "Remove the stale `# noqa` so it cannot hide a future use.",
+        ),
+        Code(
+            "SOT999",
+            "not-analyzed",
+            "file not analyzed: {detail}",
+            "The file could not be checked; uses in it are unknown until it can be.",
+        ),
+    )
+}
+
+# How a use reached the deprecated target, appended to the message.
+VIA: Final[dict[str, str]] = {
+    "direct": "",
+    "reexport": " (as {spelled})",
+    "stale": " (as {spelled}, which no longer exists)",
+    "result": " (via {spelled}, a value it returned)",
+    "star": " (via star import of {spelled})",
+}
+
+
+def use_message(
+    code: str,
+    target: str,
+    *,
+    via: str = "direct",
+    spelled: str = "",
+    replacement: str | None = None,
+    advice: str | None = None,
+) -> str:
+    """Message text (without the code) for a use of a deprecated target."""
+    text = CODES[code].template.format(target=target) + VIA[via].format(spelled=spelled)
+    if replacement:
+        text += f"; use {replacement}"
+        if advice:
+            text += f" ({advice})"
+    elif advice:
+        text += f"; {advice}"
+    return text
+
+
+def bookkeeping_message(code: str, **fields: str) -> str:
+    return CODES[code].template.format(**fields)

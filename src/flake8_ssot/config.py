@@ -1,0 +1,352 @@
+"""Find and parse the configuration, once, into a frozen :class:`Config`."""
+
+from __future__ import annotations
+
+import configparser
+import functools
+import os
+import re
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from flake8_ssot.model import Config, ConfigError, FixTemplate, Rule
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+TABLE = "tool.flake8-ssot"
+INI_FILES = ("setup.cfg", "tox.ini", ".flake8")
+TOP_KEYS = frozenset({"allowlist", "rules", "exclude", "src", "cache"})
+RULE_KEYS = frozenset({"name", "deprecated", "replacement", "message", "exempt", "fix"})
+FIX_KEYS = frozenset({"pattern", "replace"})
+INI_KEYS = frozenset(
+    {"rules", "messages", "exempt", "allowlist", "exclude", "src", "cache", "config"}
+)
+RULE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
+
+
+def is_dotted_name(value: str) -> bool:
+    return bool(value) and all(part.isidentifier() for part in value.split("."))
+
+
+def find_config(start: Path) -> Path | None:
+    """Nearest pyproject.toml with our table, or flake8 INI file with ``ssot-rules``, upward."""
+    for directory in (start, *start.parents):
+        found = _config_in(directory)
+        if found is not None:
+            return found
+    return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _config_in(directory: Path) -> Path | None:
+    pyproject = directory / "pyproject.toml"
+    if _mentions(pyproject, b"flake8-ssot") and _has_toml_table(pyproject):
+        return pyproject
+    for name in INI_FILES:
+        candidate = directory / name
+        if _mentions(candidate, b"ssot") and _ini_section(candidate) is not None:
+            return candidate
+    return None
+
+
+def _mentions(path: Path, needle: bytes) -> bool:
+    try:
+        return needle in path.read_bytes()
+    except OSError:
+        return False
+
+
+def _has_toml_table(path: Path) -> bool:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        # A broken file that mentions us is still ours: load_config reports why.
+        return True
+    return isinstance(data.get("tool"), dict) and "flake8-ssot" in data["tool"]
+
+
+def load_config(path: Path) -> Config:
+    path = Path(os.path.abspath(path))
+    if path.suffix in (".cfg", ".ini") or path.name == ".flake8":
+        return _load_ini(path)
+    return _load_toml(path)
+
+
+# -- TOML ---------------------------------------------------------------------------------
+
+
+def _load_toml(path: Path) -> Config:
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except OSError as e:
+        raise ConfigError(path, f"cannot read: {e.strerror or e}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(path, "not valid UTF-8") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(path, f"invalid TOML: {e}") from None
+    tool = data.get("tool")
+    table = tool.get("flake8-ssot") if isinstance(tool, dict) else None
+    if table is None:
+        raise ConfigError(path, f"no [{TABLE}] table")
+    if not isinstance(table, dict):
+        raise ConfigError(path, "expected a table", key=TABLE)
+    return _build(path, table, TABLE)
+
+
+def _build(path: Path, table: Mapping[str, Any], where: str) -> Config:
+    root = path.parent
+    _reject_unknown(path, table, TOP_KEYS, where)
+    rules_value = table.get("rules", [])
+    if not isinstance(rules_value, list):
+        raise ConfigError(path, "expected an array of tables", key=f"{where}.rules")
+    rules = tuple(
+        _rule(path, raw, f"{where}.rules[{i}]") for i, raw in enumerate(rules_value)
+    )
+    _check_unique(path, rules, where)
+    allowlist = table.get("allowlist")
+    if allowlist is not None:
+        allowlist = _relative_path(path, allowlist, f"{where}.allowlist")
+    cache = table.get("cache", True)
+    if not isinstance(cache, bool):
+        raise ConfigError(path, "expected true or false", key=f"{where}.cache")
+    return Config(
+        root=root,
+        source=path,
+        rules=rules,
+        allowlist=root / allowlist if allowlist is not None else None,
+        exclude=_globs(path, table.get("exclude", []), f"{where}.exclude"),
+        src=tuple(
+            _relative_path(path, s, f"{where}.src[{i}]")
+            for i, s in enumerate(_str_list(path, table.get("src", [".", "src"]), f"{where}.src"))
+        ),
+        cache=cache,
+    )
+
+
+def _rule(path: Path, raw: object, where: str) -> Rule:
+    if not isinstance(raw, dict):
+        raise ConfigError(path, "expected a table", key=where)
+    _reject_unknown(path, raw, RULE_KEYS, where)
+    name = raw.get("name")
+    if not isinstance(name, str) or not RULE_NAME.match(name):
+        raise ConfigError(
+            path, "expected a rule name (letters, digits, '-', '_', '.')", key=f"{where}.name"
+        )
+    deprecated = _str_list(path, raw.get("deprecated"), f"{where}.deprecated")
+    if not deprecated:
+        raise ConfigError(path, "expected at least one dotted name", key=f"{where}.deprecated")
+    for i, dotted in enumerate(deprecated):
+        if not is_dotted_name(dotted):
+            raise ConfigError(
+                path, f"not a dotted name: {dotted!r}", key=f"{where}.deprecated[{i}]"
+            )
+    replacement = _optional_str(path, raw.get("replacement"), f"{where}.replacement")
+    if replacement is not None and not is_dotted_name(replacement):
+        raise ConfigError(path, f"not a dotted name: {replacement!r}", key=f"{where}.replacement")
+    fixes_value = raw.get("fix", [])
+    if not isinstance(fixes_value, list):
+        raise ConfigError(path, "expected an array of tables", key=f"{where}.fix")
+    return Rule(
+        name=name,
+        deprecated=tuple(dict.fromkeys(deprecated)),
+        replacement=replacement,
+        message=_optional_str(path, raw.get("message"), f"{where}.message"),
+        exempt=_globs(path, raw.get("exempt", []), f"{where}.exempt"),
+        fixes=tuple(
+            _fix(path, f, f"{where}.fix[{i}]") for i, f in enumerate(fixes_value)
+        ),
+    )
+
+
+def _fix(path: Path, raw: object, where: str) -> FixTemplate:
+    if not isinstance(raw, dict):
+        raise ConfigError(path, "expected a table", key=where)
+    _reject_unknown(path, raw, FIX_KEYS, where)
+    values = []
+    for key in ("pattern", "replace"):
+        value = raw.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(path, "expected a non-empty string", key=f"{where}.{key}")
+        values.append(value)
+    return FixTemplate(*values)
+
+
+def _check_unique(path: Path, rules: tuple[Rule, ...], where: str) -> None:
+    names: dict[str, int] = {}
+    owner: dict[str, str] = {}
+    for i, rule in enumerate(rules):
+        if rule.name in names:
+            raise ConfigError(
+                path,
+                f"duplicate rule name {rule.name!r} (also rules[{names[rule.name]}])",
+                key=f"{where}.rules[{i}].name",
+            )
+        names[rule.name] = i
+        for dotted in rule.deprecated:
+            if dotted in owner:
+                raise ConfigError(
+                    path,
+                    f"{dotted!r} is already deprecated by rule {owner[dotted]!r}",
+                    key=f"{where}.rules[{i}].deprecated",
+                )
+            owner[dotted] = rule.name
+
+
+def _reject_unknown(path: Path, raw: Mapping[str, Any], known: frozenset[str], where: str) -> None:
+    for key in raw:
+        if key not in known:
+            raise ConfigError(
+                path, f"unknown key (expected one of: {', '.join(sorted(known))})", key=f"{where}.{key}"
+            )
+
+
+def _str_list(path: Path, value: object, where: str) -> list[str]:
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return value
+    raise ConfigError(path, "expected a list of strings", key=where)
+
+
+def _optional_str(path: Path, value: object, where: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value or None
+    raise ConfigError(path, "expected a string", key=where)
+
+
+def _relative_path(path: Path, value: object, where: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(path, "expected a path relative to the project root", key=where)
+    pure = PurePosixPath(value)
+    if pure.is_absolute() or ".." in pure.parts or "\\" in value:
+        raise ConfigError(
+            path, f"{value!r} must be a POSIX path inside the project root", key=where
+        )
+    return value
+
+
+def _globs(path: Path, value: object, where: str) -> tuple[str, ...]:
+    globs = _str_list(path, value, where)
+    for i, glob in enumerate(globs):
+        _relative_path(path, glob.lstrip("/") if glob.startswith("/") else glob, f"{where}[{i}]")
+    return tuple(globs)
+
+
+# -- flake8 INI -----------------------------------------------------------------------------
+
+
+def _ini_section(path: Path) -> dict[str, tuple[str, int]] | None:
+    """``ssot-*`` options of the ``[flake8]`` section, with their line numbers."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    parser = configparser.RawConfigParser()
+    try:
+        parser.read_string(text, source=str(path))
+    except configparser.Error:
+        return None
+    if not parser.has_section("flake8"):
+        return None
+    options = {
+        key.replace("_", "-")[len("ssot-"):]: value
+        for key, value in parser.items("flake8")
+        if key.replace("_", "-").startswith("ssot-")
+    }
+    if "rules" not in options and "config" not in options:
+        return None
+    lines = text.splitlines()
+    return {key: (value, _line_of(lines, key)) for key, value in options.items()}
+
+
+def _line_of(lines: list[str], key: str) -> int:
+    pattern = re.compile(rf"\s*ssot[-_]{re.escape(key).replace('-', '[-_]')}\s*[=:]", re.I)
+    return next((n for n, line in enumerate(lines, 1) if pattern.match(line)), 0)
+
+
+def _ini_lines(value: str) -> Iterator[tuple[int, str]]:
+    for offset, line in enumerate(value.splitlines()):
+        line = line.strip()
+        if line and not line.startswith(("#", ";")):
+            yield offset, line
+
+
+def _load_ini(path: Path) -> Config:
+    try:
+        path.read_bytes().decode("utf-8")
+    except OSError as e:
+        raise ConfigError(path, f"cannot read: {e.strerror or e}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(path, "not valid UTF-8") from None
+    try:
+        configparser.RawConfigParser().read_file(path.open(encoding="utf-8"))
+    except configparser.Error as e:
+        raise ConfigError(path, f"invalid INI: {str(e).splitlines()[0]}") from None
+    options = _ini_section(path)
+    if options is None:
+        raise ConfigError(path, "no ssot-rules in the [flake8] section")
+    for key, (_, line) in options.items():
+        if key not in INI_KEYS:
+            raise ConfigError(
+                path,
+                f"line {line}: unknown option (expected ssot-{', ssot-'.join(sorted(INI_KEYS))})",
+                key=f"ssot-{key}",
+            )
+    if "config" in options:
+        # flake8's --ssot-config spelled in the flake8 config: follow it.
+        value, line = options["config"]
+        return load_config(path.parent / _relative_path(path, value.strip(), f"ssot-config (line {line})"))
+
+    def per_rule(key: str) -> dict[str, str]:
+        value, line = options.get(key, ("", 0))
+        out: dict[str, str] = {}
+        for offset, entry in _ini_lines(value):
+            name, sep, rest = entry.partition(":")
+            if not sep or not name.strip():
+                raise ConfigError(
+                    path, f"line {line + offset}: expected 'rule-name: value'", key=f"ssot-{key}"
+                )
+            out[name.strip()] = rest.strip()
+        return out
+
+    table: dict[str, Any] = {"rules": []}
+    rules_value, rules_line = options.get("rules", ("", 0))
+    for offset, entry in _ini_lines(rules_value):
+        name, sep, rest = entry.partition(":")
+        names, arrow, replacement = rest.partition("->")
+        if not sep or not name.strip() or not names.strip():
+            raise ConfigError(
+                path,
+                f"line {rules_line + offset}: expected 'name: dotted.name[, ...] [-> replacement]'",
+                key="ssot-rules",
+            )
+        rule: dict[str, Any] = {
+            "name": name.strip(),
+            "deprecated": [n.strip() for n in names.split(",")],
+        }
+        if arrow:
+            rule["replacement"] = replacement.strip()
+        table["rules"].append(rule)
+    known = {r["name"] for r in table["rules"]}
+    for key, field in (("messages", "message"), ("exempt", "exempt")):
+        for name, value in per_rule(key).items():
+            if name not in known:
+                raise ConfigError(path, f"unknown rule {name!r}", key=f"ssot-{key}")
+            rule = next(r for r in table["rules"] if r["name"] == name)
+            rule[field] = [g.strip() for g in value.split(",") if g.strip()] if field == "exempt" else value
+    for key in ("exclude", "src"):
+        if key in options:
+            table[key] = [g.strip() for g in re.split(r"[,\n]", options[key][0]) if g.strip()]
+    if "allowlist" in options:
+        table["allowlist"] = options["allowlist"][0].strip()
+    if "cache" in options:
+        raw = options["cache"][0].strip().lower()
+        if raw not in ("true", "false"):
+            raise ConfigError(path, "expected true or false", key="ssot-cache")
+        table["cache"] = raw == "true"
+    return _build(path, table, "[flake8] ssot")

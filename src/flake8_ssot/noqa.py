@@ -1,0 +1,89 @@
+"""``# noqa`` exactly as flake8 reads it, so `check`, `baseline` and `report` agree with flake8."""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+# flake8.defaults.NOQA_INLINE_REGEXP and NOQA_FILE, copied so the CLI need not import flake8.
+NOQA_INLINE = re.compile(
+    r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE
+)
+NOQA_FILE = re.compile(r"\s*# flake8[:=]\s*noqa", re.I)
+_SPLIT = re.compile(r"[,\s]")
+
+
+@dataclass(frozen=True)
+class Noqa:
+    line: int
+    col: int
+    codes: tuple[str, ...] | None
+    """None for a bare ``# noqa``."""
+
+    def silences(self, code: str) -> bool:
+        return self.codes is None or code.startswith(self.codes)
+
+
+def file_is_ignored(lines: Sequence[str]) -> bool:
+    """flake8 skips a file in which any line starts with ``# flake8: noqa``."""
+    return any(NOQA_FILE.match(line) for line in lines)
+
+
+class NoqaMap:
+    """For each line, the ``# noqa`` flake8 would apply to an error reported there."""
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        self._lines = lines
+        self._ranges: dict[int, tuple[int, int]] | None = None
+        self._found: dict[tuple[int, int], Noqa | None] = {}
+
+    def _line_ranges(self) -> dict[int, tuple[int, int]]:
+        # Mirrors flake8's FileProcessor._noqa_line_mapping: every line of a token run up
+        # to a NEWLINE/NL shares the joined text of that run.
+        ranges: dict[int, tuple[int, int]] = {}
+        try:
+            tokens = list(tokenize.generate_tokens(io.StringIO("".join(self._lines)).readline))
+        except (tokenize.TokenError, SyntaxError):
+            return ranges
+        low, high = len(self._lines) + 2, -1
+        for kind, _, (start, _), (end, _), _ in tokens:
+            if kind in (tokenize.ENDMARKER, tokenize.DEDENT):
+                continue
+            low, high = min(low, start), max(high, end)
+            if kind in (tokenize.NL, tokenize.NEWLINE):
+                for n in range(low, high + 1):
+                    ranges[n] = (low, high)
+                low, high = len(self._lines) + 2, -1
+        return ranges
+
+    def at(self, line: int) -> Noqa | None:
+        if self._ranges is None:
+            self._ranges = self._line_ranges()
+        span = self._ranges.get(line)
+        if span is None:
+            return None
+        if span not in self._found:
+            self._found[span] = self._search(*span)
+        return self._found[span]
+
+    def _search(self, low: int, high: int) -> Noqa | None:
+        joined = "".join(self._lines[low - 1:high])
+        match = NOQA_INLINE.search(joined)
+        if match is None:
+            return None
+        before = joined[: match.start()]
+        line = low + before.count("\n")
+        col = match.start() - (before.rfind("\n") + 1)
+        codes = match.group("codes")
+        parsed = tuple(c for c in _SPLIT.split(codes) if c) if codes else None
+        return Noqa(line, col, parsed)
+
+    def all(self) -> list[Noqa]:
+        """Every distinct noqa comment that can apply to some line."""
+        if self._ranges is None:
+            self._ranges = self._line_ranges()
+        found = {self.at(span[0]) for span in set(self._ranges.values())}
+        return sorted((n for n in found if n is not None), key=lambda n: (n.line, n.col))

@@ -1,0 +1,146 @@
+"""Paths relative to the project root, module names, and the walk over a project's files."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pathspec
+
+# Directories no project wants linted or indexed (cf. flake8's and ruff's defaults).
+SKIP_DIRS = frozenset(
+    {
+        ".git", ".hg", ".svn", ".bzr", "CVS", "_darcs", ".jj",
+        ".tox", ".nox", ".venv", "venv", ".eggs", "__pycache__", "__pypackages__",
+        ".mypy_cache", ".pytest_cache", ".ruff_cache", ".hypothesis", ".pytype",
+        ".flake8-ssot-cache", "node_modules", "build", "dist", "site-packages",
+        ".ipynb_checkpoints", ".direnv",
+    }
+)
+
+
+def relative_to_root(filename: str, root: Path) -> str:
+    """POSIX path of ``filename`` relative to ``root``; as given (POSIX) when outside it."""
+    absolute = os.path.abspath(filename)
+    rel = os.path.relpath(absolute, root) if _on_same_drive(absolute, root) else absolute
+    if rel.startswith(os.pardir):
+        real = os.path.realpath(absolute)
+        real_root = os.path.realpath(root)
+        rel = os.path.relpath(real, real_root)
+        if rel.startswith(os.pardir):
+            return Path(absolute).as_posix()
+    return Path(rel).as_posix()
+
+
+def _on_same_drive(a: str, b: Path) -> bool:
+    return os.path.splitdrive(a)[0] == os.path.splitdrive(str(b))[0]
+
+
+def is_inside(relpath: str) -> bool:
+    return not relpath.startswith("/") and not relpath.startswith("../")
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_package_dir(directory: str) -> bool:
+    return os.path.isfile(os.path.join(directory, "__init__.py"))
+
+
+def module_name(relpath: str, root: Path, src: Iterable[str] = (".", "src")) -> str:
+    """Dotted module name of a file, from its package (``__init__.py`` chain) or source root."""
+    parts = relpath.split("/")
+    stem = parts[-1].rsplit(".", 1)[0]
+    names = [] if stem == "__init__" else [stem]
+    directory = os.path.join(str(root), *parts[:-1]) if is_inside(relpath) else os.path.dirname(relpath)
+    while _is_package_dir(directory):
+        names.append(os.path.basename(directory))
+        parent = os.path.dirname(directory)
+        if parent == directory:  # pragma: no cover - a package at the filesystem root
+            break
+        directory = parent
+    if len(names) > (0 if stem == "__init__" else 1) or not is_inside(relpath):
+        return ".".join(reversed(names))
+    # Not in a regular package: name it from the longest source root holding it.
+    best: list[str] | None = None
+    for source in src:
+        base = [] if source in (".", "") else source.strip("/").split("/")
+        if parts[: len(base)] == base and (best is None or len(base) > len(best)):
+            best = base
+    dirs = parts[len(best or []):-1]
+    return ".".join([*dirs, *reversed(names)])
+
+
+def resolve_relative(module: str, is_package: bool, level: int, name: str | None) -> str | None:
+    """Absolute module for ``from <level dots><name> import ...`` inside ``module``."""
+    if level == 0:
+        return name
+    package = module.split(".") if is_package else module.split(".")[:-1]
+    if level > len(package):
+        return None  # "attempted relative import beyond top-level package"
+    base = package[: len(package) - (level - 1)]
+    return ".".join([*base, name] if name else base) or None
+
+
+def matcher(globs: Iterable[str]) -> pathspec.PathSpec[Any] | None:
+    globs = list(globs)
+    return pathspec.PathSpec.from_lines("gitwildmatch", globs) if globs else None
+
+
+def iter_python_files(
+    root: Path, paths: Iterable[str] | None = None, exclude: Iterable[str] = ()
+) -> Iterator[tuple[str, os.stat_result]]:
+    """(relpath, stat) of every ``.py`` file under ``paths`` (default: the root), sorted.
+
+    Skips version-control, cache and build directories, virtualenvs and ``exclude`` globs,
+    and never follows a directory symlink out of the tree or around a loop.
+    """
+    spec = matcher(exclude)
+    seen: set[tuple[int, int]] = set()
+    for given in sorted(set(paths)) if paths else ["."]:
+        start = os.path.join(root, given) if not os.path.isabs(given) else given
+        rel = relative_to_root(start, root)
+        if os.path.isdir(start):
+            yield from _walk(start, "" if rel == "." else rel + "/", root, spec, seen)
+        else:
+            try:
+                st = os.stat(start)
+            except OSError:
+                continue
+            yield rel, st
+
+
+def _walk(
+    directory: str, prefix: str, root: Path, spec: pathspec.PathSpec[Any] | None, seen: set[tuple[int, int]]
+) -> Iterator[tuple[str, os.stat_result]]:
+    try:
+        st = os.stat(directory)
+        if (st.st_dev, st.st_ino) in seen:
+            return
+        seen.add((st.st_dev, st.st_ino))
+        with os.scandir(directory) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        rel = prefix + entry.name
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            continue
+        if is_dir:
+            if entry.name in SKIP_DIRS or entry.name.endswith(".egg-info"):
+                continue
+            if spec is not None and spec.match_file(rel + "/"):
+                continue
+            if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
+                continue
+            yield from _walk(entry.path, rel + "/", root, spec, seen)
+        elif entry.name.endswith(".py"):
+            if spec is not None and spec.match_file(rel):
+                continue
+            try:
+                yield rel, entry.stat()
+            except OSError:
+                continue

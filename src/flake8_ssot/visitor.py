@@ -1,0 +1,733 @@
+"""Find every use of a deprecated target in one module, resolving names the way Python binds them.
+
+Scopes follow Python's rules (module, class, function, lambda, comprehension; class bodies
+are invisible to nested functions). Statements are processed in order, so a rebinding ends
+a name's deprecation; branches (if/try/loops/match) merge as "may be deprecated". Function
+bodies are processed after their enclosing scope finishes, as they run after it is built.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from flake8_ssot.config import is_dotted_name
+from flake8_ssot.index import Index, Resolution
+from flake8_ssot.paths import resolve_relative
+from flake8_ssot.summary import dotted
+
+# Syntactic shape of a use, carried into findings so `fix` can pick a rewrite.
+FORMS = {
+    "import": "import a.b [as m]",
+    "import-from": "from a import b [as c]",
+    "import-star": "from a import *",
+    "name": "bare name reference",
+    "attribute": "attribute chain reference",
+    "call": "call of a name or attribute chain",
+    "result-call": "call on a value returned by a deprecated call",
+    "string": "string naming a target (mock.patch, importlib, getattr, sys.modules)",
+    "all": "__all__ entry",
+    "annotation-string": "name inside a string annotation",
+}
+
+_MODULE_STRING_SINKS = {
+    "importlib.import_module",
+    "importlib.__import__",
+    "builtins.__import__",
+    "importlib.util.find_spec",
+    "importlib.util.resolve_name",
+    "pkgutil.resolve_name",
+    "sys.modules.get",
+    "sys.modules.pop",
+    "sys.modules.setdefault",
+    "sys.modules.__getitem__",
+}
+_ATTR_BUILTINS = {"getattr", "hasattr", "setattr", "delattr"}
+
+
+@dataclass(frozen=True)
+class Use:
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+    code: str
+    resolution: Resolution
+    form: str
+    scope: str
+    via: str
+    spelled: str
+
+
+@dataclass(eq=False)
+class ClassInfo:
+    """Attributes of a class's instances that hold a deprecated call's result."""
+
+    tainted: dict[str, Resolution] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Binding:
+    kind: Literal["name", "result", "self", "inherit"]
+    dotted: str = ""
+    """For ``name``: the fully qualified name it refers to."""
+    resolution: Resolution | None = None
+    """For ``result``: the deprecated callable that produced the value."""
+    owner: ClassInfo | None = None
+    """For ``self``: the class of the instance."""
+
+
+INHERIT = Binding("inherit")
+"""Marks a name unbound on some path: look it up in the enclosing scope too."""
+
+Entry = tuple[Binding, ...]
+"""Possible bindings of a name; empty when it is bound to something unrelated."""
+
+
+@dataclass(eq=False)
+class Scope:
+    kind: Literal["module", "class", "function", "lambda", "comprehension"]
+    qualname: str
+    parent: Scope | None
+    names: dict[str, Entry] = field(default_factory=dict)
+    globals: set[str] = field(default_factory=set)
+    cls: ClassInfo | None = None
+
+
+class Visitor(ast.NodeVisitor):
+    def __init__(self, index: Index, module: str, is_package: bool) -> None:
+        self.index = index
+        self.module = module
+        self.is_package = is_package
+        self.uses: list[Use] = []
+        self.scope = Scope("module", "<module>", None)
+        self.module_scope = self.scope
+        self._deferred: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, Scope, ClassInfo | None]] = []
+        self._pending_self: list[tuple[ClassInfo, str, ast.AST, str]] = []
+        self._all_strings: list[ast.Constant] = []
+        self._anchor: ast.AST | None = None
+        self._in_annotation = False
+
+    # -- driver ---------------------------------------------------------------------------
+
+    def run(self, tree: ast.Module) -> list[Use]:
+        self.body(tree.body)
+        for node in self._all_strings:
+            self._check_all_entry(node)
+        while self._deferred:
+            self._function_body(*self._deferred.pop(0))
+        for owner, attr, site, scope_name in self._pending_self:
+            resolution = owner.tainted.get(attr)
+            if resolution is not None:
+                self._record(site, "SOT002", resolution, "result-call", scope_name, "result", f"self.{attr}")
+        self.uses.sort(key=lambda u: (u.line, u.col, u.code, u.resolution.target))
+        return self.uses
+
+    def body(self, statements: Iterable[ast.stmt]) -> None:
+        for statement in statements:
+            self.visit(statement)
+
+    # -- bindings -------------------------------------------------------------------------
+
+    def lookup(self, name: str) -> Entry:
+        found: list[Binding] = []
+        scope: Scope | None = self.scope
+        innermost = True
+        while scope is not None:
+            if name in scope.globals:
+                scope = self.module_scope
+            if scope.kind != "class" or innermost:
+                entry = scope.names.get(name)
+                if entry is not None:
+                    found.extend(b for b in entry if b is not INHERIT)
+                    if INHERIT not in entry:
+                        return tuple(found)
+            innermost = False
+            scope = scope.parent
+        return tuple(found)
+
+    def bind(self, name: str, entry: Entry, scope: Scope | None = None) -> None:
+        scope = scope or self.scope
+        if name in scope.globals:
+            scope = self.module_scope
+        scope.names[name] = entry
+
+    def resolve_chain(self, chain: list[str]) -> tuple[Resolution, str] | None:
+        """Resolution of ``a.b.c`` through the binding of ``a``, and the dotted name it spells."""
+        for binding in self.lookup(chain[0]):
+            if binding.kind == "name":
+                spelled = ".".join([binding.dotted, *chain[1:]])
+                resolution = self.index.resolve(spelled)
+                if resolution is not None:
+                    return resolution, spelled
+        return None
+
+    def _qualified(self, chain: list[str]) -> list[str]:
+        """Every fully qualified name a chain may spell (builtins when its root is unbound)."""
+        entry = self.lookup(chain[0])
+        if not entry:
+            return [".".join(["builtins", *chain])]
+        return [".".join([b.dotted, *chain[1:]]) for b in entry if b.kind == "name"]
+
+    def _call_result(self, value: ast.expr | None) -> Resolution | None:
+        """The deprecated callable whose call produced ``value``, if any."""
+        if isinstance(value, ast.Await):
+            value = value.value
+        if isinstance(value, ast.Call):
+            chain = dotted(value.func)
+            if chain:
+                found = self.resolve_chain(chain)
+                if found is not None:
+                    return found[0]
+        return None
+
+    def _value_entry(self, value: ast.expr | None) -> Entry:
+        if value is None:
+            return ()
+        chain = dotted(value)
+        if chain is not None:
+            entry: list[Binding] = []
+            for binding in self.lookup(chain[0]):
+                if binding.kind == "name":
+                    entry.append(Binding("name", ".".join([binding.dotted, *chain[1:]])))
+                elif binding.kind == "result" and len(chain) == 1:
+                    entry.append(binding)
+            return tuple(entry)
+        resolution = self._call_result(value)
+        if resolution is not None:
+            return (Binding("result", resolution=resolution),)
+        imported = self._imported_module(value)
+        return (Binding("name", imported),) if imported else ()
+
+    def _imported_module(self, value: ast.expr) -> str | None:
+        """``importlib.import_module("a.b")`` evaluates to module ``a.b``."""
+        if isinstance(value, ast.Call) and value.args:
+            chain = dotted(value.func)
+            first = value.args[0]
+            if (
+                chain
+                and "importlib.import_module" in self._qualified(chain)
+                and isinstance(first, ast.Constant)
+                and isinstance(first.value, str)
+                and is_dotted_name(first.value)
+            ):
+                return first.value
+        return None
+
+    def assign(self, target: ast.expr, value: ast.expr | None) -> None:
+        if isinstance(target, ast.Name):
+            entry = self._value_entry(value)
+            self.bind(target.id, entry)
+            if self.scope.kind == "class" and self.scope.cls is not None:
+                resolution = next((b.resolution for b in entry if b.resolution), None)
+                if resolution is not None:
+                    self.scope.cls.tainted[target.id] = resolution
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self.assign(element, None)
+        elif isinstance(target, ast.Starred):
+            self.assign(target.value, None)
+        else:
+            self.visit(target)
+            chain = dotted(target)
+            if chain and len(chain) == 2:
+                resolution = self._call_result(value)
+                if resolution is not None:
+                    for binding in self.lookup(chain[0]):
+                        if binding.kind == "self" and binding.owner is not None:
+                            binding.owner.tainted[chain[1]] = resolution
+
+    def _shadow(self, node: ast.AST) -> None:
+        for child in ast.walk(node):
+            if isinstance(child, ast.Name):
+                self.bind(child.id, ())
+
+    # -- branches -------------------------------------------------------------------------
+
+    def branches(self, *paths: Callable[[], None], fallthrough: bool = False) -> None:
+        """Run alternative paths from the same state; afterwards a name may be any of them."""
+        scope = self.scope
+        before = scope.names
+        states = []
+        for path in paths:
+            scope.names = dict(before)
+            path()
+            states.append(scope.names)
+        if fallthrough:
+            states.append(before)
+        merged: dict[str, Entry] = {}
+        for name in {n for state in states for n in state}:
+            alternatives: list[Binding] = []
+            for state in states:
+                for binding in state.get(name, (INHERIT,)):
+                    if binding not in alternatives:
+                        alternatives.append(binding)
+            merged[name] = tuple(alternatives)
+        scope.names = merged
+
+    def _run(self, statements: list[ast.stmt]) -> Callable[[], None]:
+        return lambda: self.body(statements)
+
+    def visit_If(self, node: ast.If) -> None:
+        self.visit(node.test)
+        self.branches(self._run(node.body), self._run(node.orelse))
+
+    def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
+        self.visit(node.iter)
+
+        def loop() -> None:
+            self.assign(node.target, None)
+            self.body(node.body)
+
+        self.branches(loop, fallthrough=True)
+        self.body(node.orelse)
+
+    visit_AsyncFor = visit_For
+
+    def visit_While(self, node: ast.While) -> None:
+        self.visit(node.test)
+        self.branches(self._run(node.body), fallthrough=True)
+        self.body(node.orelse)
+
+    def visit_Try(self, node: ast.Try | ast.TryStar) -> None:
+        def handler(h: ast.ExceptHandler) -> Callable[[], None]:
+            def run() -> None:
+                if h.type is not None:
+                    self.visit(h.type)
+                if h.name:
+                    self.bind(h.name, ())
+                self.body(h.body)
+
+            return run
+
+        def main() -> None:
+            self.body(node.body)
+            self.body(node.orelse)
+
+        self.branches(main, *(handler(h) for h in node.handlers))
+        self.body(node.finalbody)
+
+    visit_TryStar = visit_Try
+
+    def visit_Match(self, node: ast.Match) -> None:
+        self.visit(node.subject)
+
+        def case(c: ast.match_case) -> Callable[[], None]:
+            def run() -> None:
+                self.visit(c.pattern)
+                if c.guard is not None:
+                    self.visit(c.guard)
+                self.body(c.body)
+
+            return run
+
+        self.branches(*(case(c) for c in node.cases), fallthrough=True)
+
+    def visit_MatchAs(self, node: ast.MatchAs) -> None:
+        if node.pattern is not None:
+            self.visit(node.pattern)
+        if node.name:
+            self.bind(node.name, ())
+
+    def visit_MatchStar(self, node: ast.MatchStar) -> None:
+        if node.name:
+            self.bind(node.name, ())
+
+    def visit_MatchMapping(self, node: ast.MatchMapping) -> None:
+        self.generic_visit(node)
+        if node.rest:
+            self.bind(node.rest, ())
+
+    # -- statements -----------------------------------------------------------------------
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            found = self.index.resolve(alias.name)
+            if found is not None:
+                self._report(alias, "SOT001", found, "import", alias.name)
+            if alias.asname:
+                self.bind(alias.asname, (Binding("name", alias.name),))
+            else:
+                head = alias.name.split(".")[0]
+                self.bind(head, (Binding("name", head),))
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        base = resolve_relative(self.module, self.is_package, node.level, node.module)
+        for alias in node.names:
+            if base is None:
+                if alias.name != "*":
+                    self.bind(alias.asname or alias.name, ())
+            elif alias.name == "*":
+                self._star_import(alias, base)
+            else:
+                spelled = f"{base}.{alias.name}"
+                found = self.index.resolve(spelled)
+                if found is not None:
+                    self._report(alias, "SOT001", found, "import-from", spelled)
+                self.bind(alias.asname or alias.name, (Binding("name", spelled),))
+
+    def _star_import(self, alias: ast.alias, base: str) -> None:
+        found = self.index.resolve(base)
+        if found is not None:
+            self._report(alias, "SOT001", found, "import-star", base)
+        summary = self.index.summary(base)
+        if summary is None:
+            return
+        for name in summary.exported():
+            spelled = f"{base}.{name}"
+            if found is None:
+                brought = self.index.resolve(spelled)
+                if brought is not None:
+                    self._record(alias, "SOT001", brought, "import-star", self.scope.qualname, "star", base)
+            self.bind(name, (Binding("name", spelled),))
+
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        for decorator in node.decorator_list:
+            self.visit(decorator)
+        self._arguments(node.args)
+        if node.returns is not None:
+            self.annotation(node.returns)
+        self.bind(node.name, ())
+        owner = self.scope.cls if self.scope.kind == "class" else None
+        self._deferred.append((node, self.scope, owner))
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def _arguments(self, args: ast.arguments) -> None:
+        for default in [*args.defaults, *args.kw_defaults]:
+            if default is not None:
+                self.visit(default)
+        for arg in _all_args(args):
+            if arg.annotation is not None:
+                self.annotation(arg.annotation)
+
+    def _function_body(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, parent: Scope, owner: ClassInfo | None
+    ) -> None:
+        qualname = node.name if parent.kind == "module" else f"{parent.qualname}.{node.name}"
+        self.scope = Scope("function", qualname, parent)
+        params = _all_args(node.args)
+        for arg in params:
+            self.bind(arg.arg, ())
+        positional = [*node.args.posonlyargs, *node.args.args]
+        is_static = any(dotted(d) in (["staticmethod"], ["classmethod"]) for d in node.decorator_list)
+        if owner is not None and positional and not is_static:
+            self.bind(positional[0].arg, (Binding("self", owner=owner),))
+        self.body(node.body)
+        self.scope = self.module_scope
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        for decorator in node.decorator_list:
+            self.visit(decorator)
+        for base in node.bases:
+            self.visit(base)
+        for keyword in node.keywords:
+            self.visit(keyword.value)
+        outer = self.scope
+        qualname = node.name if outer.kind == "module" else f"{outer.qualname}.{node.name}"
+        self.scope = Scope("class", qualname, outer, cls=ClassInfo())
+        self.body(node.body)
+        self.scope = outer
+        self.bind(node.name, ())
+
+    def visit_Global(self, node: ast.Global) -> None:
+        self.scope.globals.update(node.names)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        self.visit(node.value)
+        for target in node.targets:
+            self.assign(target, node.value)
+        if self.scope is self.module_scope and any(
+            isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+        ):
+            self._collect_all(node.value)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        self.annotation(node.annotation)
+        if node.value is not None:
+            self.visit(node.value)
+            self.assign(node.target, node.value)
+        elif not isinstance(node.target, ast.Name):
+            self.visit(node.target)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self.visit(node.value)
+        if isinstance(node.target, ast.Name):
+            if node.target.id == "__all__" and self.scope is self.module_scope:
+                self._collect_all(node.value)
+            else:
+                self.bind(node.target.id, ())
+        else:
+            self.visit(node.target)
+
+    def visit_Delete(self, node: ast.Delete) -> None:
+        for target in node.targets:
+            if isinstance(target, ast.Name):
+                self.bind(target.id, ())
+            else:
+                self.visit(target)
+
+    def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
+        for item in node.items:
+            self.visit(item.context_expr)
+            if item.optional_vars is not None:
+                self.assign(item.optional_vars, item.context_expr)
+        self.body(node.body)
+
+    visit_AsyncWith = visit_With
+
+    def visit_Expr(self, node: ast.Expr) -> None:
+        value = node.value
+        if (
+            self.scope is self.module_scope
+            and isinstance(value, ast.Call)
+            and dotted(value.func) in (["__all__", "extend"], ["__all__", "append"])
+        ):
+            for arg in value.args:
+                self._collect_all(arg)
+        self.visit(value)
+
+    # -- expressions ----------------------------------------------------------------------
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if isinstance(node.ctx, ast.Load):
+            found = self.resolve_chain([node.id])
+            if found is not None:
+                self._report(node, "SOT003", found[0], "name", found[1])
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        chain = dotted(node)
+        if chain is None:
+            self.generic_visit(node)
+            return
+        found = self.resolve_chain(chain)
+        if found is not None:
+            self._report(node, "SOT003", found[0], "attribute", found[1])
+
+    def visit_Call(self, node: ast.Call) -> None:
+        chain = dotted(node.func)
+        if chain is None:
+            self.visit(node.func)
+        else:
+            self._call(node, chain)
+        consumed = self._string_sinks(node, chain)
+        for arg in node.args:
+            if arg is not consumed:
+                self.visit(arg)
+        for keyword in node.keywords:
+            self.visit(keyword.value)
+
+    def _call(self, node: ast.Call, chain: list[str]) -> None:
+        found = self.resolve_chain(chain)
+        if found is not None:
+            self._report(node, "SOT002", found[0], "call", found[1])
+            return
+        for binding in self.lookup(chain[0]):
+            if binding.kind == "result" and binding.resolution is not None:
+                self._record(
+                    node, "SOT002", binding.resolution, "result-call", self.scope.qualname, "result", chain[0]
+                )
+                return
+            if binding.kind == "self" and binding.owner is not None and len(chain) >= 2:
+                self._pending_self.append((binding.owner, chain[1], self._anchor or node, self.scope.qualname))
+                return
+
+    def visit_Subscript(self, node: ast.Subscript) -> None:
+        chain = dotted(node.value)
+        if chain and "sys.modules" in self._qualified(chain):
+            self._module_string(node.slice)
+        if self._in_annotation and chain and chain[-1] == "Literal":
+            self.visit(node.value)  # Literal["x"] holds values, not forward references
+            return
+        self.generic_visit(node)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        if self._in_annotation and isinstance(node.value, str) and self._anchor is None:
+            try:
+                expression = ast.parse(node.value.strip(), mode="eval")
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                return
+            self._anchor = node
+            try:
+                self.visit(expression.body)
+            finally:
+                self._anchor = None
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        self._arguments(node.args)
+        outer = self.scope
+        self.scope = Scope("lambda", outer.qualname, outer)
+        for arg in _all_args(node.args):
+            self.bind(arg.arg, ())
+        self.visit(node.body)
+        self.scope = outer
+
+    def _comprehension(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp) -> None:
+        outer = self.scope
+        self.visit(node.generators[0].iter)
+        self.scope = Scope("comprehension", outer.qualname, outer)
+        for i, generator in enumerate(node.generators):
+            if i:
+                self.visit(generator.iter)
+            self.assign(generator.target, None)
+            for condition in generator.ifs:
+                self.visit(condition)
+        if isinstance(node, ast.DictComp):
+            self.visit(node.key)
+            self.visit(node.value)
+        else:
+            self.visit(node.elt)
+        self.scope = outer
+
+    visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _comprehension
+
+    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
+        self.visit(node.value)
+        scope = self.scope
+        while scope.kind == "comprehension" and scope.parent is not None:
+            scope = scope.parent
+        self.bind(node.target.id, self._value_entry(node.value), scope)
+
+    def annotation(self, node: ast.expr) -> None:
+        was, self._in_annotation = self._in_annotation, True
+        try:
+            self.visit(node)
+        finally:
+            self._in_annotation = was
+
+    # -- strings that name targets -------------------------------------------------------
+
+    def _string_sinks(self, node: ast.Call, chain: list[str] | None) -> ast.expr | None:
+        """Report strings naming targets; returns an object argument the report covers."""
+        if chain is None:
+            return None
+        args = node.args
+        qualified = self._qualified(chain)
+        if _MODULE_STRING_SINKS.intersection(qualified):
+            package = _argument(node, 1, "package")
+            if args:
+                self._module_string(args[0], package)
+            return None
+        if chain[-1] == "patch":
+            self._module_string(_argument(node, 0, "target"))
+            return None
+        if len(chain) >= 2 and chain[-2] == "patch":
+            target = _argument(node, 0, "in_dict" if chain[-1] == "dict" else "target")
+            if chain[-1] == "dict":
+                self._module_string(target)
+            elif chain[-1] == "object":
+                attribute = _argument(node, 1, "attribute")
+                if target is not None and attribute is not None and self._attribute_string(target, attribute):
+                    return target
+            elif chain[-1] == "multiple" and target is not None:
+                consumed = None
+                for keyword in node.keywords:
+                    if keyword.arg is None:
+                        continue
+                    if isinstance(target, ast.Constant) and isinstance(target.value, str):
+                        self._string_target(keyword, f"{target.value}.{keyword.arg}")
+                    elif self._attribute_string(target, keyword, keyword.arg):
+                        consumed = target
+                return consumed
+            return None
+        builtin = chain[0] in _ATTR_BUILTINS and len(chain) == 1 and not self.lookup(chain[0])
+        method = chain[-1] in ("setattr", "delattr") and len(chain) >= 2
+        if (builtin or method) and args:
+            first = args[0]
+            if method and isinstance(first, ast.Constant) and isinstance(first.value, str) and "." in first.value:
+                self._module_string(first)
+            elif len(args) > 1 and self._attribute_string(first, args[1]):
+                return first
+        return None
+
+    def _module_string(self, node: ast.expr | None, package: ast.expr | None = None) -> None:
+        if not isinstance(node, ast.Constant) or not isinstance(node.value, str):
+            return
+        name = node.value.strip().replace(":", ".")
+        level = len(name) - len(name.lstrip("."))
+        if level:
+            base = self._package_of(package)
+            if base is None:
+                return
+            name = resolve_relative(base, True, level, name[level:] or None) or ""
+        self._string_target(node, name)
+
+    def _package_of(self, package: ast.expr | None) -> str | None:
+        if isinstance(package, ast.Constant) and isinstance(package.value, str):
+            return package.value
+        if isinstance(package, ast.Name) and package.id in ("__package__", "__name__"):
+            own = self.module if self.is_package or package.id == "__name__" else self.module.rpartition(".")[0]
+            return own or None
+        return None
+
+    def _attribute_string(self, obj: ast.expr, name: ast.AST, attr: str | None = None) -> bool:
+        if attr is None:
+            if not isinstance(name, ast.Constant) or not isinstance(name.value, str):
+                return False
+            attr = name.value
+        chain = dotted(obj)
+        if chain is None or not attr.isidentifier():
+            return False
+        for binding in self.lookup(chain[0]):
+            if binding.kind == "name":
+                return self._string_target(name, ".".join([binding.dotted, *chain[1:], attr]))
+        return False
+
+    def _string_target(self, node: ast.AST, name: str) -> bool:
+        if not is_dotted_name(name):
+            return False
+        found = self.index.resolve(name)
+        if found is not None:
+            self._report(node, "SOT004", found, "string", name)
+        return found is not None
+
+    def _collect_all(self, node: ast.expr) -> None:
+        elements = node.elts if isinstance(node, (ast.List, ast.Tuple)) else [node]
+        self._all_strings.extend(
+            e for e in elements if isinstance(e, ast.Constant) and isinstance(e.value, str)
+        )
+
+    def _check_all_entry(self, node: ast.Constant) -> None:
+        if isinstance(node.value, str) and node.value.isidentifier():
+            found = self.resolve_chain([node.value])
+            if found is not None:
+                self._report(node, "SOT004", found[0], "all", found[1])
+
+    # -- reporting ------------------------------------------------------------------------
+
+    def _report(self, node: ast.AST, code: str, resolution: Resolution, form: str, spelled: str) -> None:
+        if self._anchor is not None:
+            form = "annotation-string"
+        self._record(node, code, resolution, form, self.scope.qualname, resolution.how, spelled)
+
+    def _record(
+        self, node: ast.AST, code: str, resolution: Resolution, form: str, scope: str, via: str, spelled: str
+    ) -> None:
+        anchor = self._anchor or node
+        self.uses.append(
+            Use(
+                line=anchor.lineno,  # type: ignore[attr-defined]
+                col=anchor.col_offset,  # type: ignore[attr-defined]
+                end_line=anchor.end_lineno or anchor.lineno,  # type: ignore[attr-defined]
+                end_col=anchor.end_col_offset or 0,  # type: ignore[attr-defined]
+                code=code,
+                resolution=resolution,
+                form=form,
+                scope=scope,
+                via=via,
+                spelled=spelled,
+            )
+        )
+
+
+def _all_args(args: ast.arguments) -> list[ast.arg]:
+    extra = [a for a in (args.vararg, args.kwarg) if a is not None]
+    return [*args.posonlyargs, *args.args, *extra, *args.kwonlyargs]
+
+
+def _argument(node: ast.Call, position: int, keyword: str) -> ast.expr | None:
+    if len(node.args) > position:
+        return node.args[position]
+    return next((k.value for k in node.keywords if k.arg == keyword), None)
