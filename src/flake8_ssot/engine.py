@@ -174,7 +174,7 @@ class Project:
 
 def _unused_noqa(relpath: str, noqa: NoqaMap, uses: list[Finding]) -> list[Finding]:
     notes = []
-    for comment in noqa.all():
+    for comment in noqa.comments():
         for code in comment.codes or ():
             if not code.startswith("SOT") or code.startswith("SOT9"):
                 continue

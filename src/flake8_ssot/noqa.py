@@ -39,6 +39,7 @@ class NoqaMap:
         self._lines = lines
         self._ranges: dict[int, tuple[int, int]] | None = None
         self._found: dict[tuple[int, int], Noqa | None] = {}
+        self._comments: dict[int, list[tuple[int, int]]] = {}
 
     def _line_ranges(self) -> dict[int, tuple[int, int]]:
         # Mirrors flake8's FileProcessor._noqa_line_mapping: every line of a token run up
@@ -49,10 +50,13 @@ class NoqaMap:
         except (tokenize.TokenError, SyntaxError):
             return ranges
         low, high = len(self._lines) + 2, -1
-        for kind, _, (start, _), (end, _), _ in tokens:
+        for kind, _, token_start, token_end, _ in tokens:
+            start, end = token_start[0], token_end[0]
             if kind in (tokenize.ENDMARKER, tokenize.DEDENT):
                 continue
             low, high = min(low, start), max(high, end)
+            if kind == tokenize.COMMENT:
+                self._comments.setdefault(start, []).append((token_start[1], token_end[1]))
             if kind in (tokenize.NL, tokenize.NEWLINE):
                 for n in range(low, high + 1):
                     ranges[n] = (low, high)
@@ -81,9 +85,14 @@ class NoqaMap:
         parsed = tuple(c for c in _SPLIT.split(codes) if c) if codes else None
         return Noqa(line, col, parsed)
 
-    def all(self) -> list[Noqa]:
-        """Every distinct noqa comment that can apply to some line."""
+    def comments(self) -> list[Noqa]:
+        """Every noqa that applies to some line and is a real comment (not text in a string)."""
         if self._ranges is None:
             self._ranges = self._line_ranges()
         found = {self.at(span[0]) for span in set(self._ranges.values())}
-        return sorted((n for n in found if n is not None), key=lambda n: (n.line, n.col))
+        return sorted(
+            (n for n in found if n is not None and self._in_comment(n)), key=lambda n: (n.line, n.col)
+        )
+
+    def _in_comment(self, noqa: Noqa) -> bool:
+        return any(start <= noqa.col < end for start, end in self._comments.get(noqa.line, ()))
