@@ -116,3 +116,98 @@ def run_cli(
         env={**os.environ, **(env or {})},
         timeout=300,
     )
+
+
+# A project in mid-migration, for the allowlist / baseline / report tests: two rules, uses at
+# module level, in a function and in a method.
+MIGRATION_FILES: dict[str, str] = {
+    "pyproject.toml": """
+        [tool.flake8-ssot]
+        allowlist = "ssot-allowlist.toml"
+
+        [[tool.flake8-ssot.rules]]
+        name = "factory"
+        deprecated = ["legacy.factory"]
+        replacement = "core.Manager.create_for_user"
+
+        [[tool.flake8-ssot.rules]]
+        name = "settings"
+        deprecated = ["legacy.settings.get_config"]
+    """,
+    "legacy/__init__.py": "",
+    "legacy/factory.py": "def get_factory():\n    return 1\n",
+    "legacy/settings.py": "def get_config():\n    return {}\n",
+    "app/__init__.py": "",
+    "app/views.py": """
+        from legacy.factory import get_factory
+
+
+        def handler(ctx):
+            return get_factory()
+
+
+        def other(ctx):
+            return ctx
+    """,
+    "app/jobs.py": """
+        from legacy import factory
+        from legacy.settings import get_config
+
+
+        class Job:
+            def run(self):
+                return factory.get_factory(), get_config()
+    """,
+}
+
+
+@pytest.fixture
+def migration(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    write_tree(root, MIGRATION_FILES)
+    return root
+
+
+@pytest.fixture
+def ssot(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
+    """Run the `flake8-ssot` CLI in this process (fast): (exit code, stdout, stderr)."""
+    from flake8_ssot import cli, config, paths
+
+    def run(*args: str, cwd: Path) -> tuple[int, str, str]:
+        monkeypatch.chdir(cwd)
+        config.forget()
+        paths.forget()
+        capsys.readouterr()
+        code = cli.main(list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+@pytest.fixture
+def flake8_app(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path_factory: pytest.TempPathFactory
+) -> Callable[..., tuple[int, str, str]]:
+    """Real flake8 in this process, through its own Application (-j 1): (exit code, report, stderr).
+
+    What the `flake8` command runs, without a process start: for large test matrices.
+    """
+    from flake8.main.application import Application
+
+    output = tmp_path_factory.mktemp("flake8") / "report.txt"
+
+    def run(*args: str, cwd: Path) -> tuple[int, str, str]:
+        monkeypatch.chdir(cwd)
+        output.unlink(missing_ok=True)
+        capsys.readouterr()
+        app = Application()
+        try:
+            app.run(["--output-file", str(output), "-j", "1", *args])
+            code = app.exit_code()
+        except SystemExit as e:
+            code = int(e.code or 0)
+        report = output.read_text() if output.exists() else ""
+        return code, report, capsys.readouterr().err
+
+    return run

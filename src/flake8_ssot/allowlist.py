@@ -43,26 +43,39 @@ class Allowlist:
         return self.by_path.get(relpath, {})
 
 
+DEFAULT_NAME = "ssot-allowlist.toml"
+"""Read from the project root when the configuration names no ``allowlist``."""
+
+
+def location(config: Config) -> tuple[Path, bool]:
+    """The allowlist file, and whether the configuration names it (a named file must exist)."""
+    if config.allowlist is not None:
+        return config.allowlist, True
+    return config.root / DEFAULT_NAME, False
+
+
 def load_allowlist(config: Config, *, missing_ok: bool = False) -> Allowlist | None:
-    path = config.allowlist
-    if path is None:
-        return None
-    shown = _shown(path, config.root)
+    path, named = location(config)
+    shown = shown_path(path, config.root)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        if missing_ok:
+        if missing_ok or not named:
             return None
         raise AllowlistError(shown, "file not found; create it with `flake8-ssot baseline`") from None
     except OSError as e:
         raise AllowlistError(shown, f"cannot read: {e.strerror or e}") from None
+    return Allowlist(path, parse_text(raw, config, shown))
+
+
+def parse_text(raw: bytes, config: Config, shown: str) -> tuple[AllowEntry, ...]:
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise AllowlistError(shown, "not valid UTF-8") from None
     except tomllib.TOMLDecodeError as e:
         raise AllowlistError(shown, f"invalid TOML: {e}") from None
-    return Allowlist(path, parse_entries(data, config, shown))
+    return parse_entries(data, config, shown)
 
 
 def parse_entries(data: Mapping[str, Any], config: Config, shown: str) -> tuple[AllowEntry, ...]:
@@ -121,11 +134,9 @@ def parse_entries(data: Mapping[str, Any], config: Config, shown: str) -> tuple[
     return tuple(entries)
 
 
-def _shown(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)
+def shown_path(path: Path, root: Path) -> str:
+    """How messages name the allowlist: relative to the project root (configuration keeps it inside)."""
+    return path.relative_to(root).as_posix()
 
 
 def apply(
@@ -139,6 +150,9 @@ def apply(
     Uses already marked ``noqa`` neither consume nor need an entry.
     """
     entries = allowlist.for_path(relpath) if allowlist else {}
+    if not entries:
+        # The plugin's per-file cost for the allowlist: this one dict lookup.
+        return list(uses), []
     marked: list[Finding] = []
     found: Counter[tuple[str, str]] = Counter()
     for use in uses:

@@ -15,10 +15,16 @@ from flake8_ssot.model import ConfigError, SsotError
 # verb -> (module with add_arguments/run, one-line help)
 VERBS = {
     "check": ("flake8_ssot.check", "report every new use (same findings as the flake8 plugin)"),
+    "baseline": ("flake8_ssot.baseline", "create the allowlist from today's uses, or tighten it"),
+    "report": ("flake8_ssot.report", "migration progress per rule and file"),
+    "export": ("flake8_ssot.export", "print the rules as another linter's configuration (ruff banned-api)"),
+    "fix": ("flake8_ssot.fix", "rewrite deprecated uses into the replacement (needs flake8-ssot[fix])"),
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser for every verb, or with the options of the verb ``only`` (startup time: a
+    verb's module, and what it imports, loads only when that verb runs)."""
     parser = argparse.ArgumentParser(
         prog="flake8-ssot", description="Find, track and fix uses of deprecated APIs."
     )
@@ -30,15 +36,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verbs = parser.add_subparsers(dest="verb", metavar="COMMAND", required=True)
     for verb, (module_name, help_text) in VERBS.items():
-        module = importlib.import_module(module_name)
         sub = verbs.add_parser(verb, help=help_text, description=help_text)
+        if only is not None and verb != only:
+            continue
+        module = importlib.import_module(module_name)
         module.add_arguments(sub)
-        sub.set_defaults(run=module.run)
+        # A verb that creates the allowlist (baseline) sets ALLOWLIST_MISSING_OK.
+        sub.set_defaults(run=module.run, allowlist_missing_ok=getattr(module, "ALLOWLIST_MISSING_OK", False))
     return parser
 
 
-def find_project(config: str | None, paths: Sequence[str] = ()) -> Project:
-    projects = Projects()
+def find_project(config: str | None, paths: Sequence[str] = (), *, allowlist_missing_ok: bool = False) -> Project:
+    projects = Projects(allowlist_missing_ok=allowlist_missing_ok)
     if config:
         return projects.load(Path(config))
     for start in (Path.cwd(), *(Path(p).resolve() for p in paths)):
@@ -50,10 +59,24 @@ def find_project(config: str | None, paths: Sequence[str] = ()) -> Project:
     )
 
 
+def _verb(argv: Sequence[str]) -> str:
+    """The verb of a command line ("" when there is none, e.g. for ``--help``)."""
+    args = iter(argv)
+    for arg in args:
+        if arg == "--ssot-config":
+            next(args, None)
+        elif not arg.startswith("-"):
+            return arg
+    return ""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(_verb(argv)).parse_args(argv)
     try:
-        project = find_project(args.ssot_config, getattr(args, "paths", ()))
+        project = find_project(
+            args.ssot_config, getattr(args, "paths", ()), allowlist_missing_ok=args.allowlist_missing_ok
+        )
         result: int = args.run(args, project)
         return result
     except SsotError as e:

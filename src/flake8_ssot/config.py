@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import configparser
 import functools
 import os
@@ -26,6 +27,7 @@ FIX_KEYS = frozenset({"pattern", "replace"})
 INI_KEYS = frozenset(
     {"rules", "messages", "exempt", "allowlist", "exclude", "src", "cache", "config"}
 )
+_INI_OPTION = re.compile(rb"^[ \t]*ssot[-_]", re.MULTILINE)
 RULE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 
 
@@ -42,6 +44,15 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
+def forget() -> None:
+    """Forget which directories hold a configuration, for a process that lints more than once.
+
+    VS Code's flake8 extension runs flake8 inside its long-lived server: a configuration
+    created or removed since the last run must count.
+    """
+    _config_in.cache_clear()
+
+
 @functools.lru_cache(maxsize=1024)
 def _config_in(directory: Path) -> Path | None:
     pyproject = directory / "pyproject.toml"
@@ -49,7 +60,7 @@ def _config_in(directory: Path) -> Path | None:
         return pyproject
     for name in INI_FILES:
         candidate = directory / name
-        if _mentions(candidate, b"ssot") and _ini_section(candidate) is not None:
+        if _mentions(candidate, b"ssot") and (_ini_section(candidate) is not None or _broken_ini(candidate)):
             return candidate
     return None
 
@@ -59,6 +70,24 @@ def _mentions(path: Path, needle: bytes) -> bool:
         return needle in path.read_bytes()
     except OSError:
         return False
+
+
+def _broken_ini(path: Path) -> bool:
+    """An INI file with ``ssot-*`` option lines that cannot be read is still ours: load_config says why.
+
+    flake8 skips such a file with a log message only; taking it for no configuration would
+    silently turn every check off.
+    """
+    try:
+        data = path.read_bytes()
+        if _INI_OPTION.search(data) is None:
+            return False
+        configparser.RawConfigParser().read_string(data.decode("utf-8"), source=str(path))
+    except OSError:
+        return False
+    except (UnicodeDecodeError, configparser.Error):
+        return True
+    return False
 
 
 def _has_toml_table(path: Path) -> bool:
@@ -148,8 +177,9 @@ def _rule(path: Path, raw: object, where: str) -> Rule:
                 path, f"not a dotted name: {dotted!r}", key=f"{where}.deprecated[{i}]"
             )
     replacement = _optional_str(path, raw.get("replacement"), f"{where}.replacement")
-    if replacement is not None and not is_dotted_name(replacement):
-        raise ConfigError(path, f"not a dotted name: {replacement!r}", key=f"{where}.replacement")
+    # An empty replacement is a typo (`-> ` with nothing after it), not "no replacement".
+    if raw.get("replacement") is not None and not is_dotted_name(raw["replacement"]):
+        raise ConfigError(path, f"not a dotted name: {raw['replacement']!r}", key=f"{where}.replacement")
     fixes_value = raw.get("fix", [])
     if not isinstance(fixes_value, list):
         raise ConfigError(path, "expected an array of tables", key=f"{where}.fix")
@@ -175,7 +205,86 @@ def _fix(path: Path, raw: object, where: str) -> FixTemplate:
         if not isinstance(value, str) or not value.strip():
             raise ConfigError(path, "expected a non-empty string", key=f"{where}.{key}")
         values.append(value)
+    problem = check_template(*values)
+    if problem is not None:
+        raise ConfigError(path, problem[1], key=f"{where}.{problem[0]}")
     return FixTemplate(*values)
+
+
+# -- fix templates: syntax only (`fix` resolves their names against the project) -----------
+
+PLACEHOLDER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_RESERVED = "__ssot_"
+_SHOWN = re.compile(rf"{_RESERVED}([A-Za-z0-9_]+?)__")
+_CONSTANT_NAMES = frozenset({"True", "False", "None"})
+# A pattern is matched node by node: calls, attribute access, names and literals only.
+_PATTERN_NODES = (ast.Expression, ast.Call, ast.Attribute, ast.Name, ast.Load, ast.Constant, ast.keyword)
+# Nodes that bind names or cannot hold a placeholder: the replacement is spliced in as is.
+_REPLACE_FORBIDDEN = (
+    ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.NamedExpr,
+    ast.Await, ast.Yield, ast.YieldFrom, ast.JoinedStr,
+)
+
+
+def template_source(text: str) -> str:
+    """A fix template as Python source: the placeholder ``$ctx`` becomes the name ``__ssot_ctx__``."""
+    return PLACEHOLDER.sub(lambda m: f"{_RESERVED}{m.group(1)}__", text)
+
+
+def placeholder(identifier: str) -> str | None:
+    """``ctx`` for the name ``template_source`` made of ``$ctx``, else None."""
+    if identifier.startswith(_RESERVED) and identifier.endswith("__") and len(identifier) > len(_RESERVED) + 2:
+        return identifier[len(_RESERVED):-2]
+    return None
+
+
+def check_template(pattern: str, replace: str) -> tuple[str, str] | None:
+    """The first syntax problem of a fix template, as (key, problem), or None."""
+    trees: dict[str, ast.expr] = {}
+    for key, text in (("pattern", pattern), ("replace", replace)):
+        if _RESERVED in text:
+            return key, f"names starting with {_RESERVED} are reserved"
+        source = template_source(text)
+        if "$" in source:
+            return key, "'$' must start a placeholder such as $ctx"
+        try:
+            trees[key] = ast.parse(source.strip(), mode="eval").body
+        except SyntaxError as e:
+            return key, f"not a Python expression: {e.msg}"
+    names: dict[str, list[str]] = {}
+    for key, tree in trees.items():
+        names[key] = []
+        for node in ast.walk(tree):
+            shown = _SHOWN.sub(r"$\1", ast.unparse(node)) if isinstance(node, ast.expr) else ""
+            if key == "pattern" and not isinstance(node, _PATTERN_NODES):
+                return key, f"a pattern matches calls, attributes, names and literals only, not {shown!r}"
+            if key == "pattern" and isinstance(node, ast.keyword) and node.arg is None:
+                return key, "a pattern cannot match **keyword arguments"
+            if isinstance(node, _REPLACE_FORBIDDEN):
+                return key, f"not supported in a template: {shown!r}"
+            if isinstance(node, ast.Name):
+                name = placeholder(node.id)
+                if name is not None:
+                    names[key].append(name)
+    if placeholder(getattr(trees["pattern"], "id", "")) is not None:
+        return "pattern", "a pattern cannot be a bare placeholder"
+    if not any(
+        isinstance(n, ast.Name) and placeholder(n.id) is None and n.id not in _CONSTANT_NAMES
+        for n in ast.walk(trees["pattern"])
+    ):
+        return "pattern", "a pattern needs a name of the deprecated API"
+    in_pattern, in_replace = names["pattern"], names["replace"]
+    for name in in_pattern:
+        if in_pattern.count(name) > 1:
+            return "pattern", f"placeholder ${name} appears twice"
+        if name not in in_replace:
+            return "replace", f"placeholder ${name} of the pattern is missing (its expression would be dropped)"
+        if in_replace.count(name) > 1:
+            return "replace", f"placeholder ${name} appears twice (its expression would run twice)"
+    for name in in_replace:
+        if name not in in_pattern:
+            return "replace", f"unknown placeholder ${name} (not in the pattern)"
+    return None
 
 
 def _check_unique(path: Path, rules: tuple[Rule, ...], where: str) -> None:
@@ -298,9 +407,12 @@ def _load_ini(path: Path) -> Config:
                 key=f"ssot-{key}",
             )
     if "config" in options:
-        # flake8's --ssot-config spelled in the flake8 config: follow it.
+        # flake8's --ssot-config spelled in the flake8 config: follow it, wherever it points, as
+        # flake8 does (the file it names decides the project root).
         value, line = options["config"]
-        return load_config(path.parent / _relative_path(path, value.strip(), f"ssot-config (line {line})"))
+        if not value.strip():
+            raise ConfigError(path, f"line {line}: expected the path of a configuration file", key="ssot-config")
+        return load_config(path.parent / value.strip())
 
     def per_rule(key: str) -> dict[str, str]:
         value, line = options.get(key, ("", 0))

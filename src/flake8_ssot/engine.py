@@ -9,20 +9,25 @@ from __future__ import annotations
 import ast
 import dataclasses
 import datetime
+import io
 import os
+import stat
 import tokenize
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flake8_ssot import allowlist as allowlist_mod
 from flake8_ssot.codes import bookkeeping_message, use_message
 from flake8_ssot.config import find_config, load_config
 from flake8_ssot.index import TOO_DEEP, Deprecations, Index, Resolution, one_line, parse_source
-from flake8_ssot.model import Config, Finding
-from flake8_ssot.noqa import NoqaMap, file_is_ignored
+from flake8_ssot.model import Config, Finding, Status
+from flake8_ssot.noqa import Noqa, NoqaMap, file_is_ignored
 from flake8_ssot.paths import matcher, relative_to_root
-from flake8_ssot.visitor import Use, Visitor
+
+if TYPE_CHECKING:
+    from flake8_ssot.visitor import Use
 
 
 @dataclass(frozen=True)
@@ -37,9 +42,9 @@ class FileReport:
 
     @property
     def shown(self) -> list[Finding]:
-        """What flake8 shows: new and expired uses plus notes (noqa'd uses are flake8's to drop)."""
+        """What flake8 shows: new and expired uses plus notes, but what a ``# noqa`` silences."""
         return sorted(
-            [u for u in self.uses if u.status in ("new", "expired")] + list(self.notes),
+            [u for u in self.uses if u.status in ("new", "expired")] + [n for n in self.notes if n.status != "noqa"],
             key=_position,
         )
 
@@ -49,8 +54,37 @@ class FileReport:
         return sorted([u for u in self.uses if u.status != "allowed"] + list(self.notes), key=_position)
 
 
+@dataclass(frozen=True)
+class Detected:
+    """A file's findings before the allowlist is applied: a function of its text and the index."""
+
+    uses: tuple[Finding, ...] = ()
+    """Every use found, marked new or noqa."""
+    notes: tuple[Finding, ...] = ()
+    """Unused ``# noqa: SOT...`` comments (SOT903)."""
+    error: str | None = None
+    ignored: bool = False
+    """The file opts out of flake8 entirely (``# flake8: noqa``)."""
+    line_one: Noqa | None = None
+    """The ``# noqa`` flake8 applies to line 1, where the allowlist's notes are reported."""
+
+
 def _position(f: Finding) -> tuple[int, int, str]:
     return (f.line, f.col, f.code)
+
+
+def decode_error(data: bytes, error: UnicodeDecodeError | SyntaxError) -> str:
+    """One line on why :func:`decode_source` failed, naming the line of a bad byte."""
+    if isinstance(error, UnicodeDecodeError):
+        line = data.count(b"\n", 0, error.start) + 1
+        byte = data[error.start:error.start + 1].hex()
+        return f"cannot decode: line {line}: byte 0x{byte} is not {error.encoding} ({error.reason})"
+    return f"cannot decode: {one_line(error)}"
+
+
+def _nonblocking(path: str, flags: int) -> int:
+    """Open without waiting for a writer, should the path be a FIFO."""
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
 
 
 def decode_source(data: bytes) -> list[str]:
@@ -62,36 +96,63 @@ def decode_source(data: bytes) -> list[str]:
     text = data.decode(encoding)
     if text.startswith("\ufeff"):
         text = text[1:]
-    return text.splitlines(keepends=True)
+    # Split as flake8 reads a file (universal newlines), not as str.splitlines(), which also
+    # breaks at \f, \x1c or \u2028 and would shift every later line against the tree and noqa.
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return io.StringIO(text).readlines()
 
 
 class Project:
-    def __init__(self, config: Config, *, today: datetime.date | None = None) -> None:
+    def __init__(
+        self, config: Config, *, today: datetime.date | None = None, allowlist_missing_ok: bool = False
+    ) -> None:
         self.config = config
         self.root = config.root
         self.deprecations = Deprecations(config.rules)
         self.index = Index(config, self.deprecations)
-        self.allowlist = allowlist_mod.load_allowlist(config)
+        # `baseline` creates a named allowlist that does not exist yet; everyone else stops on it.
+        self.allowlist = allowlist_mod.load_allowlist(config, missing_ok=allowlist_missing_ok)
         self.today = today or datetime.date.today()
         self._exempt = {r.name: matcher(r.exempt) for r in config.rules}
         self._owners: dict[str, str | None] = {}
         self._built = False
 
     @classmethod
-    def from_config_file(cls, path: Path) -> Project:
-        return cls(load_config(path))
+    def from_config_file(cls, path: Path, *, allowlist_missing_ok: bool = False) -> Project:
+        return cls(load_config(path), allowlist_missing_ok=allowlist_missing_ok)
 
-    def build_index(self) -> None:
+    def build_index(self, targets: Iterable[str] | None = None) -> None:
+        """Build the index once: over the whole project, or trusting the cache but for ``targets``.
+
+        ``targets`` are the root-relative files about to be linted (see :meth:`Index.refresh`).
+        """
         if not self._built:
-            self.index.build()
+            if targets is None:
+                self.index.build()
+            else:
+                self.index.refresh(targets)
             self._built = True
 
     def relpath(self, filename: str) -> str:
+        # flake8 asks once per file: the common case, a path inside the root, without pathlib.
+        absolute = os.path.abspath(filename)
+        prefix = os.path.join(self.root, "")
+        if absolute.startswith(prefix):
+            return absolute[len(prefix):].replace(os.sep, "/")
         return relative_to_root(filename, self.root)
 
     # -- one file -------------------------------------------------------------------------
 
     def analyze(self, relpath: str, lines: Sequence[str], tree: ast.Module | None = None) -> FileReport:
+        return self.judge(relpath, self.detect(relpath, lines, tree))
+
+    def analyze_file(self, relpath: str) -> FileReport:
+        """Read and analyze a file on disk; undecodable or unreadable files report an error."""
+        return self.judge(relpath, self.detect_file(relpath))
+
+    def detect(self, relpath: str, lines: Sequence[str], tree: ast.Module | None = None) -> Detected:
+        """Uses in one file's text, with ``# noqa`` applied; the allowlist is :meth:`judge`'s."""
         self.build_index()
         text = "".join(lines)
         uses: list[Finding] = []
@@ -99,37 +160,89 @@ class Project:
             if tree is None:
                 tree, error = parse_source(text, relpath)
                 if tree is None:
-                    return FileReport(relpath, error=error)
+                    return Detected(error=error)
+            from flake8_ssot.visitor import Visitor  # most runs never parse a file at all
+
             module = self.index.module_of(relpath)
             try:
                 found = Visitor(self.index, module, relpath.endswith("__init__.py")).run(tree)
             except RecursionError:
-                return FileReport(relpath, error=TOO_DEEP)
+                return Detected(error=TOO_DEEP)
             uses = [self._finding(relpath, use) for use in found if not self._exempt_use(relpath, module, use)]
         notes: list[Finding] = []
+        noqa = NoqaMap(lines)  # tokenizes only a file with a noqa comment
         if uses or "SOT" in text:
-            noqa = NoqaMap(lines)
             uses = [
                 dataclasses.replace(u, status="noqa") if (n := noqa.at(u.line)) and n.silences(u.code) else u
                 for u in uses
             ]
             notes = _unused_noqa(relpath, noqa, uses)
-        marked, bookkeeping = allowlist_mod.apply(relpath, uses, self.allowlist, self.today)
-        return FileReport(relpath, tuple(marked), tuple(sorted(bookkeeping + notes, key=_position)))
+        return Detected(tuple(uses), tuple(notes), line_one=noqa.at(1))
 
-    def analyze_file(self, relpath: str) -> FileReport:
-        """Read and analyze a file on disk; undecodable or unreadable files report an error."""
+    def detect_file(self, relpath: str) -> Detected:
+        path = relpath if os.path.isabs(relpath) else os.path.join(self.root, relpath)
         try:
-            data = (self.root / relpath).read_bytes() if not os.path.isabs(relpath) else Path(relpath).read_bytes()
+            with open(path, "rb", opener=_nonblocking) as f:
+                # A FIFO or device never ends, or blocks: only a regular file is source.
+                if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                    return Detected(error="cannot read: not a regular file")
+                data = f.read()
         except OSError as e:
-            return FileReport(relpath, error=f"cannot read: {e.strerror or e}")
+            return Detected(error=f"cannot read: {e.strerror or e}")
         try:
             lines = decode_source(data)
         except (UnicodeDecodeError, SyntaxError) as e:
-            return FileReport(relpath, error=f"cannot decode: {one_line(e)}")
+            # A file that can yield nothing is not reported, whatever its bytes: the text flake8
+            # falls back to (latin-1) decides, as it does for the plugin.
+            return Detected() if self.skips(relpath, data.decode("latin-1")) else Detected(error=decode_error(data, e))
         if file_is_ignored(lines):
+            return Detected(ignored=True)
+        return self.detect(relpath, lines)
+
+    def skips(self, relpath: str, text: str) -> bool:
+        """Whether ``text`` can yield nothing at all: it spells no identifier, mentions no ``SOT``
+        code and the allowlist has no entry for it. `check` never reads such a file; the
+        plugin, which is handed every file, answers it with the prefilter alone."""
+        self.build_index()
+        if self.allowlist is not None and relpath in self.allowlist.by_path:
+            return False
+        return "SOT" not in text and not self.index.prefilter.matches_text(text)
+
+    def decoding_error(self, filename: str, relpath: str, lines: Sequence[str]) -> str | None:
+        """Why Python cannot decode the file that flake8 read as ``lines``, if it is to be analyzed.
+
+        flake8 reads a file Python cannot decode as latin-1 (a bad or missing coding cookie) and
+        lints it anyway; `check` reports it as not analyzed, so the plugin must too. Only a file
+        with a cookie or with text beyond ASCII can be affected; only those are read again.
+        """
+        text = "".join(lines)
+        if text.isascii() and not any("coding" in line for line in lines[:2]):
+            return None
+        if self.skips(relpath, text):
+            return None  # `check` does not report such a file either
+        try:
+            with open(filename, "rb", opener=_nonblocking) as f:
+                data = f.read()
+            decode_source(data)
+        except OSError:  # pragma: no cover - gone since flake8 read it: flake8's lines are all there is
+            return None
+        except (UnicodeDecodeError, SyntaxError) as e:
+            return decode_error(data, e)
+        return None
+
+    def judge(self, relpath: str, detected: Detected) -> FileReport:
+        """Apply the allowlist (as of today) to what :meth:`detect` found."""
+        if detected.error is not None:
+            return FileReport(relpath, error=detected.error)
+        if detected.ignored:
             return FileReport(relpath)
-        return self.analyze(relpath, lines)
+        marked, bookkeeping = allowlist_mod.apply(relpath, detected.uses, self.allowlist, self.today)
+        # flake8 drops a note under a `# noqa` of line 1 as it drops any error; so does `shown`.
+        if detected.line_one is not None:
+            bookkeeping = [
+                dataclasses.replace(n, status="noqa") if detected.line_one.silences(n.code) else n for n in bookkeeping
+            ]
+        return FileReport(relpath, tuple(marked), tuple(sorted(bookkeeping + list(detected.notes), key=_position)))
 
     def _finding(self, relpath: str, use: Use) -> Finding:
         rule = use.resolution.rule
@@ -173,15 +286,24 @@ class Project:
 
 
 def _unused_noqa(relpath: str, noqa: NoqaMap, uses: list[Finding]) -> list[Finding]:
+    # Codes by the comment that applies to them, so that a file with thousands of noqa'd uses
+    # costs linear time, not comments x uses.
+    silenced: dict[Noqa, list[str]] = {}
+    for use in uses:
+        comment = noqa.at(use.line)
+        if comment is not None:
+            silenced.setdefault(comment, []).append(use.code)
     notes = []
     for comment in noqa.comments():
         for code in comment.codes or ():
             if not code.startswith("SOT") or code.startswith("SOT9"):
                 continue
-            if not any(u.code.startswith(code) and noqa.at(u.line) == comment for u in uses):
-                notes.append(
-                    Finding(relpath, comment.line, comment.col, "SOT903", bookkeeping_message("SOT903", detail=code))
-                )
+            if not any(used.startswith(code) for used in silenced.get(comment, ())):
+                status: Status = "noqa" if comment.silences("SOT903") else "new"
+                notes.append(Finding(
+                    relpath, comment.line, comment.col, "SOT903", bookkeeping_message("SOT903", detail=code),
+                    status=status,
+                ))
     return notes
 
 
@@ -191,14 +313,17 @@ def _unused_noqa(relpath: str, noqa: NoqaMap, uses: list[Finding]) -> list[Findi
 class Projects:
     """Projects by configuration file, found once per directory."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, allowlist_missing_ok: bool = False) -> None:
         self._by_config: dict[Path, Project] = {}
+        self._allowlist_missing_ok = allowlist_missing_ok
 
     def load(self, config_path: Path) -> Project:
         config_path = Path(os.path.abspath(config_path))
         project = self._by_config.get(config_path)
         if project is None:
-            project = self._by_config[config_path] = Project.from_config_file(config_path)
+            project = self._by_config[config_path] = Project.from_config_file(
+                config_path, allowlist_missing_ok=self._allowlist_missing_ok
+            )
         return project
 
     def find(self, start: Path) -> Project | None:

@@ -7,30 +7,40 @@ at top level (:mod:`flake8_ssot.summary`), and follows those bindings at query t
 from __future__ import annotations
 
 import ast
-import hashlib
-import json
+import contextlib
 import os
-import re
-import tempfile
 import warnings
-from collections.abc import Iterable
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from flake8_ssot import __version__
+from flake8_ssot import __version__, cache
+from flake8_ssot.cache import CACHE_DIR as CACHE_DIR  # noqa: F401 - other modules name it from here
+from flake8_ssot.cache import Stat
 from flake8_ssot.model import Config, Rule
-from flake8_ssot.paths import iter_python_files, module_name
-from flake8_ssot.prefilter import Prefilter, trie_pattern
+from flake8_ssot.paths import is_inside, iter_python_files, module_name
+from flake8_ssot.pool import fork_map
+from flake8_ssot.prefilter import Prefilter, Scanner
 from flake8_ssot.summary import ModuleSummary, summarize
 
 How = Literal["direct", "reexport", "stale"]
-CACHE_DIR = ".flake8-ssot-cache"
 _MAX_DEPTH = 32
 # A summary for files that cannot be parsed: unknown contents, so nothing is assumed.
 _OPAQUE = ModuleSummary(dynamic=True)
-_HIT, _MARKED, _ALIAS = 1, 2, 4
-_MARKER = b"SOT"
+_HIT, _MARKED, _ALIAS = Scanner.HIT, Scanner.MARKED, Scanner.ALIAS
+# Bump when the meaning of a cached entry changes, so old caches are ignored.
+_CACHE_FORMAT = 2
+INDEX_CACHE = "index.json"
+"""Small, read by every run: identifiers, and the modules the index depends on (with summaries)."""
+FILES_CACHE = "files.json"
+"""Per-file flags for every project file, read by full runs only."""
+# Bytes a build keeps in memory between alias rounds instead of reading files again.
+_KEEP_BYTES = 64 << 20
+# Bytes of files scanned as one block (see Scanner.flags_many).
+_BATCH_BYTES = 8 << 20
+# From this many files to read, workers read and scan them (a cold build); in chunks of:
+_PARALLEL_SCAN = 2000
+_SCAN_CHUNK = 250
 
 
 @dataclass(frozen=True)
@@ -96,7 +106,9 @@ def parse_source(data: bytes | str, filename: str = "<unknown>") -> tuple[ast.Mo
             warnings.simplefilter("ignore")
             return ast.parse(data, filename), None
     except SyntaxError as e:
-        return None, f"syntax error at line {e.lineno}: {e.msg}"
+        # Some errors have no position (null bytes before Python 3.12).
+        where = f" at line {e.lineno}" if e.lineno else ""
+        return None, f"syntax error{where}: {e.msg}"
     except RecursionError:
         return None, TOO_DEEP
     except (ValueError, MemoryError, OverflowError) as e:
@@ -114,15 +126,31 @@ class Index:
         self.root = config.root
         self.deprecations = deprecations or Deprecations(config.rules)
         self.aliases: frozenset[str] = frozenset()
-        self.files: dict[str, tuple[int, int]] = {}
-        """Every project file seen by the last build, with its (mtime_ns, size)."""
+        self.files: dict[str, Stat] = {}
+        """Every project file seen by the last full build, with its (mtime_ns, size)."""
+        self.unreadable: set[str] = set()
+        """``.py`` entries the last full build could not read (see :func:`iter_python_files`)."""
         self.hits: set[str] = set()
         """Project files whose text spells an identifier (final set, aliases included)."""
         self.marked: set[str] = set()
         """Project files mentioning ``SOT`` (a ``# noqa: SOT...`` that may be unused)."""
+        self.complete = False
+        """Whether ``files``, ``hits`` and ``marked`` cover the project (a full build ran)."""
+        self.jobs: int | None = None
+        """Processes reading the project on a cold build (default: all cores)."""
         self._module_files: dict[str, str | None] = {}
         self._summaries: dict[str, ModuleSummary] = {}
+        self._summary_stats: dict[str, Stat | None] = {}
+        self._modules: dict[str, str] = {}
+        self._stats: dict[str, Stat | None] = {}
         self._memo: dict[str, Resolution | None] = {}
+        self._built = False
+        self._deps: Deps | None = None
+        self._key = [_CACHE_FORMAT, __version__, cache.code_stamp(), sorted(self.deprecations.entries),
+                     list(config.src), list(config.exclude)]
+        self._state = cache.load(self.root, INDEX_CACHE, self._key) if config.cache else None
+        # rel -> [mtime_ns, size, flags or None, module name, summary]: what the last run knew.
+        self._stored: dict[str, list[Any]] = _valid_modules(self._state)
         for entry in list(self.deprecations.entries):
             summary = self.summary(entry)
             if summary is not None:
@@ -134,9 +162,15 @@ class Index:
     def module_file(self, module: str) -> str | None:
         """Relative path of the project's source for ``module``, if it has one."""
         try:
-            return self._module_files[module]
+            found = self._module_files[module]
         except KeyError:
-            pass
+            found = self._find_module_file(module)
+            self._module_files[module] = found
+        if self._deps is not None:
+            self._deps.modules[module] = found
+        return found
+
+    def _find_module_file(self, module: str) -> str | None:
         found = None
         if module:
             tail = module.split(".")
@@ -148,11 +182,14 @@ class Index:
                         break
                 if found:
                     break
-        self._module_files[module] = found
         return found
 
     def module_of(self, relpath: str) -> str:
-        return module_name(relpath, self.root, self.config.src)
+        try:
+            return self._modules[relpath]
+        except KeyError:
+            found = self._modules[relpath] = module_name(relpath, self.root, self.config.src)
+            return found
 
     def summary(self, module: str) -> ModuleSummary | None:
         relpath = self.module_file(module)
@@ -161,21 +198,53 @@ class Index:
         return self.summary_of_file(relpath)
 
     def summary_of_file(self, relpath: str, data: bytes | None = None) -> ModuleSummary:
+        if self._deps is not None:
+            self._deps.files.add(relpath)
         cached = self._summaries.get(relpath)
         if cached is not None:
             return cached
-        if data is None:
+        module = self.module_of(relpath)
+        # Taken before reading: a file changing meanwhile then looks changed to the next run too.
+        stat = self._summary_stats[relpath] = self.stat(relpath)
+        stored = self._stored.get(relpath)
+        summary = None
+        if data is None and stored is not None and stored[3] == module and tuple(stored[:2]) == stat:
             try:
-                data = Path(self.root, relpath).read_bytes()
-            except OSError:
-                data = None
-        tree = parse_source(data, relpath)[0] if data is not None else None
-        if tree is None:
-            summary = _OPAQUE
-        else:
-            summary = summarize(tree, self.module_of(relpath), relpath.endswith("__init__.py"))
+                summary = ModuleSummary.from_json(stored[4])
+            except (KeyError, TypeError, ValueError, AttributeError):
+                pass  # a damaged cache entry: read the file instead
+        if summary is None:
+            if data is None:
+                data = cache.read_source(os.path.join(self.root, relpath))
+            tree = parse_source(data, relpath)[0] if data is not None else None
+            summary = _OPAQUE if tree is None else summarize(tree, module, relpath.endswith("__init__.py"))
         self._summaries[relpath] = summary
         return summary
+
+    def summary_stat(self, relpath: str) -> Stat | None:
+        """(mtime_ns, size) of the file as it was when its summary was read."""
+        return self._summary_stats[relpath] if relpath in self._summary_stats else self.stat(relpath)
+
+    def stat(self, relpath: str) -> Stat | None:
+        """(mtime_ns, size) of a project file: as the last walk saw it, else when first asked."""
+        known = self.files.get(relpath)
+        if known is None:
+            try:
+                known = self._stats[relpath]
+            except KeyError:
+                known = self._stats[relpath] = cache.stat_of(os.path.join(self.root, relpath))
+        return known
+
+    @contextlib.contextmanager
+    def tracking(self) -> Iterator[Deps]:
+        """Record which modules and files the resolutions made inside the block depend on."""
+        self._memo.clear()  # a remembered resolution would hide what it depended on
+        self._deps = deps = Deps()
+        try:
+            yield deps
+        finally:
+            self._deps = None
+            self._memo.clear()
 
     def owner(self, entry: str) -> str | None:
         """The project module defining a deprecated name (or the deprecated module itself)."""
@@ -194,6 +263,12 @@ class Index:
             return self._memo[dotted]
         except KeyError:
             pass
+        if self._built and self.prefilter.identifiers.isdisjoint(dotted.split(".")):
+            # Every path to a deprecated target spells an identifier somewhere in the chain
+            # (a deprecated name, a member of a deprecated module, or a re-export alias),
+            # so chains like os.path.join need no module summaries at all.
+            self._memo[dotted] = None
+            return None
         self._memo[dotted] = None  # breaks import cycles
         result = self._resolve(dotted, 0)
         self._memo[dotted] = result
@@ -249,142 +324,236 @@ class Index:
         """Walk the project once: which files spell an identifier, and which aliases exist.
 
         Aliases (``from old import f as g``, ``import old as legacy``, ``g = f``) add
-        identifiers, so this is a fixpoint; later rounds scan only for the new names.
+        identifiers, so this is a fixpoint; later rounds scan only for the new names. With a
+        cache, only files whose (mtime, size) changed are read.
         """
+        self.unreadable = set()
         if files is None:
-            files = iter_python_files(self.root, exclude=self.config.exclude)
+            files = iter_python_files(self.root, exclude=self.config.exclude, unreadable=self.unreadable)
         self.files = {rel: (st.st_mtime_ns, st.st_size) for rel, st in files}
-        cache = self._load_cache() if self.config.cache else None
-        cached_files: dict[str, list[Any]] = cache["files"] if cache else {}
-        base = set(self.deprecations.identifiers)
-        identifiers = set(cache["identifiers"]) if cache else set(base)
-        scan = _Scanner(identifiers | base)
-        flags: dict[str, int] = {}
-        changed = cache is None or cached_files.keys() != self.files.keys()
-        for rel, stat in self.files.items():
-            old = cached_files.get(rel)
-            if old is not None and tuple(old[:2]) == stat:
-                flags[rel] = old[2]
-            else:
-                changed = True
-                flags[rel] = scan.flags(self._read(rel))
-        if cache:
-            for rel, (mtime, size, summary) in cache["summaries"].items():
-                if (mtime, size) == self.files.get(rel):
-                    self._summaries[rel] = ModuleSummary.from_json(summary)
-        # Identifiers the cached flags were not computed for (a deprecated module grew a name).
-        new = (base | self._aliases(rel for rel, f in flags.items() if f & _ALIAS)) - identifiers
-        while new:
-            identifiers |= new
-            scan = _Scanner(new)
-            found = []
-            for rel in sorted(self.files):
-                extra = scan.flags(self._read(rel))
-                if extra & (_HIT | _ALIAS):
-                    flags[rel] |= extra
-                    found.append(rel)
-            changed = changed or bool(found)
-            new = self._aliases(rel for rel in found if flags[rel] & _ALIAS) - identifiers
-        self.aliases = frozenset(identifiers - self.deprecations.identifiers)
-        self.prefilter = Prefilter(identifiers)
+        table = cache.load(self.root, FILES_CACHE, self._key) if self.config.cache else None
+        prior: dict[str, int] = {}
+        covered: set[str] = set()
+        if table is not None:
+            try:
+                covered = set(table["scanned"])
+                for rel, (mtime, size, flags) in table["files"].items():
+                    if self.files.get(rel) == (mtime, size) and type(flags) is int:
+                        prior[rel] = flags
+            except (KeyError, TypeError, ValueError, AttributeError):
+                prior, covered, table = {}, set(), None
+        flags, covered, found = self._settle(sorted(self.files), prior, covered)
         self.hits = {rel for rel, f in flags.items() if f & _HIT}
         self.marked = {rel for rel, f in flags.items() if f & _MARKED}
-        if self.config.cache and changed:
-            self._save_cache(identifiers, flags)
+        self.complete = True
+        if not self.config.cache:
+            return
+        if table is None or found or len(prior) != len(self.files) or len(prior) != len(table["files"]):
+            cache.save(self.root, FILES_CACHE, self._key, {
+                "scanned": sorted(covered),
+                "files": {rel: [*self.files[rel], flags[rel]] for rel in sorted(self.files)},
+            })
+        self._save_state(flags, covered, cache.vcs_stamp(self.root))
 
-    def _read(self, relpath: str) -> bytes | None:
+    def refresh(self, targets: Iterable[str]) -> None:
+        """The index for linting ``targets`` only (an editor's keystroke, a pre-commit hook).
+
+        Trusts the last run's cache for every other file: only the modules the index depends
+        on (those binding aliases, the deprecated modules, those consulted while resolving
+        aliases) are re-validated by stat, and only ``targets`` and changed dependencies are
+        read. A file edited outside the editor that starts binding a new alias is noticed by
+        the next full run, or at once when git changed the working tree (see
+        :func:`flake8_ssot.cache.vcs_stamp`). Without a usable cache this is a full build.
+        """
+        stamp = cache.vcs_stamp(self.root)
+        if self._state is None or self._state.get("stamp") != stamp:
+            self.build()
+            return
         try:
-            return Path(self.root, relpath).read_bytes()
-        except OSError:
-            return None
+            covered = set(self._state["scanned"])
+        except (KeyError, TypeError):
+            self.build()
+            return
+        prior = {
+            rel: entry[2] for rel, entry in self._stored.items()
+            if entry[2] is not None and tuple(entry[:2]) == self.stat(rel)
+        }
+        universe = {rel for rel in self._stored if self.stat(rel) is not None}
+        universe.update(rel for rel in targets if is_inside(rel) and rel.endswith(".py"))
+        prior = {rel: f for rel, f in prior.items() if rel in universe}
+        # No module the aliases were derived from changed: they are still what was stored.
+        unchanged = all(tuple(entry[:2]) == self.stat(rel) for rel, entry in self._stored.items())
+        known = set(self._state.get("identifiers") or ()) if unchanged else None
+        flags, covered, _ = self._settle(sorted(universe), prior, covered, known)
+        learned = any(flags[rel] & _ALIAS for rel in universe if rel not in self._stored)
+        if known is None or learned or self.prefilter.identifiers != known:
+            self._save_state(flags, covered, stamp, partial=True)  # else nothing it stores changed
 
-    def _aliases(self, files: Iterable[str]) -> set[str]:
-        """Names under which ``files`` re-export deprecated targets."""
+    def _settle(
+        self, universe: list[str], prior: dict[str, int], covered: set[str], known: set[str] | None = None
+    ) -> tuple[dict[str, int], set[str], bool]:
+        """Flags of every file of ``universe`` and the final identifiers (the alias fixpoint).
+
+        ``prior`` holds flags still valid for the identifiers in ``covered``; every other file
+        is read. ``known`` are the identifiers to keep when no file read now binds an alias.
+        Returns the flags, the identifiers every file's flags now account for, and whether
+        anything had to be scanned.
+        """
+        base = set(self.deprecations.identifiers)
+        fresh = [rel for rel in universe if rel not in prior]
+        flags = {rel: prior[rel] for rel in universe if rel in prior}
+        # Later rounds scan every file again for new names: keep what the first one read.
+        kept: dict[str, bytes] = {}
+        flags.update(zip(fresh, self._scan(fresh, covered | base if prior else base, kept)))
+        if not prior:
+            covered = set(base)
+        scanned = bool(fresh)
+        while True:
+            if known is not None and known <= covered and not any(flags[rel] & _ALIAS for rel in fresh):
+                identifiers = known | base
+            else:
+                alias_files = sorted(rel for rel, f in flags.items() if f & _ALIAS)
+                identifiers = base | self._aliases(alias_files, covered | base)
+            known = None
+            new = identifiers - covered
+            if not new:
+                break
+            for rel, extra in zip(universe, self._scan(universe, new, kept)):
+                flags[rel] |= extra
+            covered |= new
+            scanned = True
+        self.aliases = frozenset(identifiers - self.deprecations.identifiers)
+        self.prefilter = Prefilter(identifiers)
+        self._built = True
+        return flags, covered, scanned
+
+    def _scan(self, files: list[str], identifiers: set[str], kept: dict[str, bytes]) -> list[int]:
+        """Flags of ``files`` for ``identifiers``; reads each file once per build within a budget."""
+        scanner = Scanner(identifiers)
+        root = str(self.root)
+        budget = _KEEP_BYTES - sum(map(len, kept.values()))
+        unread = [rel for rel in files if rel not in kept]
+        if len(unread) >= _PARALLEL_SCAN and budget > 0:
+            # A cold build: read and scan in workers, which send the bytes back for later rounds.
+            found: dict[str, int] = {}
+            chunks = [unread[i:i + _SCAN_CHUNK] for i in range(0, len(unread), _SCAN_CHUNK)]
+            for chunk, (flags, datas) in zip(chunks, fork_map(self._read_and_scan(scanner), chunks, self.jobs, 2)):
+                found.update(zip(chunk, flags))
+                for rel, data in zip(chunk, datas):
+                    if data is not None and len(data) <= budget:
+                        kept[rel] = data
+                        budget -= len(data)
+            rest = [rel for rel in files if rel not in found]
+            flags_of = dict(zip(rest, self._scan(rest, identifiers, kept))) if rest else {}
+            return [found[rel] if rel in found else flags_of[rel] for rel in files]
+        out: list[int] = []
+        batch: list[bytes | None] = []
+        size = 0
+        for rel in files:
+            data = kept.get(rel)
+            if data is None:
+                data = cache.read_source(os.path.join(root, rel), self.files.get(rel, (0, -1))[1])
+                if data is not None and len(data) <= budget:
+                    kept[rel] = data
+                    budget -= len(data)
+            batch.append(data)
+            size += len(data or b"")
+            if size > _BATCH_BYTES:
+                out += scanner.flags_many(batch)
+                batch, size = [], 0
+        return out + scanner.flags_many(batch)
+
+    def _read_and_scan(self, scanner: Scanner) -> Callable[[list[str]], tuple[list[int], list[bytes | None]]]:
+        root, files = str(self.root), self.files
+
+        def run(chunk: list[str]) -> tuple[list[int], list[bytes | None]]:
+            datas = [cache.read_source(os.path.join(root, rel), files.get(rel, (0, -1))[1]) for rel in chunk]
+            return scanner.flags_many(datas), datas
+
+        return run
+
+    def _aliases(self, files: Iterable[str], identifiers: set[str]) -> set[str]:
+        """Names under which ``files`` re-export deprecated targets.
+
+        A binding whose targets spell none of ``identifiers`` cannot reach one yet (a later
+        round, with more identifiers, asks again), so resolving it, and reading the modules it
+        imports from, is skipped.
+        """
         aliases = set()
         for rel in files:
             summary = self.summary_of_file(rel)
             module = self.module_of(rel)
-            for name in summary.bindings:
-                if self.resolve(f"{module}.{name}") is not None:
+            for name, targets in summary.bindings.items():
+                if all(identifiers.isdisjoint(target.split(".")) for target in targets):
+                    continue
+                found = self.resolve(f"{module}.{name}")
+                # A name bound inside a deprecated module is reached by spelling that module
+                # (an identifier already): it is no alias (`import os` in one must not make
+                # every file that says `os` a suspect).
+                if found is not None and found.how != "direct":
                     aliases.add(name)
         return aliases
 
     # -- cache ------------------------------------------------------------------------------
 
-    def _cache_key(self) -> str:
-        material = json.dumps(
-            [__version__, sorted(self.deprecations.entries), list(self.config.src),
-             list(self.config.exclude)]
-        )
-        return hashlib.sha256(material.encode()).hexdigest()[:16]
+    def _save_state(self, flags: dict[str, int], covered: set[str], stamp: object, *, partial: bool = False) -> None:
+        """Remember the identifiers and every module the index consulted, if that changed.
 
-    def _cache_path(self) -> Path:
-        return self.root / CACHE_DIR / "index.json"
-
-    def _load_cache(self) -> dict[str, Any] | None:
-        try:
-            data = json.loads(self._cache_path().read_bytes())
-        except (OSError, ValueError):
-            return None
-        if not isinstance(data, dict) or data.get("key") != self._cache_key():
-            return None
-        return data
-
-    def _save_cache(self, identifiers: set[str], flags: dict[str, int]) -> None:
-        data = {
-            "key": self._cache_key(),
-            "identifiers": sorted(identifiers),
-            "files": {rel: [*stat, flags[rel]] for rel, stat in self.files.items()},
-            "summaries": {
-                rel: [*self.files[rel], self._summaries[rel].to_json()]
-                for rel in sorted(self._summaries)
-                if rel in self.files and flags[rel] & _ALIAS
-            },
+        A ``partial`` (single-file) run consulted only what it needed: what the last run
+        stored and still holds is kept.
+        """
+        if not self.config.cache:
+            return
+        modules: dict[str, list[Any]] = {}
+        if partial:
+            for rel, entry in self._stored.items():
+                if tuple(entry[:2]) == self.stat(rel):
+                    modules[rel] = [*entry[:2], flags.get(rel, entry[2]), *entry[3:]]
+        for rel in {*self._summaries, *(rel for rel, f in flags.items() if f & _ALIAS)}:
+            stat = self.stat(rel) if is_inside(rel) else None
+            if stat is None:
+                continue
+            summary = self.summary_of_file(rel)
+            modules[rel] = [*stat, flags.get(rel), self.module_of(rel), summary.to_json()]
+        state = {
+            "stamp": stamp,
+            "identifiers": sorted(self.prefilter.identifiers),
+            "scanned": sorted(covered),
+            "modules": dict(sorted(modules.items())),
         }
-        write_cache_file(self.root, "index.json", json.dumps(data, separators=(",", ":")))
+        # Round-trip through JSON so that tuples compare equal to what was loaded.
+        state = _as_json(state)
+        if self._state is None or {k: v for k, v in self._state.items() if k != "key"} != state:
+            cache.save(self.root, INDEX_CACHE, self._key, state)
+            self._state = {"key": self._key, **state}
 
 
-class _Scanner:
-    """Flags for a file's bytes: spells an identifier, may alias one, mentions ``SOT``."""
+@dataclass
+class Deps:
+    """What one file's findings depend on besides its own text (see :meth:`Index.tracking`)."""
 
-    def __init__(self, identifiers: Iterable[str]) -> None:
-        self.prefilter = Prefilter(identifiers)
-        words = trie_pattern(sorted(self.prefilter.identifiers)).encode()
-        # `x as y` and `y = [a.b.]x` at the end of a statement: the only ways to add a name.
-        self.alias = re.compile(
-            rb"(?:" + words + rb")\s+as\s|=[ \t]*(?:[A-Za-z_][\w.]*\.)?(?:" + words + rb")[ \t]*(?:[#;\r\n]|\Z)"
-        ) if words else None
+    modules: dict[str, str | None] = field(default_factory=dict)
+    """Module name -> the file found for it (None: not a project module)."""
+    files: set[str] = field(default_factory=set)
+    """Files whose summaries were consulted."""
 
-    def flags(self, data: bytes | None) -> int:
-        if data is None:
-            return 0
-        flags = _MARKED * (_MARKER in data)
-        if self.prefilter.matches_bytes(data):
-            flags |= _HIT
-            if self.alias is not None and self.alias.search(data):
-                flags |= _ALIAS
-        return flags
+
+def _valid_modules(state: dict[str, Any] | None) -> dict[str, list[Any]]:
+    modules = state.get("modules") if state else None
+    if not isinstance(modules, dict):
+        return {}
+    return {
+        rel: entry for rel, entry in modules.items()
+        if isinstance(entry, list) and len(entry) == 5 and isinstance(entry[4], dict)
+        and (entry[2] is None or type(entry[2]) is int)
+    }
+
+
+def _as_json(value: Any) -> Any:
+    import json
+
+    return json.loads(json.dumps(value))
 
 
 def _via(how: How) -> How:
     return "stale" if how == "stale" else "reexport"
-
-
-def write_cache_file(root: Path, name: str, text: str) -> None:
-    """Best effort: a read-only checkout simply runs without a cache."""
-    directory = root / CACHE_DIR
-    try:
-        directory.mkdir(exist_ok=True)
-        ignore = directory / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# Created by flake8-ssot\n*\n")
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w") as f:
-                f.write(text)
-            os.replace(tmp, directory / name)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    except OSError:
-        pass

@@ -45,8 +45,11 @@ class NoqaMap:
         # Mirrors flake8's FileProcessor._noqa_line_mapping: every line of a token run up
         # to a NEWLINE/NL shares the joined text of that run.
         ranges: dict[int, tuple[int, int]] = {}
+        text = "".join(self._lines)
+        if NOQA_INLINE.search(text) is None:
+            return ranges  # tokenizing is the expensive part; most files have no noqa at all
         try:
-            tokens = list(tokenize.generate_tokens(io.StringIO("".join(self._lines)).readline))
+            tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
         except (tokenize.TokenError, SyntaxError):
             return ranges
         low, high = len(self._lines) + 2, -1

@@ -1,4 +1,8 @@
-"""The flake8 shim: the only module that knows flake8 exists."""
+"""The flake8 shim: the only module that knows flake8 exists.
+
+flake8 imports this module on every run, in projects that never configured flake8-ssot too,
+so everything else is imported only once a configuration turns up.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,12 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from flake8_ssot import __version__
-from flake8_ssot.codes import bookkeeping_message
-from flake8_ssot.engine import Project, Projects
-from flake8_ssot.model import SsotError
+
+if TYPE_CHECKING:
+    from flake8_ssot.engine import Project, Projects
 
 Report = tuple[int, int, str, type[Any]]
 
@@ -22,9 +26,11 @@ class Plugin:
     name = "flake8-ssot"
     version = __version__
 
-    _projects: ClassVar[Projects] = Projects()
+    _projects: ClassVar[Projects | None] = None
+    """Projects found so far; None until a configuration exists anywhere near."""
     _fixed: ClassVar[Project | None] = None
     """The project named by --ssot-config or found from the cwd; None to find one per file."""
+    _stdin: ClassVar[bool] = False
 
     def __init__(self, tree: ast.Module, lines: list[str], filename: str) -> None:
         self.tree = tree
@@ -46,37 +52,83 @@ class Plugin:
 
     @classmethod
     def parse_options(cls, options: argparse.Namespace) -> None:
-        cls._projects = Projects()
+        from flake8_ssot import config, paths
+
+        # Once per flake8 run, which need not be once per process (editors run it in-process).
+        config.forget()
+        paths.forget()
+        cls._projects = None
         cls._fixed = None
+        # The buffer flake8 reads from stdin is not the file on disk under its display name.
+        cls._stdin = "-" in options.filenames
+        starts = [_start_dir(name, options) for name in options.filenames]
+        if not options.ssot_config and all(config.find_config(d) is None for d in [Path.cwd(), *starts]):
+            return  # nothing configured here; a subproject's files find theirs in run()
+        from flake8_ssot.model import SsotError
+
         try:
+            projects = cls._projects = _new_projects()
             if options.ssot_config:
-                cls._fixed = cls._projects.load(Path(options.ssot_config))
+                cls._fixed = projects.load(Path(options.ssot_config))
             else:
-                cls._fixed = cls._projects.find(Path.cwd())
-            starts = [cls._fixed] if cls._fixed else [
-                cls._projects.find(_start_dir(name, options)) for name in options.filenames
-            ]
-            # Build before flake8 forks its workers, so they inherit one index.
-            for project in starts:
-                if project is not None:
-                    project.build_index()
+                cls._fixed = projects.find(Path.cwd())
+            found = [cls._fixed] if cls._fixed else [projects.find(start) for start in starts]
+            targets = _targets(options)
+            # Build before flake8 forks its workers, so they inherit one index. Linting named
+            # files only (an editor, a pre-commit hook) trusts the index cache for the rest.
+            for project in dict.fromkeys(p for p in found if p is not None):
+                project.build_index(None if targets is None else [project.relpath(t) for t in targets])
         except SsotError as e:
             sys.stderr.write(f"flake8-ssot: {e}\n")
             raise SystemExit(2) from None
 
     def run(self) -> Iterator[Report]:
-        try:
-            project = self._fixed or self._projects.find(Path(os.path.abspath(self.filename)).parent)
-        except SsotError as e:
-            yield 1, 0, "SOT900 " + bookkeeping_message("SOT900", detail=str(e)), type(self)
-            return
+        project = self._fixed
         if project is None:
-            return
-        report = project.analyze(project.relpath(self.filename), self.lines, self.tree)
+            from flake8_ssot.codes import bookkeeping_message
+            from flake8_ssot.model import SsotError
+
+            try:
+                projects = type(self)._projects = self._projects or _new_projects()
+                project = projects.find(Path(os.path.abspath(self.filename)).parent)
+            except SsotError as e:
+                yield 1, 0, "SOT900 " + bookkeeping_message("SOT900", detail=str(e)), type(self)
+                return
+            if project is None:
+                return
+        relpath = project.relpath(self.filename)
+        if project.skips(relpath, "".join(self.lines)):
+            return  # most files: one substring search each, nothing else
+        yield from self._reports(project, relpath)
+
+    def _reports(self, project: Project, relpath: str) -> Iterator[Report]:
+        from flake8_ssot.codes import bookkeeping_message
+        from flake8_ssot.engine import FileReport
+
+        error = None if self._stdin else project.decoding_error(self.filename, relpath, self.lines)
+        report = FileReport(relpath, error=error) if error else project.analyze(relpath, self.lines, self.tree)
         if report.error:
             yield 1, 0, "SOT999 " + bookkeeping_message("SOT999", detail=report.error), type(self)
         for finding in report.for_flake8:
             yield finding.line, finding.col, finding.text, type(self)
+
+
+def _new_projects() -> Projects:
+    from flake8_ssot.engine import Projects
+
+    return Projects()
+
+
+def _targets(options: argparse.Namespace) -> list[str] | None:
+    """The files flake8 lints when it was named files only (stdin counts as its display name)."""
+    targets = []
+    for name in options.filenames:
+        if name == "-":
+            name = getattr(options, "stdin_display_name", None) or "stdin"
+        elif os.path.isdir(name) or not os.path.exists(name):
+            return None
+        targets.append(os.path.abspath(name))
+    return targets
 
 
 def _start_dir(name: str, options: argparse.Namespace) -> Path:

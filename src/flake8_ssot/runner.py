@@ -2,25 +2,35 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Iterable, Sequence
 
-from flake8_ssot.engine import FileReport, Project
+from flake8_ssot import results
+from flake8_ssot.engine import Detected, FileReport, Project
 from flake8_ssot.paths import iter_python_files
+from flake8_ssot.pool import fork_map
 
-# Below this many candidate files a process pool costs more than it saves.
+# Below this many files to analyze a process pool costs more than it saves.
 _PARALLEL_MIN = 24
 
-_worker_project: Project | None = None
 
+def select(project: Project, paths: Sequence[str] | None = None, jobs: int | None = None) -> list[str]:
+    """Files under ``paths`` (default: the whole project), as relative paths, sorted.
 
-def select(project: Project, paths: Sequence[str] | None = None) -> list[str]:
-    """Files under ``paths`` (default: the whole project), as relative paths, sorted."""
-    project.build_index()
+    ``.py`` entries that cannot be read are included, so that analyzing them reports why.
+
+    Only named files (no directory): the index trusts its cache for the rest of the project,
+    as the plugin does for an editor (see :meth:`Index.refresh`).
+    """
+    project.index.jobs = jobs
     if not paths:
-        return sorted(project.index.files)
-    return sorted({rel for rel, _ in iter_python_files(project.root, _absolute(paths), project.config.exclude)})
+        project.build_index()
+        return sorted({*project.index.files, *project.index.unreadable})
+    unreadable: set[str] = set()
+    found = iter_python_files(project.root, _absolute(paths), project.config.exclude, unreadable=unreadable)
+    files = sorted({rel for rel, _ in found} | unreadable)
+    project.build_index(targets=files if not any(os.path.isdir(p) for p in paths) else None)
+    return files
 
 
 def candidates(project: Project, files: Iterable[str]) -> list[str]:
@@ -34,23 +44,44 @@ def candidates(project: Project, files: Iterable[str]) -> list[str]:
 
 
 def analyze(project: Project, files: Sequence[str], jobs: int | None = None) -> list[FileReport]:
-    """Reports for ``files`` in the order given; parallel across processes when worth it."""
-    jobs = jobs or os.cpu_count() or 1
-    if jobs > 1 and len(files) >= _PARALLEL_MIN and "fork" in multiprocessing.get_all_start_methods():
-        global _worker_project
-        _worker_project = project
-        try:
-            # fork: workers inherit the built index instead of rebuilding it.
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                return pool.map(_analyze, files, chunksize=max(1, len(files) // (jobs * 8)))
-        finally:
-            _worker_project = None
-    return [project.analyze_file(rel) for rel in files]
+    """Reports for ``files`` in the order given; parallel across processes when worth it.
+
+    Files unchanged since the last run, whose names resolve through unchanged modules, are
+    not read again (see :mod:`flake8_ssot.results`).
+    """
+    project.build_index()
+    store = results.ResultCache(project)
+    found: dict[str, Detected] = {}
+    todo = []
+    for rel in files:
+        cached = store.get(rel)
+        if cached is None:
+            todo.append(rel)
+        else:
+            found[rel] = cached
+    # Workers are forked, so they inherit the built index instead of rebuilding it.
+    for rel, (detected, entry) in zip(todo, fork_map(lambda rel: results.detect(project, rel), todo, jobs,
+                                                     _PARALLEL_MIN)):
+        found[rel] = detected
+        store.put(rel, entry)
+    store.save()
+    return [project.judge(rel, found[rel]) for rel in files]
 
 
-def _analyze(relpath: str) -> FileReport:
-    assert _worker_project is not None
-    return _worker_project.analyze_file(relpath)
+def analyze_project(
+    project: Project, jobs: int | None = None, named: Iterable[str] | None = None
+) -> list[FileReport]:
+    """Reports for every file that can yield anything, plus every existing file the allowlist names.
+
+    Allowlisted files (``named``, default: the project's allowlist) are analyzed even when
+    ``exclude`` skips them, so their entries get a verdict (`baseline`, `report`); entries for
+    files that no longer exist are the caller's to handle.
+    """
+    if named is None:
+        named = [e.path for e in project.allowlist.entries] if project.allowlist else []
+    present = {rel for rel in named if (project.root / rel).is_file()}
+    files = sorted(set(candidates(project, select(project))) | present)
+    return analyze(project, files, jobs)
 
 
 def _absolute(paths: Sequence[str]) -> list[str]:

@@ -12,7 +12,8 @@ from typing import Any
 
 from flake8_ssot.paths import resolve_relative
 
-_Scope = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda
+MAX_ALTERNATIVES = 16
+"""Bound on what one name may refer to across branches; real code needs a handful."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def summarize(tree: ast.Module, module: str, is_package: bool) -> ModuleSummary:
 
     def bind(name: str, target: str) -> None:
         targets = bindings.setdefault(name, [])
-        if target not in targets:
+        if target not in targets and len(targets) < MAX_ALTERNATIVES:
             targets.append(target)
 
     def strings(node: ast.expr) -> list[str] | None:
@@ -96,7 +97,8 @@ def summarize(tree: ast.Module, module: str, is_package: bool) -> ModuleSummary:
             return
         chain = dotted(value) if value is not None else None
         if chain and chain[0] in bindings:
-            for base in bindings[chain[0]]:
+            # A snapshot: `x = x.y` must not feed on its own new alternative.
+            for base in tuple(bindings[chain[0]]):
                 bind(target.id, ".".join([base, *chain[1:]]))
         else:
             defined.add(target.id)

@@ -11,12 +11,12 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from flake8_ssot.config import is_dotted_name
 from flake8_ssot.index import Index, Resolution
 from flake8_ssot.paths import resolve_relative
-from flake8_ssot.summary import dotted
+from flake8_ssot.summary import MAX_ALTERNATIVES, dotted
 
 # Syntactic shape of a use, carried into findings so `fix` can pick a rewrite.
 FORMS = {
@@ -28,6 +28,8 @@ FORMS = {
     "call": "call of a name or attribute chain",
     "result-call": "call on a value returned by a deprecated call",
     "string": "string naming a target (mock.patch, importlib, getattr, sys.modules)",
+    "string-value": "name or expression holding a constant string that names a target",
+    "instance-attribute": "self.f, where the class body bound f (a function found there gets self)",
     "all": "__all__ entry",
     "annotation-string": "name inside a string annotation",
 }
@@ -45,6 +47,8 @@ _MODULE_STRING_SINKS = {
     "sys.modules.__getitem__",
 }
 _ATTR_BUILTINS = {"getattr", "hasattr", "setattr", "delattr"}
+# Calls whose first argument is a type expression, where a string is a forward reference.
+_TYPE_EXPRESSION_SINKS = {"typing.cast", "typing_extensions.cast"}
 
 
 @dataclass(frozen=True)
@@ -63,20 +67,23 @@ class Use:
 
 @dataclass(eq=False)
 class ClassInfo:
-    """Attributes of a class's instances that hold a deprecated call's result."""
+    """What a class defined in this module binds, as seen through the class or its instances."""
 
     tainted: dict[str, Resolution] = field(default_factory=dict)
+    """Attributes of the class or its instances that hold a deprecated call's result."""
+    names: dict[str, Entry] = field(default_factory=dict)
+    """The class body's bindings (``make = get_factory``), once the body has run."""
 
 
 @dataclass(frozen=True)
 class Binding:
-    kind: Literal["name", "result", "self", "inherit"]
+    kind: Literal["name", "result", "self", "class", "const", "inherit"]
     dotted: str = ""
-    """For ``name``: the fully qualified name it refers to."""
+    """For ``name``: the fully qualified name it refers to; for ``const``: the string."""
     resolution: Resolution | None = None
     """For ``result``: the deprecated callable that produced the value."""
     owner: ClassInfo | None = None
-    """For ``self``: the class of the instance."""
+    """For ``self`` (an instance) and ``class`` (the class itself): the class."""
 
 
 INHERIT = Binding("inherit")
@@ -94,6 +101,9 @@ class Scope:
     names: dict[str, Entry] = field(default_factory=dict)
     globals: set[str] = field(default_factory=set)
     cls: ClassInfo | None = None
+
+
+_DISPATCH: dict[type[ast.AST], Callable[[Visitor, Any], None]] = {}
 
 
 class Visitor(ast.NodeVisitor):
@@ -125,6 +135,26 @@ class Visitor(ast.NodeVisitor):
         self.uses.sort(key=lambda u: (u.line, u.col, u.code, u.resolution.target))
         return self.uses
 
+    # ast.NodeVisitor finds the method by name for every node, and walks children through
+    # ast.iter_fields: on a file that hits, this walk is most of the plugin's time. The same
+    # dispatch, remembered per node type, and the same traversal, without the generator.
+    def visit(self, node: ast.AST) -> None:
+        kind = type(node)
+        method = _DISPATCH.get(kind)
+        if method is None:
+            method = _DISPATCH[kind] = getattr(Visitor, "visit_" + kind.__name__, Visitor.generic_visit)
+        method(self, node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        self.visit(item)
+            elif isinstance(value, ast.AST):
+                self.visit(value)
+
     def body(self, statements: Iterable[ast.stmt]) -> None:
         for statement in statements:
             self.visit(statement)
@@ -141,9 +171,10 @@ class Visitor(ast.NodeVisitor):
             if scope.kind != "class" or innermost:
                 entry = scope.names.get(name)
                 if entry is not None:
-                    found.extend(b for b in entry if b is not INHERIT)
                     if INHERIT not in entry:
-                        return tuple(found)
+                        # The usual case, found whole in one scope: no copy.
+                        return tuple(found) + entry if found else entry
+                    found.extend(b for b in entry if b is not INHERIT)
             innermost = False
             scope = scope.parent
         return tuple(found)
@@ -156,13 +187,32 @@ class Visitor(ast.NodeVisitor):
 
     def resolve_chain(self, chain: list[str]) -> tuple[Resolution, str] | None:
         """Resolution of ``a.b.c`` through the binding of ``a``, and the dotted name it spells."""
+        for spelled in self._spellings(chain):
+            resolution = self.index.resolve(spelled)
+            if resolution is not None:
+                return resolution, spelled
+        return None
+
+    def _shape(self, chain: list[str], form: str) -> str:
+        """``self.f`` found through the class body: Python passes the instance to a function
+        found there, so it is not the same shape as a call or reference of ``f`` itself."""
+        if len(chain) == 2 and any(b.kind == "self" for b in self.lookup(chain[0])):
+            return "instance-attribute"
+        return form
+
+    def _spellings(self, chain: list[str]) -> list[str]:
+        """Fully qualified names ``a.b.c`` may spell: through an import or alias bound to ``a``,
+        or, when ``a`` is a class of this module (or ``self``/``cls`` in its methods), through
+        what its body bound to ``b``."""
+        found = []
         for binding in self.lookup(chain[0]):
             if binding.kind == "name":
-                spelled = ".".join([binding.dotted, *chain[1:]])
-                resolution = self.index.resolve(spelled)
-                if resolution is not None:
-                    return resolution, spelled
-        return None
+                found.append(".".join([binding.dotted, *chain[1:]]))
+            elif binding.kind in ("self", "class") and binding.owner is not None and len(chain) > 1:
+                for attribute in binding.owner.names.get(chain[1], ()):
+                    if attribute.kind == "name":
+                        found.append(".".join([attribute.dotted, *chain[2:]]))
+        return found
 
     def _qualified(self, chain: list[str]) -> list[str]:
         """Every fully qualified name a chain may spell (builtins when its root is unbound)."""
@@ -188,13 +238,13 @@ class Visitor(ast.NodeVisitor):
             return ()
         chain = dotted(value)
         if chain is not None:
-            entry: list[Binding] = []
-            for binding in self.lookup(chain[0]):
-                if binding.kind == "name":
-                    entry.append(Binding("name", ".".join([binding.dotted, *chain[1:]])))
-                elif binding.kind == "result" and len(chain) == 1:
-                    entry.append(binding)
+            entry = [Binding("name", spelled) for spelled in self._spellings(chain)]
+            if len(chain) == 1:
+                entry += [b for b in self.lookup(chain[0]) if b.kind in ("result", "const", "class")]
             return tuple(entry)
+        strings = self._strings(value)
+        if strings:
+            return tuple(Binding("const", string) for string in strings)
         resolution = self._call_result(value)
         if resolution is not None:
             return (Binding("result", resolution=resolution),)
@@ -205,28 +255,47 @@ class Visitor(ast.NodeVisitor):
         """``importlib.import_module("a.b")`` evaluates to module ``a.b``."""
         if isinstance(value, ast.Call) and value.args:
             chain = dotted(value.func)
-            first = value.args[0]
-            if (
-                chain
-                and "importlib.import_module" in self._qualified(chain)
-                and isinstance(first, ast.Constant)
-                and isinstance(first.value, str)
-                and is_dotted_name(first.value)
-            ):
-                return first.value
+            if chain and "importlib.import_module" in self._qualified(chain):
+                return next((s for s in self._strings(value.args[0]) if is_dotted_name(s)), None)
         return None
 
-    def assign(self, target: ast.expr, value: ast.expr | None) -> None:
+    def _strings(self, node: ast.expr | None) -> list[str]:
+        """The values a constant string expression may have: a literal, a name bound to one in
+        this file, and ``+`` or f-strings of those (empty when it is anything else)."""
+        if isinstance(node, ast.Constant):
+            return [node.value] if isinstance(node.value, str) else []
+        if isinstance(node, ast.Name):
+            return [b.dotted for b in self.lookup(node.id) if b.kind == "const"]
+        parts: list[list[str]] = []
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            parts = [self._strings(node.right)]  # the right operand first: most sums are not strings
+            parts.insert(0, self._strings(node.left) if parts[0] else [])
+        elif isinstance(node, ast.JoinedStr):
+            for value in node.values:
+                if isinstance(value, ast.FormattedValue):
+                    plain = value.conversion == -1 and value.format_spec is None
+                    parts.append(self._strings(value.value) if plain else [])
+                else:
+                    parts.append(self._strings(value))
+        values = [""] if parts else []
+        for options in parts:
+            values = [a + b for a in values for b in options][:MAX_ALTERNATIVES]
+        return values
+
+    def assign(self, target: ast.expr, value: ast.expr | None, entry: Entry | None = None) -> None:
         if isinstance(target, ast.Name):
-            entry = self._value_entry(value)
+            entry = self._value_entry(value) if entry is None else entry
             self.bind(target.id, entry)
             if self.scope.kind == "class" and self.scope.cls is not None:
                 resolution = next((b.resolution for b in entry if b.resolution), None)
                 if resolution is not None:
                     self.scope.cls.tainted[target.id] = resolution
         elif isinstance(target, (ast.Tuple, ast.List)):
-            for element in target.elts:
-                self.assign(element, None)
+            values = _unpacked(target, value)
+            # Every value before any binding: `a, b = b, a` swaps.
+            entries = [self._value_entry(v) for v in values]
+            for element, item, found in zip(target.elts, values, entries):
+                self.assign(element, item, found)
         elif isinstance(target, ast.Starred):
             self.assign(target.value, None)
         else:
@@ -257,14 +326,17 @@ class Visitor(ast.NodeVisitor):
             states.append(scope.names)
         if fallthrough:
             states.append(before)
-        merged: dict[str, Entry] = {}
-        for name in {n for state in states for n in state}:
+        # Only names some path rebound need merging; the others keep their entry (normalized
+        # as a merge would: without repeats, at most MAX_ALTERNATIVES).
+        changed = {n for state in states if state is not before for n, e in state.items() if before.get(n) is not e}
+        merged = {n: e if len(e) < 2 else tuple(dict.fromkeys(e))[:MAX_ALTERNATIVES] for n, e in before.items()}
+        for name in changed:
             alternatives: list[Binding] = []
             for state in states:
                 for binding in state.get(name, (INHERIT,)):
                     if binding not in alternatives:
                         alternatives.append(binding)
-            merged[name] = tuple(alternatives)
+            merged[name] = tuple(alternatives[:MAX_ALTERNATIVES])
         scope.names = merged
 
     def _run(self, statements: list[ast.stmt]) -> Callable[[], None]:
@@ -412,9 +484,10 @@ class Visitor(ast.NodeVisitor):
         for arg in params:
             self.bind(arg.arg, ())
         positional = [*node.args.posonlyargs, *node.args.args]
-        is_static = any(dotted(d) in (["staticmethod"], ["classmethod"]) for d in node.decorator_list)
-        if owner is not None and positional and not is_static:
-            self.bind(positional[0].arg, (Binding("self", owner=owner),))
+        decorators = [dotted(d) for d in node.decorator_list]
+        if owner is not None and positional and ["staticmethod"] not in decorators:
+            kind: Literal["self", "class"] = "class" if ["classmethod"] in decorators else "self"
+            self.bind(positional[0].arg, (Binding(kind, owner=owner),))
         self.body(node.body)
         self.scope = self.module_scope
 
@@ -427,10 +500,12 @@ class Visitor(ast.NodeVisitor):
             self.visit(keyword.value)
         outer = self.scope
         qualname = node.name if outer.kind == "module" else f"{outer.qualname}.{node.name}"
-        self.scope = Scope("class", qualname, outer, cls=ClassInfo())
+        info = ClassInfo()
+        self.scope = Scope("class", qualname, outer, cls=info)
         self.body(node.body)
+        info.names = dict(self.scope.names)
         self.scope = outer
-        self.bind(node.name, ())
+        self.bind(node.name, (Binding("class", owner=info),))
 
     def visit_Global(self, node: ast.Global) -> None:
         self.scope.globals.update(node.names)
@@ -504,7 +579,7 @@ class Visitor(ast.NodeVisitor):
             return
         found = self.resolve_chain(chain)
         if found is not None:
-            self._report(node, "SOT003", found[0], "attribute", found[1])
+            self._report(node, "SOT003", found[0], self._shape(chain, "attribute"), found[1])
 
     def visit_Call(self, node: ast.Call) -> None:
         chain = dotted(node.func)
@@ -522,7 +597,7 @@ class Visitor(ast.NodeVisitor):
     def _call(self, node: ast.Call, chain: list[str]) -> None:
         found = self.resolve_chain(chain)
         if found is not None:
-            self._report(node, "SOT002", found[0], "call", found[1])
+            self._report(node, "SOT002", found[0], self._shape(chain, "call"), found[1])
             return
         for binding in self.lookup(chain[0]):
             if binding.kind == "result" and binding.resolution is not None:
@@ -605,6 +680,9 @@ class Visitor(ast.NodeVisitor):
             return None
         args = node.args
         qualified = self._qualified(chain)
+        if _TYPE_EXPRESSION_SINKS.intersection(qualified) and args:
+            self.annotation(args[0])  # cast("Factory", x): the string is a forward reference
+            return args[0]
         if _MODULE_STRING_SINKS.intersection(qualified):
             package = _argument(node, 1, "package")
             if args:
@@ -617,6 +695,10 @@ class Visitor(ast.NodeVisitor):
             target = _argument(node, 0, "in_dict" if chain[-1] == "dict" else "target")
             if chain[-1] == "dict":
                 self._module_string(target)
+                values = _argument(node, 1, "values")
+                if self._is_sys_modules(target) and isinstance(values, ast.Dict):
+                    for key in values.keys:  # patch.dict(sys.modules, {"a.b": fake})
+                        self._module_string(key)
             elif chain[-1] == "object":
                 attribute = _argument(node, 1, "attribute")
                 if target is not None and attribute is not None and self._attribute_string(target, attribute):
@@ -626,9 +708,10 @@ class Visitor(ast.NodeVisitor):
                 for keyword in node.keywords:
                     if keyword.arg is None:
                         continue
-                    if isinstance(target, ast.Constant) and isinstance(target.value, str):
-                        self._string_target(keyword, f"{target.value}.{keyword.arg}")
-                    elif self._attribute_string(target, keyword, keyword.arg):
+                    strings = self._strings(target)
+                    for string in strings:
+                        self._string_target(keyword, f"{string}.{keyword.arg}")
+                    if not strings and self._attribute_string(target, keyword, keyword.arg):
                         consumed = target
                 return consumed
             return None
@@ -636,23 +719,27 @@ class Visitor(ast.NodeVisitor):
         method = chain[-1] in ("setattr", "delattr") and len(chain) >= 2
         if (builtin or method) and args:
             first = args[0]
-            if method and isinstance(first, ast.Constant) and isinstance(first.value, str) and "." in first.value:
+            if method and any("." in string for string in self._strings(first)):
                 self._module_string(first)
             elif len(args) > 1 and self._attribute_string(first, args[1]):
                 return first
         return None
 
     def _module_string(self, node: ast.expr | None, package: ast.expr | None = None) -> None:
-        if not isinstance(node, ast.Constant) or not isinstance(node.value, str):
-            return
-        name = node.value.strip().replace(":", ".")
-        level = len(name) - len(name.lstrip("."))
-        if level:
-            base = self._package_of(package)
-            if base is None:
-                return
-            name = resolve_relative(base, True, level, name[level:] or None) or ""
-        self._string_target(node, name)
+        for value in dict.fromkeys(self._strings(node)):
+            name = value.strip().replace(":", ".")
+            level = len(name) - len(name.lstrip("."))
+            if level:
+                base = self._package_of(package)
+                if base is None:
+                    continue
+                name = resolve_relative(base, True, level, name[level:] or None) or ""
+            assert node is not None
+            self._string_target(node, name)
+
+    def _is_sys_modules(self, node: ast.expr | None) -> bool:
+        chain = dotted(node) if node is not None else None
+        return ("sys.modules" in self._qualified(chain)) if chain else "sys.modules" in self._strings(node)
 
     def _package_of(self, package: ast.expr | None) -> str | None:
         if isinstance(package, ast.Constant) and isinstance(package.value, str):
@@ -663,24 +750,23 @@ class Visitor(ast.NodeVisitor):
         return None
 
     def _attribute_string(self, obj: ast.expr, name: ast.AST, attr: str | None = None) -> bool:
-        if attr is None:
-            if not isinstance(name, ast.Constant) or not isinstance(name.value, str):
-                return False
-            attr = name.value
+        attributes = [attr] if attr is not None else self._strings(name) if isinstance(name, ast.expr) else []
         chain = dotted(obj)
-        if chain is None or not attr.isidentifier():
+        spelled = next(iter(self._spellings(chain)), None) if chain is not None else None
+        if spelled is None:
             return False
-        for binding in self.lookup(chain[0]):
-            if binding.kind == "name":
-                return self._string_target(name, ".".join([binding.dotted, *chain[1:], attr]))
-        return False
+        found = False
+        for attribute in dict.fromkeys(a for a in attributes if a.isidentifier()):
+            found = self._string_target(name, f"{spelled}.{attribute}") or found
+        return found
 
     def _string_target(self, node: ast.AST, name: str) -> bool:
         if not is_dotted_name(name):
             return False
         found = self.index.resolve(name)
         if found is not None:
-            self._report(node, "SOT004", found, "string", name)
+            form = "string" if isinstance(node, (ast.Constant, ast.keyword)) else "string-value"
+            self._report(node, "SOT004", found, form, name)
         return found is not None
 
     def _collect_all(self, node: ast.expr) -> None:
@@ -725,6 +811,21 @@ class Visitor(ast.NodeVisitor):
 def _all_args(args: ast.arguments) -> list[ast.arg]:
     extra = [a for a in (args.vararg, args.kwarg) if a is not None]
     return [*args.posonlyargs, *args.args, *extra, *args.kwonlyargs]
+
+
+def _unpacked(target: ast.Tuple | ast.List, value: ast.expr | None) -> list[ast.expr | None]:
+    """The value each element of ``target`` receives from a tuple or list display, if known."""
+    elements = target.elts
+    items = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
+    if items is None or any(isinstance(i, ast.Starred) for i in items):
+        return [None] * len(elements)
+    star = next((i for i, e in enumerate(elements) if isinstance(e, ast.Starred)), None)
+    if star is None:
+        return list(items) if len(items) == len(elements) else [None] * len(elements)
+    after = len(elements) - star - 1
+    if len(items) < star + after:
+        return [None] * len(elements)
+    return [*items[:star], None, *items[len(items) - after:]]
 
 
 def _argument(node: ast.Call, position: int, keyword: str) -> ast.expr | None:

@@ -1,4 +1,3 @@
-import importlib
 from unittest import mock
 
 from app.routes import health, websocket_ssot
@@ -15,11 +14,16 @@ def test_reconnect_keeps_the_thread() -> None:
 
 
 def test_session_opens_a_manager() -> None:
-    assert isinstance(websocket_ssot.Session("carol").open(), WebSocketManager)
+    manager = websocket_ssot.Session("carol").open()
+    assert isinstance(manager, WebSocketManager) and manager.user_context == UserContext("carol")
 
 
 def test_notify_sends() -> None:
     assert notifier.notify("dave", "hi") == "dave: hi"
+
+
+def test_page_sends_an_urgent_message() -> None:
+    assert notifier.page("frank", "disk full") == "frank: urgent: disk full"
 
 
 def test_health_probe() -> None:
@@ -30,8 +34,3 @@ def test_health_probe() -> None:
 def test_endpoint_uses_patched_factory(factory: mock.MagicMock) -> None:
     factory.return_value.create_for_user.return_value = "patched"
     assert websocket_ssot.websocket_endpoint("erin") == "patched"
-
-
-def test_legacy_module_is_still_importable() -> None:
-    module = importlib.import_module("app.websocket_core.websocket_manager_factory")
-    assert module.WebSocketManagerFactory

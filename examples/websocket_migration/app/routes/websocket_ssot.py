@@ -1,13 +1,6 @@
 """WebSocket routes: the primary migration target."""
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING
-
 from app.websocket_core.unified_manager import UserContext, WebSocketManager
-
-if TYPE_CHECKING:
-    from app.websocket_core.websocket_manager_factory import WebSocketManagerFactory
 
 
 def websocket_endpoint(user_id: str) -> WebSocketManager:
@@ -31,11 +24,12 @@ def migrated_endpoint(user_id: str) -> WebSocketManager:
 
 
 class Session:
-    def __init__(self, user_id: str) -> None:
-        from app.websocket_core.websocket_manager_factory import get_websocket_manager_factory
+    """A user's session: its manager is created when the session opens."""
 
+    def __init__(self, user_id: str) -> None:
         self.user_context = UserContext(user_id)
-        self.factory: WebSocketManagerFactory = get_websocket_manager_factory()
 
     def open(self) -> WebSocketManager:
-        return self.factory.create_for_user(self.user_context)
+        from app.websocket_core import websocket_manager_factory
+
+        return websocket_manager_factory.get_websocket_manager_factory().create_for_user(self.user_context)

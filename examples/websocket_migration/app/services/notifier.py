@@ -9,8 +9,9 @@ def notify(user_id: str, message: str) -> str:
     return manager.send(message)
 
 
-def is_legacy(factory: object) -> bool:
-    return isinstance(factory, compat.legacy_factories.WebSocketManagerFactory)
+def page(user_id: str, message: str) -> str:
+    pager = UserContext(user_id, "pager")
+    return compat.legacy_factories.create_websocket_manager(pager).send(f"urgent: {message}")
 
 
 def broadcast(user_ids: list[str], message: str) -> list[str]:

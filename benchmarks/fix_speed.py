@@ -1,0 +1,87 @@
+"""Time `flake8-ssot fix` per fixed file, on the bundled example and on a generated monorepo.
+
+Run from a clone, after ``pip install -e '.[fix]'``::
+
+    python benchmarks/fix_speed.py               # example + 2,000-module monorepo (~40 users), 3 runs
+    python benchmarks/fix_speed.py --modules 10000 --runs 5
+
+Each run copies the project afresh, then times whole processes (start-up included): ``fix``
+itself, and ``fix --diff`` on the result, which analyzes and plans again but has nothing left
+to write. The report divides ``fix``'s median wall time by the files it rewrote.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import corpus
+
+HERE = Path(__file__).resolve().parent
+EXAMPLE = HERE.parent / "examples" / "websocket_migration"
+CLI = str(Path(sys.executable).parent / "flake8-ssot")
+FACTORY_FIXES = """
+[[tool.flake8-ssot.rules.fix]]
+pattern = "get_manager_factory().create_for_user($ctx)"
+replace = "WebSocketManager.create_for_user($ctx)"
+
+[[tool.flake8-ssot.rules.fix]]
+pattern = "create_websocket_manager($ctx)"
+replace = "WebSocketManager.create_for_user($ctx)"
+"""
+
+
+def timed(args: list[str], cwd: Path) -> tuple[float, str]:
+    start = time.perf_counter()
+    result = subprocess.run(args, cwd=cwd, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - start
+    if result.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(args)} failed in {cwd}:\n{result.stderr}")
+    return elapsed, result.stdout + result.stderr
+
+
+def measure(name: str, source: Path, work: Path, runs: int) -> None:
+    fix_times, again_times = [], []
+    files = uses = 0
+    for run in range(runs):
+        project = work / f"{name}-{run}"
+        shutil.copytree(source, project, ignore=shutil.ignore_patterns(".flake8-ssot-cache", "__pycache__"))
+        elapsed, out = timed([CLI, "fix"], project)
+        found = re.search(r"fixed (\d+) uses? in (\d+) files?", out)
+        if found is None:
+            raise SystemExit(f"unexpected output from fix in {project}:\n{out}")
+        uses, files = int(found[1]), int(found[2])
+        fix_times.append(elapsed)
+        again_times.append(timed([CLI, "fix", "--diff"], project)[0])
+    fix, again = statistics.median(fix_times), statistics.median(again_times)
+    print(
+        f"{name:<12} {files:>6} files {uses:>6} uses   fix {fix:7.2f} s   per fixed file {fix / max(files, 1):6.3f} s"
+        f"   (fix --diff afterwards, nothing to write: {again:.2f} s)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--modules", type=int, default=2_000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="ssot-fix-bench-") as tmp:
+        work = Path(tmp)
+        measure("example", EXAMPLE, work, args.runs)
+        repo = corpus.generate_monorepo(work / "monorepo-source", modules=args.modules)
+        config = repo.root / "pyproject.toml"
+        text = config.read_text()
+        rule_end = text.index("\n[[tool.flake8-ssot.rules]]", text.index('name = "websocket-factory"'))
+        config.write_text(text[:rule_end] + "\n" + FACTORY_FIXES + text[rule_end:])
+        measure("monorepo", repo.root, work, args.runs)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+"""The on-disk cache in ``<root>/.flake8-ssot-cache/``: best-effort JSON files, git-ignored by themselves.
+
+Nothing here is ever required: a missing, corrupted or foreign file reads as absent, and a
+read-only checkout simply runs without writing one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+CACHE_DIR = ".flake8-ssot-cache"
+
+Stat = tuple[int, int]
+"""(mtime_ns, size): how every cache entry recognises an unchanged file."""
+
+
+def code_stamp() -> list[int]:
+    """When flake8-ssot's own code last changed: part of every cache key, so that an upgrade,
+    or an edit to an editable install, never reuses what older code computed."""
+    global _code_stamp
+    if _code_stamp is None:
+        package = os.path.dirname(os.path.abspath(__file__))
+        stamps = [stat_of(os.path.join(package, name)) for name in os.listdir(package) if name.endswith(".py")]
+        _code_stamp = [len(stamps), max((st[0] for st in stamps if st), default=0)]
+    return _code_stamp
+
+
+_code_stamp: list[int] | None = None
+
+
+def stat_of(path: str) -> Stat | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
+def read_source(path: str, size: int = -1) -> bytes | None:
+    """A file's bytes, or None when it cannot be read.
+
+    One open/read/close without Python's buffering layer: a cold run reads every file of the
+    project, and ``open().read()`` costs three times as much per small file.
+    """
+    try:
+        # Non-blocking: a FIFO named like a source file reads as empty instead of hanging the run.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        if size < 0 and not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None  # the walk yields regular files only; a named path may be a device
+        want = size + 1 if size >= 0 else 1 << 16
+        data = os.read(fd, want)
+        if len(data) < want:
+            return data
+        chunks = [data]
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def load(root: Path, name: str, key: object) -> dict[str, Any] | None:
+    """The cache file's contents when it was written for ``key``; None otherwise."""
+    try:
+        data = json.loads(read_source(os.path.join(root, CACHE_DIR, name)) or b"")
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or data.get("key") != key:
+        return None
+    return data
+
+
+def save(root: Path, name: str, key: object, data: dict[str, Any]) -> None:
+    write_cache_file(root, name, json.dumps({"key": key, **data}, separators=(",", ":")))
+
+
+def write_cache_file(root: Path, name: str, text: str) -> None:
+    """Atomically replace a cache file; any failure leaves the run without a cache."""
+    import tempfile  # only runs that changed something write
+
+    directory = root / CACHE_DIR
+    try:
+        directory.mkdir(exist_ok=True)
+        ignore = directory / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# Created by flake8-ssot\n*\n")
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w") as f:
+                f.write(text)
+            os.replace(tmp, directory / name)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError:
+        pass
+
+
+def vcs_stamp(root: Path) -> list[list[int] | None] | None:
+    """What changes when git rewrites the working tree (checkout, pull, merge, commit, add).
+
+    A single-file run trusts the cache for files it does not lint; a new stamp says files may
+    have changed behind the editor's back, so that run refreshes the whole index instead.
+    """
+    for directory in (root, *root.parents):
+        dotgit = os.path.join(directory, ".git")
+        if os.path.isdir(dotgit):
+            gitdir = dotgit
+        elif os.path.isfile(dotgit):
+            # A worktree or submodule: ".git" names the real git directory.
+            text = (read_source(dotgit) or b"").decode("utf-8", "replace").strip()
+            if not text.startswith("gitdir:"):
+                return None
+            gitdir = os.path.join(directory, text[len("gitdir:"):].strip())
+        else:
+            continue
+        stats = (stat_of(os.path.join(gitdir, name)) for name in ("HEAD", "index"))
+        return [list(st) if st else None for st in stats]
+    return None

@@ -1,0 +1,379 @@
+"""`flake8-ssot fix`: rewrite deprecated uses into their single source of truth.
+
+The engine finds the uses; :mod:`flake8_ssot.rewrite` (LibCST, the optional extra
+``flake8-ssot[fix]``, imported only here and only when the verb runs) rewrites them. A file
+is written only when the result parses, keeps every comment, and the engine, run again on
+the new text, finds exactly the uses that were not rewritten: the rest is listed as manual.
+
+Then re-exports of deprecated names that no file reaches any more, once the rewrites are
+made, are removed (see :mod:`flake8_ssot.reexports`), round after round, so that one run
+reaches the fixpoint: a second run changes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import difflib
+import io
+import os
+import sys
+import tempfile
+import tokenize
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from flake8_ssot import pool, reexports, runner
+from flake8_ssot.engine import FileReport, Project
+from flake8_ssot.index import one_line
+from flake8_ssot.model import Finding
+
+if TYPE_CHECKING:
+    from flake8_ssot.rewrite import Reexport, Result, Templates
+
+INSTALL_HINT = "flake8-ssot: fix needs LibCST: pip install 'flake8-ssot[fix]'\n"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", help="files or directories (default: the project root)")
+    parser.add_argument(
+        "--diff",
+        action="store_true",
+        help="print a unified diff and write nothing; exit 1 if a file would change",
+    )
+    parser.add_argument(
+        "--keep-reexports",
+        action="store_true",
+        help="keep deprecated names a module imports only to re-export them, even when nothing in the project "
+        "uses them any more (a library's callers outside the repository may); list them as manual",
+    )
+    parser.add_argument("-j", "--jobs", type=int, default=None, help="processes for the analysis (default: all cores)")
+
+
+@dataclass(eq=False)
+class Outcome:
+    path: str
+    report: FileReport
+    """The engine's report on the file as it is."""
+    old: str = ""
+    new: str = ""
+    encoding: str = "utf-8"
+    now: FileReport | None = None
+    """The engine's report on ``new`` (None: the same as ``report``)."""
+    manual: list[tuple[Finding, str]] = field(default_factory=list)
+    """Uses left for a person, where they are before the rewrite."""
+    reexports: list[Reexport] = field(default_factory=list)
+    """Re-exports the rewrite left in place (positions before the rewrite)."""
+    removed: list[Reexport] = field(default_factory=list)
+    """Re-exports removed as no file uses them any more (positions before the rewrite)."""
+    unused: list[str] = field(default_factory=list)
+    """Names whose module-level imports the rewrite removed, as it left them unused."""
+    kept_imports: Sequence[str] = ()
+    """Module-level imports kept though the rewrite left them unused: other files import them."""
+    skipped: str | None = None
+
+    @property
+    def fixed(self) -> int:
+        return 0 if self.now is None else len(self.report.uses) - len(self.now.uses)
+
+    @property
+    def manual_after(self) -> list[tuple[Finding, str]]:
+        """The manual uses where the rewrite moved them."""
+        return self.manual if self.now is None else _where_now(self.manual, self.now)
+
+    def keep(self, reexport: Reexport, reason: str) -> None:
+        """List a re-export left in place as manual, with the reason it stays."""
+        self.manual = [(use, reason if use in reexport.uses else r) for use, r in self.manual]
+
+
+def run(args: argparse.Namespace, project: Project) -> int:
+    try:
+        from flake8_ssot import rewrite
+    except ImportError as e:
+        if (e.name or "libcst").partition(".")[0] != "libcst":
+            raise
+        sys.stderr.write(INSTALL_HINT)
+        return 2
+    project.build_index()
+    templates = rewrite.compile_templates(project.config, project.index)
+    files = runner.candidates(project, runner.select(project, args.paths))
+    reports = [
+        r for r in runner.analyze(project, files, args.jobs) if r.error or any(u.status != "noqa" for u in r.uses)
+    ]
+    outcomes = fix_files(project, templates, reports, args.jobs)
+    settle_reexports(project, templates, outcomes, args.jobs, remove=not args.keep_reexports)
+    changed = [o for o in outcomes if o.new != o.old and o.skipped is None]
+    report_out = sys.stderr if args.diff else sys.stdout
+    failed = False
+    if args.diff:
+        for outcome in changed:
+            sys.stdout.writelines(
+                difflib.unified_diff(
+                    outcome.old.splitlines(keepends=True),
+                    outcome.new.splitlines(keepends=True),
+                    f"a/{outcome.path}",
+                    f"b/{outcome.path}",
+                )
+            )
+    else:
+        for outcome in list(changed):
+            try:
+                write_atomic(project.root / outcome.path, outcome.new)
+            except OSError as e:  # pragma: no cover - a full disk, a file made read-only meanwhile
+                outcome.skipped = f"not written: {e.strerror or e}"
+                changed.remove(outcome)
+                failed = True
+    for outcome in outcomes:
+        if outcome.skipped is not None:
+            sys.stderr.write(f"flake8-ssot: {outcome.path}: skipped: {outcome.skipped}\n")
+            continue
+        if outcome.fixed:
+            verb = "would fix" if args.diff else "fixed"
+            report_out.write(f"{outcome.path}: {verb} {_uses(outcome.fixed)}\n")
+        module = project.index.module_of(outcome.path)
+        for reexport in outcome.removed:
+            use = reexport.uses[0]
+            report_out.write(
+                f"{use.path}:{use.line}:{use.col + 1}: {'would remove' if args.diff else 'removed'} re-export "
+                f"{module}.{reexport.name} (no uses left in the project)\n"
+            )
+        manual = outcome.manual if args.diff else outcome.manual_after
+        for finding, reason in manual:
+            report_out.write(f"{finding.path}:{finding.line}:{finding.col + 1}: manual: {reason} ({finding.code})\n")
+    fixed = sum(o.fixed for o in changed)
+    left = sum(len(o.manual) for o in outcomes if o.skipped is None)
+    verb = "would fix" if args.diff else "fixed"
+    report_out.write(
+        f"flake8-ssot: {verb} {_uses(fixed)} in {len(changed)} {'file' if len(changed) == 1 else 'files'}"
+        f"; {left} left to migrate by hand\n"
+    )
+    if changed and not args.diff:
+        _tighten(project, [o.path for o in changed])
+    return 1 if (args.diff and changed) or failed else 0
+
+
+def _uses(n: int) -> str:
+    return f"{n} {'use' if n == 1 else 'uses'}"
+
+
+# Below this many files a process pool costs more than it saves (LibCST costs ~0.1 s per file and up).
+_PARALLEL_MIN = 4
+
+
+def fix_files(project: Project, templates: Templates, reports: Sequence[FileReport], jobs: int | None) -> list[Outcome]:
+    """Outcomes in the order of ``reports``; files are planned in forked workers when worth it."""
+    return pool.fork_map(lambda report: fix_file(project, templates, report), reports, jobs, _PARALLEL_MIN)
+
+
+def fix_file(project: Project, templates: Templates, report: FileReport, keep: Sequence[str] = ()) -> Outcome:
+    """Plan and verify one file's rewrite; nothing is written here.
+
+    ``keep``: module-level imports to keep though the rewrite leaves them unused.
+    """
+    outcome = Outcome(report.path, report, kept_imports=keep)
+    if report.error is not None:
+        outcome.skipped = report.error
+        return outcome
+    try:
+        data = (project.root / report.path).read_bytes()
+        outcome.encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+        outcome.old = outcome.new = data.decode(outcome.encoding)
+    except (OSError, SyntaxError, UnicodeDecodeError) as e:
+        outcome.skipped = f"cannot read: {one_line(e)}"
+        return outcome
+    result = _rewrite(project, templates, outcome, report, keep=keep)
+    if isinstance(result, str):
+        outcome.skipped = result
+        return outcome
+    after = result[1]
+    outcome.reexports = result[0].reexports
+    outcome.unused = result[0].unused_imports
+    if after is None:
+        outcome.manual = result[0].manual
+        return outcome
+    left = Counter(_key(u) for u in after.uses)
+    for finding, reason in result[0].manual:
+        if left[_key(finding)] > 0:
+            left[_key(finding)] -= 1
+            outcome.manual.append((finding, reason))
+    return outcome
+
+
+def _rewrite(
+    project: Project,
+    templates: Templates,
+    outcome: Outcome,
+    report: FileReport,
+    drop: Sequence[str] = (),
+    keep: Sequence[str] = (),
+) -> tuple[Result, FileReport | None] | str:
+    """Rewrite the outcome's text, whose uses ``report`` holds, and take the result if it verifies.
+
+    Returns the rewriter's result and the engine's report on the new text (None when nothing
+    changed), or why the file is skipped.
+    """
+    from flake8_ssot import rewrite
+
+    try:
+        result = rewrite.rewrite(templates, project.index, report.path, outcome.new, report.uses, drop, keep)
+    except rewrite.PARSE_ERRORS as e:
+        return f"LibCST cannot parse it: {one_line(e)}"
+    except Exception as e:  # pragma: no cover - a bug must cost one file, not the run
+        return f"internal error ({type(e).__name__}: {one_line(e)}); nothing changed (please report this)"
+    if result.code == outcome.new:
+        return result, None
+    try:
+        result.code.encode(outcome.encoding)
+    except UnicodeEncodeError as e:
+        return f"the rewrite cannot be written in the file's encoding {outcome.encoding}: {one_line(e)}"
+    after = verify(project, report, outcome.new, result)
+    if isinstance(after, str):
+        return f"{after}; nothing changed (please report this)"
+    outcome.new = result.code
+    outcome.now = after
+    return result, after
+
+
+def settle_reexports(
+    project: Project, templates: Templates, outcomes: list[Outcome], jobs: int | None, *, remove: bool = True
+) -> None:
+    """Remove the re-exports no file of the project reaches once the planned rewrites are made.
+
+    Each round analyzes the project as planned. An import the rewrite left unused that another
+    file still imports from here is put back, as a re-export. Removing a re-export may leave
+    another one, which only the first served, unused: the next round takes it. Without
+    ``remove``, re-exports are kept and listed as manual.
+    """
+    def binding(outcome: Outcome, name: str) -> reexports.Binding:
+        return project.index.module_of(outcome.path), name
+
+    pending = {binding(o, r.name): (o, r) for o in outcomes if o.skipped is None for r in o.reexports}
+    unused = {binding(o, name): o for o in outcomes if o.skipped is None for name in o.unused}
+    users: dict[reexports.Binding, set[str]] = {}
+    while unused or (remove and pending):
+        planned = {o.path: o.new.encode(o.encoding) for o in outcomes if o.skipped is None and o.new != o.old}
+        wanted = {*unused, *(pending if remove else ())}
+        users = reexports.users(project.config, planned, {*project.index.hits, *planned}, wanted, jobs)
+        restore: dict[Outcome, list[str]] = {}
+        for key, outcome in unused.items():
+            if users[key]:
+                restore.setdefault(outcome, []).append(key[1])
+        unused = {}
+        for outcome, names in restore.items():
+            # Planned again from the file as it is, keeping those imports: they are re-exports now.
+            redone = fix_file(project, templates, outcome.report, keep=[*outcome.kept_imports, *names])
+            outcomes[outcomes.index(outcome)] = redone
+            pending = {k: v for k, v in pending.items() if v[0] is not outcome}
+            pending.update((binding(redone, r.name), (redone, r)) for r in redone.reexports)
+            unused.update((binding(redone, name), redone) for name in redone.unused)
+        if restore:
+            continue
+        dead: dict[Outcome, list[Reexport]] = {}
+        for key, (outcome, reexport) in pending.items():
+            if remove and not users[key]:
+                dead.setdefault(outcome, []).append(reexport)
+        if not dead:
+            break
+        for outcome, gone in dead.items():
+            problem = _drop(project, templates, outcome, [r.name for r in gone])
+            for reexport in gone:
+                del pending[binding(outcome, reexport.name)]
+                if problem is not None:  # pragma: no cover - the rewriter found this re-export in the same text
+                    outcome.keep(reexport, f"the re-export could not be removed: {problem}")
+    for key, (outcome, reexport) in pending.items():
+        if not remove:
+            outcome.keep(reexport, "re-export kept (--keep-reexports)")
+            continue
+        found = sorted(users.get(key, ()))
+        shown = ", ".join(found[:3]) + (", ..." if len(found) > 3 else "")
+        files = "file" if len(found) == 1 else "files"
+        outcome.keep(reexport, f"re-export still used by {len(found)} {files} ({shown})")
+
+
+def _drop(project: Project, templates: Templates, outcome: Outcome, names: Sequence[str]) -> str | None:
+    """Remove re-exports from the outcome's planned text; why not, if that fails to verify."""
+    result = _rewrite(project, templates, outcome, outcome.now or outcome.report, names)
+    if isinstance(result, str):  # pragma: no cover - a bug; the file keeps its first rewrite
+        return result
+    removed = {r.name for r in result[0].removed_reexports}
+    if set(names) - removed:  # pragma: no cover - see above
+        return "not found in the rewritten file"
+    for reexport in [r for r in outcome.reexports if r.name in removed]:
+        outcome.reexports.remove(reexport)
+        outcome.removed.append(reexport)
+        outcome.manual = [(use, reason) for use, reason in outcome.manual if use not in reexport.uses]
+    return None
+
+
+def verify(project: Project, report: FileReport, old: str, result: Result) -> FileReport | str:
+    """The engine's report on the rewritten text, or why that text must not be written.
+
+    The uses left must be those not rewritten, except that a use through a value a rewritten
+    call returned (``factory.create_for_user(ctx)`` after ``factory = get_factory()``) goes
+    away with that call.
+    """
+    try:
+        ast.parse(result.code, report.path)
+    except (SyntaxError, ValueError) as e:
+        return f"the rewrite does not parse ({one_line(e)})"
+    lost = _comments(old) - _comments(result.code) - Counter(result.dropped_comments)
+    if lost:
+        return f"the rewrite would lose the comment {next(iter(lost))!r}"
+    after = project.analyze(report.path, result.code.splitlines(keepends=True))
+    if after.error is not None:
+        return f"the rewrite cannot be analyzed ({after.error})"
+    expected = Counter(_key(u) for u in report.uses) - Counter(_key(u) for u in result.fixed)
+    found = Counter(_key(u) for u in after.uses)
+    unexpected = (found - expected) + Counter(k for k in expected - found if k[2] != "result-call")
+    if unexpected:
+        code, target, _, _ = next(iter(unexpected))
+        return f"the rewrite leaves unexpected uses ({code} {target})"
+    return after
+
+
+def _where_now(manual: list[tuple[Finding, str]], after: FileReport) -> list[tuple[Finding, str]]:
+    """The manual uses at their positions in the rewritten file (their order is unchanged)."""
+    now: dict[tuple[str, str, str, str], list[Finding]] = {}
+    for use in sorted(after.uses, key=lambda u: (u.line, u.col)):
+        if use.status != "noqa":
+            now.setdefault(_key(use), []).append(use)
+    return [(now[_key(use)].pop(0), reason) for use, reason in manual]
+
+
+def _key(use: Finding) -> tuple[str, str, str, str]:
+    return use.code, use.target, use.form, use.scope
+
+
+def _comments(text: str) -> Counter[str]:
+    """The comments of code that parses."""
+    return Counter(
+        token.string for token in tokenize.generate_tokens(io.StringIO(text).readline)
+        if token.type == tokenize.COMMENT
+    )
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace a file's contents in one step, in its own encoding and mode."""
+    data = path.read_bytes()
+    encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+    mode = os.stat(path).st_mode
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(text.encode(encoding))
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def _tighten(project: Project, paths: Sequence[str]) -> None:
+    from flake8_ssot import baseline
+
+    outcome = baseline.tighten(project, paths)
+    if outcome.written:
+        sys.stdout.write(baseline.describe(outcome))

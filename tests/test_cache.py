@@ -1,0 +1,321 @@
+"""The on-disk cache (.flake8-ssot-cache/): never stale after an edit, never required.
+
+After every edit, a run with the cache must print what a run without it prints. Editors lint
+one file per keystroke: a warm single-file flake8 run reads the linted file only.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli, write_tree
+from flake8_ssot import cache, engine, index
+
+Ssot = Callable[..., tuple[int, str, str]]
+CACHE = ".flake8-ssot-cache"
+FILES = {
+    "pyproject.toml": """
+        [tool.flake8-ssot]
+
+        [[tool.flake8-ssot.rules]]
+        name = "factory"
+        deprecated = ["legacy.factory"]
+    """,
+    "legacy/__init__.py": "",
+    "legacy/factory.py": "def get_factory():\n    return None\n",
+    "pkg/__init__.py": "from legacy.factory import get_factory\n",
+    "compat.py": "gx = None\n",
+    "app/__init__.py": "",
+    "app/via_pkg.py": "from pkg import get_factory\n\nget_factory()\n",
+    "app/via_alias.py": "from compat import gx\n\ngx()\n",
+    "app/direct.py": "import legacy.factory\n\nlegacy.factory.get_factory()\n",
+    "app/clean.py": "def get_factory():\n    return 1\n",
+}
+REEXPORT = "app/via_pkg.py:3:1: SOT002 call of deprecated legacy.factory.get_factory (as pkg.get_factory)"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    write_tree(root, FILES)
+    return root
+
+
+def without_cache(root: Path, ssot: Ssot) -> tuple[int, str, str]:
+    """What check prints for the tree as it is now, computed from scratch in a copy."""
+    copy = root.parent / "fresh"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(root, copy, ignore=shutil.ignore_patterns(CACHE))
+    try:
+        return ssot("check", cwd=copy)
+    finally:
+        shutil.rmtree(copy)
+
+
+@pytest.mark.parametrize(
+    ("edits", "expected"),
+    [
+        pytest.param(
+            {"pkg/__init__.py": "# get_factory moved out\n"},
+            "app/via_pkg.py:3:1: SOT002 call of deprecated legacy.factory.get_factory (as pkg.get_factory, which no "
+            "longer exists)",
+            id="re-export removed: the dependent use becomes a stale path",
+        ),
+        pytest.param(
+            {"compat.py": "from legacy.factory import get_factory as gx\n"},
+            "app/via_alias.py:3:1: SOT002 call of deprecated legacy.factory.get_factory (as compat.gx)",
+            id="alias added: a file spelling only the alias is now checked",
+        ),
+        pytest.param(
+            {"app/clean.py": "from pkg import get_factory\n"},
+            "app/clean.py:1:17: SOT001 import of deprecated legacy.factory.get_factory (as pkg.get_factory)",
+            id="a clean file starts using it",
+        ),
+        pytest.param(
+            {"app/direct.py": "import legacy\n"},
+            None,
+            id="a use removed",
+        ),
+    ],
+)
+def test_an_edit_invalidates_what_it_affects(project: Path, ssot: Ssot, edits: dict[str, str],
+                                             expected: str | None) -> None:
+    before = ssot("check", cwd=project)
+    assert REEXPORT in before[1]
+    assert ssot("check", cwd=project) == before  # warm, nothing changed
+    write_tree(project, edits)
+    after = ssot("check", cwd=project)
+    assert after == without_cache(project, ssot)
+    assert after != before
+    if expected:
+        assert expected in after[1]
+
+
+@pytest.mark.parametrize("deleted", ["app/via_pkg.py", "pkg/__init__.py", "compat.py", "legacy/factory.py"])
+def test_a_deleted_file_invalidates_what_it_affects(project: Path, ssot: Ssot, deleted: str) -> None:
+    write_tree(project, {"compat.py": "from legacy.factory import get_factory as gx\n"})
+    before = ssot("check", cwd=project)
+    (project / deleted).unlink()
+    after = ssot("check", cwd=project)
+    assert after == without_cache(project, ssot) != before
+
+
+def test_unchanged_files_are_not_analyzed_again(project: Path, ssot: Ssot, monkeypatch: pytest.MonkeyPatch) -> None:
+    analyzed: list[str] = []
+    detect_file = engine.Project.detect_file
+
+    def counting(self: engine.Project, relpath: str) -> engine.Detected:
+        analyzed.append(relpath)
+        return detect_file(self, relpath)
+
+    monkeypatch.setattr(engine.Project, "detect_file", counting)
+    first = ssot("check", "-j", "1", cwd=project)
+    assert sorted(analyzed) == ["app/clean.py", "app/direct.py", "app/via_pkg.py", "legacy/factory.py",
+                                "pkg/__init__.py"]
+    analyzed.clear()
+    assert ssot("check", "-j", "1", cwd=project) == first
+    assert analyzed == []
+    # Only the re-exporting module and the file resolving a name through it are analyzed again.
+    write_tree(project, {"pkg/__init__.py": "from legacy.factory import get_factory  # still here\n"})
+    assert ssot("check", "-j", "1", cwd=project) == first
+    assert sorted(analyzed) == ["app/via_pkg.py", "pkg/__init__.py"]
+
+
+@pytest.mark.parametrize("name", ["index.json", "files.json", "results.json"])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda data: "{not json", id="not JSON"),
+        pytest.param(lambda data: "[]", id="not an object"),
+        pytest.param(lambda data: json.dumps({"key": data["key"]}), id="fields missing"),
+        pytest.param(
+            lambda data: json.dumps({k: v if k == "key" else {"app/direct.py": [1, "x"]} for k, v in data.items()}),
+            id="fields of the wrong shape",
+        ),
+    ],
+)
+def test_a_damaged_cache_is_rebuilt_silently(project: Path, ssot: Ssot, name: str,
+                                             damage: Callable[[dict[str, object]], str]) -> None:
+    expected = ssot("check", cwd=project)
+    one_file = ssot("check", "app/via_pkg.py", cwd=project)
+    path = project / CACHE / name
+    original = json.loads(path.read_text())
+    path.write_text(damage(original))
+    assert ssot("check", "app/via_pkg.py", cwd=project) == one_file
+    path.write_text(damage(original))
+    assert ssot("check", cwd=project) == expected
+    assert ssot("check", cwd=project) == expected
+    assert isinstance(json.loads(path.read_text()), dict)
+
+
+def test_the_cache_ignores_itself_in_git(project: Path, ssot: Ssot) -> None:
+    ssot("check", cwd=project)
+    assert (project / CACHE / ".gitignore").read_text() == "# Created by flake8-ssot\n*\n"
+
+
+def test_an_unwritable_cache_directory_runs_without_a_cache(project: Path, ssot: Ssot) -> None:
+    # A file where the directory would go fails like a read-only checkout (which root ignores).
+    (project / CACHE).write_text("not a directory\n")
+    expected = without_cache(project, ssot)
+    assert ssot("check", cwd=project) == ssot("check", cwd=project) == expected
+    assert (project / CACHE).read_text() == "not a directory\n"
+    result = run_cli("flake8", "--select", "SOT", "app/via_pkg.py", cwd=project)
+    assert (result.stdout.splitlines()[1], result.stderr) == (REEXPORT, "")
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root writes to read-only directories")
+def test_a_read_only_project_runs_without_a_cache(project: Path, ssot: Ssot) -> None:
+    expected = without_cache(project, ssot)
+    for directory in [project, *project.rglob("*")]:
+        if directory.is_dir():
+            directory.chmod(0o555)
+    try:
+        assert ssot("check", cwd=project) == expected
+        assert not (project / CACHE).exists()
+    finally:
+        for directory in [project, *project.rglob("*")]:
+            if directory.is_dir():
+                directory.chmod(0o755)
+
+
+# -- editors: one file per keystroke ---------------------------------------------------------
+
+
+def flake8_in_process(args: list[str], cwd: Path, monkeypatch: pytest.MonkeyPatch,
+                      capsys: pytest.CaptureFixture[str], stdin: str | None = None) -> str:
+    from flake8.main.application import Application
+
+    monkeypatch.chdir(cwd)
+    if stdin is not None:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin.encode())))
+    capsys.readouterr()
+    Application().run(["--select", "SOT", "-j", "1", *args])
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("stdin", [False, True], ids=["file", "stdin"])
+def test_a_warm_single_file_run_reads_only_that_file(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str], stdin: bool) -> None:
+    assert run_cli("flake8", "--select", "SOT", ".", cwd=project).returncode == 1  # a full run warms the cache
+    reads: list[str] = []
+    read_source = cache.read_source
+
+    def counting(path: str, size: int = -1) -> bytes | None:
+        rel = Path(path).relative_to(project).as_posix()
+        if not rel.startswith(CACHE):
+            reads.append(rel)
+        return read_source(path, size)
+
+    def no_walk(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a single-file run walked the project")
+
+    monkeypatch.setattr(cache, "read_source", counting)
+    monkeypatch.setattr(index, "iter_python_files", no_walk)
+    args = ["--stdin-display-name", "app/via_pkg.py", "-"] if stdin else ["app/via_pkg.py"]
+    text = (project / "app/via_pkg.py").read_text() if stdin else None
+    out = flake8_in_process(args, project, monkeypatch, capsys, stdin=text)
+    assert REEXPORT in out
+    # The linted file, and the module its import resolves through; nothing else.
+    assert sorted(reads) == ["app/via_pkg.py", "pkg/__init__.py"]
+
+
+def test_a_single_file_run_trusts_the_cache_until_a_full_run_or_git_changes(project: Path) -> None:
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True, timeout=60)
+    subprocess.run(["git", "add", "."], cwd=project, check=True, timeout=60)
+
+    def lint(*args: str) -> str:
+        result = run_cli("flake8", "--select", "SOT", *args, cwd=project)
+        assert result.stderr == ""
+        return result.stdout
+
+    lint(".")
+    # An alias appears behind the editor's back in a file the index never depended on: the
+    # single-file run does not rescan the project, so it cannot know yet (the trade-off).
+    write_tree(project, {"compat.py": "from legacy.factory import get_factory as gx\n"})
+    assert lint("app/via_alias.py") == ""
+    # git changing the working tree (here: staging) makes the next single-file run refresh.
+    subprocess.run(["git", "add", "compat.py"], cwd=project, check=True, timeout=60)
+    assert "app/via_alias.py:3:1: SOT002" in lint("app/via_alias.py")
+
+
+def test_a_full_run_refreshes_what_single_file_runs_trusted(project: Path) -> None:
+    assert run_cli("flake8", "--select", "SOT", ".", cwd=project).returncode == 1
+    write_tree(project, {"compat.py": "from legacy.factory import get_factory as gx\n"})
+    assert run_cli("flake8", "--select", "SOT", "app/via_alias.py", cwd=project).stdout == ""
+    assert "app/via_alias.py:3:1: SOT002" in run_cli("flake8", "--select", "SOT", "app", cwd=project).stdout
+    assert "app/via_alias.py:3:1: SOT002" in run_cli("flake8", "--select", "SOT", "app/via_alias.py",
+                                                     cwd=project).stdout
+
+
+def test_linting_the_file_that_adds_an_alias_teaches_the_index(project: Path) -> None:
+    assert run_cli("flake8", "--select", "SOT", ".", cwd=project).returncode == 1
+    write_tree(project, {"compat.py": "from legacy.factory import get_factory as gx\n"})
+    # The editor lints the file being edited, then another one: the alias is known.
+    assert "compat.py:1:28: SOT001" in run_cli("flake8", "--select", "SOT", "compat.py", cwd=project).stdout
+    assert "app/via_alias.py:3:1: SOT002" in run_cli("flake8", "--select", "SOT", "app/via_alias.py",
+                                                     cwd=project).stdout
+
+
+# -- the cold build, and the cache files themselves --------------------------------------------
+
+
+def test_a_cold_build_in_worker_processes_finds_the_same(project: Path, ssot: Ssot,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    write_tree(project, {f"app/m{i}.py": "import legacy.factory as lf\n" if i % 3 else "x = 1\n" for i in range(30)})
+    serial = ssot("check", "-j", "1", cwd=project)
+    shutil.rmtree(project / CACHE)
+    # Make the project count as large: files are read and scanned in chunks by two workers.
+    monkeypatch.setattr(index, "_PARALLEL_SCAN", 2)
+    monkeypatch.setattr(index, "_SCAN_CHUNK", 4)
+    assert ssot("check", "-j", "2", cwd=project) == serial
+    assert ssot("check", "-j", "2", cwd=project) == serial
+
+
+def test_many_rules_use_the_regex(project: Path, ssot: Ssot) -> None:
+    rules = "".join(
+        f'\n[[tool.flake8-ssot.rules]]\nname = "r{i}"\ndeprecated = ["legacy.gone.helper_{i}"]\n' for i in range(40)
+    )
+    write_tree(project, {"app/extra.py": "from legacy.gone import helper_17\n"})
+    (project / "pyproject.toml").write_text((project / "pyproject.toml").read_text() + rules)
+    code, out, _ = ssot("check", cwd=project)
+    assert "app/extra.py:1:25: SOT001 import of deprecated legacy.gone.helper_17" in out
+    assert out == without_cache(project, ssot)[1]
+
+
+def test_read_source(tmp_path: Path) -> None:
+    big = tmp_path / "big.py"
+    big.write_bytes(b"x = 1\n" * 50_000)
+    assert cache.read_source(str(big)) == big.read_bytes()  # size unknown: read to the end
+    assert cache.read_source(str(big), 10) == big.read_bytes()  # grew since its stat
+    assert cache.read_source(str(tmp_path)) is None  # a directory
+    assert cache.read_source(os.devnull) is None  # a device never ends
+    assert cache.read_source(str(tmp_path / "missing.py")) is None
+
+
+def test_the_git_stamp_follows_a_worktree(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "HEAD").write_text("ref: refs/heads/main\n")
+    (tmp_path / "tree" / "sub").mkdir(parents=True)
+    (tmp_path / "tree" / ".git").write_text("gitdir: ../real\n")
+    stamp = cache.vcs_stamp(tmp_path / "tree" / "sub")
+    assert stamp is not None and stamp[0] is not None and stamp[1] is None  # no index yet
+    (tmp_path / "tree" / ".git").write_text("not a git file\n")
+    assert cache.vcs_stamp(tmp_path / "tree" / "sub") is None
+
+
+def test_a_failed_write_leaves_no_temporary_file(project: Path, ssot: Ssot, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    assert ssot("check", cwd=project) == without_cache(project, ssot)
+    assert sorted(p.name for p in (project / CACHE).iterdir()) == [".gitignore"]
