@@ -280,6 +280,32 @@ def test_a_cold_build_in_worker_processes_finds_the_same(project: Path, ssot: Ss
     assert ssot("check", "-j", "2", cwd=project) == serial
 
 
+def test_a_file_that_changes_during_a_cold_build_is_read_again(project: Path, ssot: Ssot,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    write_tree(project, {f"app/m{i}.py": "x = 1\n" for i in range(30)})
+    write_tree(project, {"compat.py": "from legacy.factory import get_factory as gx\n"})
+    serial = ssot("check", "-j", "1", cwd=project)
+    shutil.rmtree(project / CACHE)
+    walk = index.iter_python_files
+
+    def stale_sizes(*args: object, **kwargs: object) -> object:
+        # The walk saw app/via_alias.py before an edit grew it: its bytes do not fit the
+        # place kept for them, and the alias round (for `gx`) must read it again.
+        for rel, st in walk(*args, **kwargs):  # type: ignore[arg-type]
+            if rel == "app/via_alias.py":
+                fields = list(st)
+                fields[6] -= 3  # st_size
+                st = os.stat_result(fields)
+            yield rel, st
+
+    monkeypatch.setattr(index, "iter_python_files", stale_sizes)
+    monkeypatch.setattr(index, "_PARALLEL_SCAN", 2)
+    monkeypatch.setattr(index, "_SCAN_CHUNK", 4)
+    for jobs in ("1", "2"):  # in this process, then in workers
+        shutil.rmtree(project / CACHE, ignore_errors=True)
+        assert ssot("check", "-j", jobs, cwd=project) == serial
+
+
 def test_many_rules_use_the_regex(project: Path, ssot: Ssot) -> None:
     rules = "".join(
         f'\n[[tool.flake8-ssot.rules]]\nname = "r{i}"\ndeprecated = ["legacy.gone.helper_{i}"]\n' for i in range(40)
@@ -319,3 +345,25 @@ def test_a_failed_write_leaves_no_temporary_file(project: Path, ssot: Ssot, monk
     monkeypatch.setattr(os, "replace", refuse)
     assert ssot("check", cwd=project) == without_cache(project, ssot)
     assert sorted(p.name for p in (project / CACHE).iterdir()) == [".gitignore"]
+
+
+@pytest.mark.parametrize(
+    ("texts", "word", "expected"),
+    [
+        pytest.param([b"a get(", b"get", b"x"], b"get", [0, 1], id="whole words, one report per file"),
+        pytest.param([b"getattr get_x", b"target", b"get_it get"], b"get", [1, 2],
+                     id="prefix of others; a suffix counts (only the end is checked)"),
+        pytest.param([b"getx " * 300 + b"get", b"get."], b"get", [0, 1], id="regex takes over after many prefixes"),
+        pytest.param([b"getx " * 300, b"nothing"], b"get", [], id="regex takeover finds nothing"),
+    ],
+)
+def test_block_search(texts: list[bytes], word: bytes, expected: list[int]) -> None:
+    from flake8_ssot import prefilter
+
+    blob = b"\0".join(texts)
+    starts = [0]
+    for text in texts:
+        starts.append(starts[-1] + len(text) + 1)
+    assert list(prefilter._files_spelling(blob, starts, word, prefilter._WORD_BYTES)) == expected
+    flags = prefilter.Scanner([word.decode()]).flags_block(blob, starts)
+    assert [i for i, f in enumerate(flags) if f & prefilter.Scanner.HIT] == expected

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import itertools
+import mmap
 import os
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -41,6 +43,36 @@ _BATCH_BYTES = 8 << 20
 # From this many files to read, workers read and scan them (a cold build); in chunks of:
 _PARALLEL_SCAN = 2000
 _SCAN_CHUNK = 250
+
+
+class _Block:
+    """Files read in one go, joined by NUL (which no identifier contains) for block search."""
+
+    # A plain class: a dataclass costs the plugin a millisecond of import time per editor run.
+    __slots__ = ("files", "data", "starts")
+
+    def __init__(self, files: list[str], data: bytes | mmap.mmap, starts: list[int]) -> None:
+        self.files, self.data, self.starts = files, data, starts
+
+    @classmethod
+    def join(cls, files: list[str], datas: Sequence[bytes | None]) -> _Block:
+        parts = [d or b"" for d in datas]
+        return cls(files, b"\0".join(parts), [0, *itertools.accumulate(len(p) + 1 for p in parts)])
+
+
+class _Kept:
+    """The blocks a build keeps in memory between alias rounds, up to ``budget`` bytes."""
+
+    def __init__(self, budget: int) -> None:
+        self.blocks: list[_Block] = []
+        self.budget = budget
+        self.stale: set[str] = set()
+        """Files of the blocks whose bytes there are not what they hold now."""
+
+    def add(self, block: _Block) -> None:
+        if len(block.data) <= self.budget:
+            self.blocks.append(block)
+            self.budget -= len(block.data)
 
 
 @dataclass(frozen=True)
@@ -403,7 +435,7 @@ class Index:
         fresh = [rel for rel in universe if rel not in prior]
         flags = {rel: prior[rel] for rel in universe if rel in prior}
         # Later rounds scan every file again for new names: keep what the first one read.
-        kept: dict[str, bytes] = {}
+        kept = _Kept(_KEEP_BYTES)
         flags.update(zip(fresh, self._scan(fresh, covered | base if prior else base, kept)))
         if not prior:
             covered = set(base)
@@ -427,48 +459,68 @@ class Index:
         self._built = True
         return flags, covered, scanned
 
-    def _scan(self, files: list[str], identifiers: set[str], kept: dict[str, bytes]) -> list[int]:
-        """Flags of ``files`` for ``identifiers``; reads each file once per build within a budget."""
+    def _scan(self, files: list[str], identifiers: set[str], kept: _Kept) -> list[int]:
+        """Flags of ``files`` for ``identifiers``; reads each file once per build within a budget.
+
+        What was read stays in ``kept`` as joined blocks, so a later alias round searches
+        memory for its few new names instead of reading and joining every file again.
+        """
         scanner = Scanner(identifiers)
+        found: dict[str, int] = {}
+        for block in kept.blocks:
+            found.update(zip(block.files, scanner.flags_block(block.data, block.starts)))
+        for rel in kept.stale:
+            found.pop(rel, None)
+        unread = [rel for rel in files if rel not in found]
+        if len(unread) >= _PARALLEL_SCAN:
+            # A cold build: workers read and scan. They write what they read into memory shared
+            # with this process, at offsets known from the walk's sizes, for the later rounds;
+            # sending it back through a pipe would cost more than the reading.
+            starts = [0, *itertools.accumulate(max(self.files.get(rel, (0, 0))[1], 0) + 1 for rel in unread)]
+            shared = mmap.mmap(-1, starts[-1]) if starts[-1] <= kept.budget else None
+            spans = [(i, min(i + _SCAN_CHUNK, len(unread))) for i in range(0, len(unread), _SCAN_CHUNK)]
+            work = self._read_and_scan(scanner, unread, starts, shared)
+            for (lo, hi), (flags, odd) in zip(spans, fork_map(work, spans, self.jobs, 2)):
+                found.update(zip(unread[lo:hi], flags))
+                kept.stale.update(unread[lo + k] for k in odd)
+            if shared is not None:
+                kept.add(_Block(unread, shared, starts))
+        else:
+            batch: list[str] = []
+            datas: list[bytes | None] = []
+            size = 0
+            for i, rel in enumerate(unread):
+                data = cache.read_source(os.path.join(str(self.root), rel), self.files.get(rel, (0, -1))[1])
+                batch.append(rel)
+                datas.append(data)
+                size += len(data or b"")
+                if size > _BATCH_BYTES or i == len(unread) - 1:
+                    block = _Block.join(batch, datas)
+                    found.update(zip(batch, scanner.flags_block(block.data, block.starts)))
+                    kept.add(block)
+                    batch, datas, size = [], [], 0
+        return [found[rel] for rel in files]
+
+    def _read_and_scan(
+        self, scanner: Scanner, files: list[str], starts: list[int], shared: mmap.mmap | None
+    ) -> Callable[[tuple[int, int]], tuple[list[int], list[int]]]:
+        """Flags of ``files[lo:hi]``, and which of them could not be put at their place in ``shared``."""
         root = str(self.root)
-        budget = _KEEP_BYTES - sum(map(len, kept.values()))
-        unread = [rel for rel in files if rel not in kept]
-        if len(unread) >= _PARALLEL_SCAN and budget > 0:
-            # A cold build: read and scan in workers, which send the bytes back for later rounds.
-            found: dict[str, int] = {}
-            chunks = [unread[i:i + _SCAN_CHUNK] for i in range(0, len(unread), _SCAN_CHUNK)]
-            for chunk, (flags, datas) in zip(chunks, fork_map(self._read_and_scan(scanner), chunks, self.jobs, 2)):
-                found.update(zip(chunk, flags))
-                for rel, data in zip(chunk, datas):
-                    if data is not None and len(data) <= budget:
-                        kept[rel] = data
-                        budget -= len(data)
-            rest = [rel for rel in files if rel not in found]
-            flags_of = dict(zip(rest, self._scan(rest, identifiers, kept))) if rest else {}
-            return [found[rel] if rel in found else flags_of[rel] for rel in files]
-        out: list[int] = []
-        batch: list[bytes | None] = []
-        size = 0
-        for rel in files:
-            data = kept.get(rel)
-            if data is None:
-                data = cache.read_source(os.path.join(root, rel), self.files.get(rel, (0, -1))[1])
-                if data is not None and len(data) <= budget:
-                    kept[rel] = data
-                    budget -= len(data)
-            batch.append(data)
-            size += len(data or b"")
-            if size > _BATCH_BYTES:
-                out += scanner.flags_many(batch)
-                batch, size = [], 0
-        return out + scanner.flags_many(batch)
 
-    def _read_and_scan(self, scanner: Scanner) -> Callable[[list[str]], tuple[list[int], list[bytes | None]]]:
-        root, files = str(self.root), self.files
-
-        def run(chunk: list[str]) -> tuple[list[int], list[bytes | None]]:
-            datas = [cache.read_source(os.path.join(root, rel), files.get(rel, (0, -1))[1]) for rel in chunk]
-            return scanner.flags_many(datas), datas
+        def run(span: tuple[int, int]) -> tuple[list[int], list[int]]:
+            lo, hi = span
+            datas = [cache.read_source(os.path.join(root, rel), starts[lo + k + 1] - starts[lo + k] - 1)
+                     for k, rel in enumerate(files[lo:hi])]
+            odd = []
+            if shared is not None:
+                for k, data in enumerate(datas):
+                    at, size = starts[lo + k], starts[lo + k + 1] - starts[lo + k] - 1
+                    if data is not None and len(data) == size:
+                        shared[at:at + size] = data
+                    elif data is not None:  # changed since the walk: read again by later rounds
+                        odd.append(k)
+            block = _Block.join(files[lo:hi], datas)
+            return scanner.flags_block(block.data, block.starts), odd
 
         return run
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import mmap
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from typing import Any
 
 _END = ""
@@ -101,8 +102,6 @@ class Scanner:
     def __init__(self, identifiers: Iterable[str]) -> None:
         self.prefilter = Prefilter(identifiers)
         self._alias: re.Pattern[bytes] | None = None
-        self._words: dict[bytes, re.Pattern[bytes]] = {}
-        self._marker = re.compile(re.escape(_MARKER))
 
     def flags(self, data: bytes | None) -> int:
         if data is None:
@@ -113,35 +112,32 @@ class Scanner:
         return flags
 
     def flags_many(self, datas: Sequence[bytes | None]) -> list[int]:
-        """``[self.flags(d) for d in datas]``, faster for many files and a few identifiers.
+        """``[self.flags(d) for d in datas]``, faster for many files and a few identifiers."""
+        if self.prefilter._words_bytes is None or len(datas) < 2:
+            return [self.flags(d) for d in datas]
+        parts = [d or b"" for d in datas]
+        return self.flags_block(b"\0".join(parts), [0, *itertools.accumulate(len(p) + 1 for p in parts)])
+
+    def flags_block(self, blob: bytes | mmap.mmap, starts: list[int]) -> list[int]:
+        """Flags of the files joined by NUL into ``blob``, the ``i``-th beginning at ``starts[i]``.
 
         The files are searched as one block, one identifier at a time: each search runs at
         memchr speed over all of them, and Python only sees the few places a word occurs.
         """
+        count = len(starts) - 1
         words = self.prefilter._words_bytes
-        if words is None or len(datas) < 2:
-            return [self.flags(d) for d in datas]
-        parts = [d or b"" for d in datas]
-        blob = b"\0".join(parts)  # NUL never occurs in an identifier: no match spans two files
-        starts = [0, *itertools.accumulate(len(p) + 1 for p in parts)]
-        flags = [0] * len(parts)
-        for i in _files_spelling(blob, starts, self._marker):
+        if words is None:
+            return [self.flags(blob[starts[i]:starts[i + 1] - 1]) for i in range(count)]
+        flags = [0] * count
+        for i in _files_spelling(blob, starts, _MARKER, ()):
             flags[i] |= _MARKED
         for word in words:
-            for i in _files_spelling(blob, starts, self._word(word)):
+            for i in _files_spelling(blob, starts, word, _WORD_BYTES):
                 flags[i] |= _HIT
         for i, f in enumerate(flags):
             if f & _HIT:
-                flags[i] |= self._aliasing(parts[i])
+                flags[i] |= self._aliasing(blob[starts[i]:starts[i + 1] - 1])
         return flags
-
-    def _word(self, word: bytes) -> re.Pattern[bytes]:
-        # One literal and a lookahead: the regex engine skips to each occurrence at memchr
-        # speed and rejects `get` in `getLogger` without coming back to Python.
-        found = self._words.get(word)
-        if found is None:
-            found = self._words[word] = re.compile(re.escape(word) + rb"(?![A-Za-z0-9_])")
-        return found
 
     def _aliasing(self, data: bytes) -> int:
         if self._alias is None:
@@ -154,10 +150,39 @@ class Scanner:
         return _ALIAS if self._alias.search(data) else 0
 
 
-def _files_spelling(blob: bytes, starts: list[int], word: re.Pattern[bytes]) -> Iterator[int]:
-    """Indices of the parts of ``blob`` (beginning at ``starts``) in which ``word`` matches."""
-    found = word.search(blob)
+def _files_spelling(
+    blob: bytes | mmap.mmap, starts: list[int], word: bytes, word_chars: Container[int]
+) -> Iterator[int]:
+    """Indices of the parts of ``blob`` (beginning at ``starts``) spelling ``word`` before no ``word_chars``.
+
+    ``bytes.find`` is the fastest search for a rare word; a word that is mostly a prefix of
+    others (`get` in `getattr`) would bring every such occurrence back to Python, so after a
+    few of those a regex with a lookahead takes over.
+    """
+    end = len(blob)
+    at = blob.find(word)
+    misses = 0
+    while at >= 0:
+        after = at + len(word)
+        if after == end or blob[after] not in word_chars:
+            i = bisect.bisect_right(starts, at) - 1
+            yield i
+            at = blob.find(word, starts[i + 1])
+        elif misses < _MISSES:
+            misses += 1
+            at = blob.find(word, at + 1)
+        else:
+            yield from _files_matching(blob, starts, re.compile(re.escape(word) + rb"(?![A-Za-z0-9_])"), at)
+            return
+
+
+# Occurrences of a word as a prefix of another before the regex takes over.
+_MISSES = 256
+
+
+def _files_matching(blob: bytes | mmap.mmap, starts: list[int], pattern: re.Pattern[bytes], at: int) -> Iterator[int]:
+    found = pattern.search(blob, at)
     while found is not None:
         i = bisect.bisect_right(starts, found.start()) - 1
         yield i
-        found = word.search(blob, starts[i + 1])
+        found = pattern.search(blob, starts[i + 1])
