@@ -149,6 +149,27 @@ def test_excluded_and_tool_directories_are_skipped(base_project: Path, ssot: Sso
     assert (code, out) == (1, f"app/use.py:1:28: {IMPORT}\napp/use.py:5:12: {CALL}\n")
 
 
+@pytest.mark.parametrize(
+    ("exclude", "args", "expected"),
+    [
+        pytest.param('["vendor/"]', ("vendor/lib",), [], id="walk starting inside an excluded directory"),
+        pytest.param('["vendor/"]', ("vendor/lib/mod.py",), [], id="file inside an excluded directory"),
+        pytest.param('["*.py", "!keep/"]', (), [], id="negating a directory keeps files a glob excludes (as git)"),
+        pytest.param('["*.py", "!keep/*.py"]', (), ["keep/mod.py"], id="negated file glob"),
+        pytest.param('["gen/", "*_pb2.py"]', (), ["app/mod.py", "keep/mod.py", "vendor/lib/mod.py"],
+                     id="directory and file globs together"),
+    ],
+)
+def test_exclude_globs(base_project: Path, ssot: Ssot, exclude: str, args: tuple[str, ...],
+                       expected: list[str]) -> None:
+    config = base_project / "pyproject.toml"
+    config.write_text(config.read_text().replace('exclude = ["migrations/*.py", "vendor/"]', f"exclude = {exclude}"))
+    files = ("vendor/lib/mod.py", "keep/mod.py", "app/mod.py", "gen/mod.py", "app/x_pb2.py")
+    write_tree(base_project, dict.fromkeys(files, USE))
+    out = ssot("check", *args, cwd=base_project)[1]
+    assert sorted({line.split(":")[0] for line in out.splitlines()}) == expected
+
+
 def test_parallel_output_is_deterministic(base_project: Path, ssot: Ssot) -> None:
     # Enough candidate files for a process pool, uses spread unevenly across them.
     write_tree(base_project, {f"app/m{i:02d}.py": USE + "get_factory()\n" * (i % 3) for i in range(40)})

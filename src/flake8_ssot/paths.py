@@ -112,13 +112,18 @@ def iter_python_files(
     does not exist) is not yielded but added to ``unreadable``, so that it is reported.
     """
     unreadable = set() if unreadable is None else unreadable
+    exclude = list(exclude)
     spec = matcher(exclude)
+    # A glob ending in "/" matches a file only through a directory above it, which a walk from
+    # the root has pruned already: files need only the others (unless a "!" re-includes).
+    file_spec = spec if any(g.startswith("!") for g in exclude) else matcher(g for g in exclude if not g.endswith("/"))
     seen: set[tuple[int, int]] = set()
     for given in sorted(set(paths)) if paths else ["."]:
         start = os.path.join(root, given) if not os.path.isabs(given) else given
         rel = relative_to_root(start, root)
         if os.path.isdir(start):
-            yield from _walk(start, "" if rel == "." else rel + "/", root, spec, seen, unreadable)
+            files = file_spec if rel == "." else spec
+            yield from _walk(start, "" if rel == "." else rel + "/", root, spec, files, seen, unreadable)
         else:
             # A file named explicitly (pre-commit passes every staged file) is still excluded,
             # as flake8 does, so a hook and a full check agree.
@@ -146,6 +151,7 @@ def _walk(
     prefix: str,
     root: Path,
     spec: pathspec.PathSpec[Any] | None,
+    file_spec: pathspec.PathSpec[Any] | None,
     seen: set[tuple[int, int]],
     unreadable: set[str],
 ) -> Iterator[tuple[str, os.stat_result]]:
@@ -171,9 +177,9 @@ def _walk(
                 continue
             if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
                 continue
-            yield from _walk(entry.path, rel + "/", root, spec, seen, unreadable)
+            yield from _walk(entry.path, rel + "/", root, spec, file_spec, seen, unreadable)
         elif entry.name.endswith(".py"):
-            if spec is not None and spec.match_file(rel):
+            if file_spec is not None and file_spec.match_file(rel):
                 continue
             regular = _regular(entry, rel, unreadable)
             if regular is not None:
