@@ -171,11 +171,11 @@ def migration(tmp_path: Path) -> Path:
 @pytest.fixture
 def ssot(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
     """Run the `flake8-ssot` CLI in this process (fast): (exit code, stdout, stderr)."""
-    from flake8_ssot import cli, config, paths
+    from flake8_ssot import cli, discovery, paths
 
     def run(*args: str, cwd: Path) -> tuple[int, str, str]:
         monkeypatch.chdir(cwd)
-        config.forget()
+        discovery.forget()
         paths.forget()
         capsys.readouterr()
         code = cli.main(list(args))

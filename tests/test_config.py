@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli, write_tree
-from flake8_ssot.config import find_config, load_config
+from flake8_ssot.config import load_config
+from flake8_ssot.discovery import find_config
 from flake8_ssot.model import ConfigError, FixTemplate, Rule
 
 RULE = '[[tool.flake8-ssot.rules]]\nname = "r"\ndeprecated = ["a.b"]\n'

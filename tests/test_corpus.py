@@ -26,7 +26,7 @@ import pytest
 
 from conftest import write_tree
 from flake8_ssot import cli
-from flake8_ssot import config as config_mod
+from flake8_ssot import discovery
 from flake8_ssot import paths as paths_mod
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
@@ -98,7 +98,7 @@ def test_stdlib_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(files) > (1000 if FULL else 100)
     write_tree(tmp_path, {"pyproject.toml": PYPROJECT})
     monkeypatch.chdir(tmp_path)
-    config_mod.forget()
+    discovery.forget()
     paths_mod.forget()
     out, err = io.StringIO(), io.StringIO()
     # In this process, -j 1: forked workers would clobber the coverage data of the test run.
@@ -134,7 +134,7 @@ def test_stdlib_sample_check_and_flake8_agree(tmp_path: Path, monkeypatch: pytes
     files = [str(f) for f in sample(stdlib_files())[:: 1 if FULL else 8]]
     write_tree(tmp_path, {"pyproject.toml": PYPROJECT})
     monkeypatch.chdir(tmp_path)
-    config_mod.forget()
+    discovery.forget()
     paths_mod.forget()
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):

@@ -188,3 +188,19 @@ def test_rule_message_and_replacement_in_the_message(tmp_path: Path) -> None:
         "a.py:2:1: SOT002 call of deprecated optparse.OptionParser; use argparse.ArgumentParser "
         "(argparse is the SSOT)\n"
     )
+
+
+@pytest.mark.parametrize("stdin", [pytest.param(False, id="files"), pytest.param(True, id="stdin")])
+def test_an_unconfigured_project_imports_no_engine(tmp_path: Path, stdin: bool) -> None:
+    # Installed globally, the plugin runs in every project: without a configuration it must
+    # cost flake8 next to nothing (`-X importtime` lists every module imported).
+    write_tree(tmp_path, {"app/mod.py": "from legacy.factory import get_factory\n\nget_factory()\n"})
+    args = ("--stdin-display-name", "app/mod.py", "-") if stdin else ("app",)
+    result = run_cli("flake8", *args, cwd=tmp_path, stdin=(tmp_path / "app/mod.py").read_text() if stdin else None,
+                     env={"PYTHONPROFILEIMPORTTIME": "1"})
+    assert (result.returncode, result.stdout) == (0, "")
+    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "import time:" in line}
+    assert "flake8_ssot.discovery" in imported  # the plugin ran and looked for a configuration
+    assert {m for m in imported if m.startswith("flake8_ssot.")} <= {
+        "flake8_ssot.plugin", "flake8_ssot.discovery", "flake8_ssot.paths"
+    }

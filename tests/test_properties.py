@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 
 from conftest import BASE_FILES, write_tree
 from flake8_ssot import cli
-from flake8_ssot import config as config_mod
+from flake8_ssot import discovery
 from flake8_ssot import paths as paths_mod
 from flake8_ssot.codes import CODES
 from flake8_ssot.config import load_config
@@ -255,7 +255,7 @@ def chdir(path: Path) -> Iterator[None]:
 def run_check(root: Path) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     with chdir(root), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        config_mod.forget()
+        discovery.forget()
         paths_mod.forget()
         code = cli.main(["check", "-j", "1"])
     return code, out.getvalue(), err.getvalue()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import configparser
-import functools
 import os
 import re
 import sys
@@ -12,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from flake8_ssot.discovery import ini_section
 from flake8_ssot.model import Config, ConfigError, FixTemplate, Rule
 
 if sys.version_info >= (3, 11):
@@ -20,83 +20,17 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 TABLE = "tool.flake8-ssot"
-INI_FILES = ("setup.cfg", "tox.ini", ".flake8")
 TOP_KEYS = frozenset({"allowlist", "rules", "exclude", "src", "cache"})
 RULE_KEYS = frozenset({"name", "deprecated", "replacement", "message", "exempt", "fix"})
 FIX_KEYS = frozenset({"pattern", "replace"})
 INI_KEYS = frozenset(
     {"rules", "messages", "exempt", "allowlist", "exclude", "src", "cache", "config"}
 )
-_INI_OPTION = re.compile(rb"^[ \t]*ssot[-_]", re.MULTILINE)
 RULE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 
 
 def is_dotted_name(value: str) -> bool:
     return bool(value) and all(part.isidentifier() for part in value.split("."))
-
-
-def find_config(start: Path) -> Path | None:
-    """Nearest pyproject.toml with our table, or flake8 INI file with ``ssot-rules``, upward."""
-    for directory in (start, *start.parents):
-        found = _config_in(directory)
-        if found is not None:
-            return found
-    return None
-
-
-def forget() -> None:
-    """Forget which directories hold a configuration, for a process that lints more than once.
-
-    VS Code's flake8 extension runs flake8 inside its long-lived server: a configuration
-    created or removed since the last run must count.
-    """
-    _config_in.cache_clear()
-
-
-@functools.lru_cache(maxsize=1024)
-def _config_in(directory: Path) -> Path | None:
-    pyproject = directory / "pyproject.toml"
-    if _mentions(pyproject, b"flake8-ssot") and _has_toml_table(pyproject):
-        return pyproject
-    for name in INI_FILES:
-        candidate = directory / name
-        if _mentions(candidate, b"ssot") and (_ini_section(candidate) is not None or _broken_ini(candidate)):
-            return candidate
-    return None
-
-
-def _mentions(path: Path, needle: bytes) -> bool:
-    try:
-        return needle in path.read_bytes()
-    except OSError:
-        return False
-
-
-def _broken_ini(path: Path) -> bool:
-    """An INI file with ``ssot-*`` option lines that cannot be read is still ours: load_config says why.
-
-    flake8 skips such a file with a log message only; taking it for no configuration would
-    silently turn every check off.
-    """
-    try:
-        data = path.read_bytes()
-        if _INI_OPTION.search(data) is None:
-            return False
-        configparser.RawConfigParser().read_string(data.decode("utf-8"), source=str(path))
-    except OSError:
-        return False
-    except (UnicodeDecodeError, configparser.Error):
-        return True
-    return False
-
-
-def _has_toml_table(path: Path) -> bool:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        # A broken file that mentions us is still ours: load_config reports why.
-        return True
-    return isinstance(data.get("tool"), dict) and "flake8-ssot" in data["tool"]
 
 
 def load_config(path: Path) -> Config:
@@ -349,35 +283,6 @@ def _globs(path: Path, value: object, where: str) -> tuple[str, ...]:
 # -- flake8 INI -----------------------------------------------------------------------------
 
 
-def _ini_section(path: Path) -> dict[str, tuple[str, int]] | None:
-    """``ssot-*`` options of the ``[flake8]`` section, with their line numbers."""
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-    parser = configparser.RawConfigParser()
-    try:
-        parser.read_string(text, source=str(path))
-    except configparser.Error:
-        return None
-    if not parser.has_section("flake8"):
-        return None
-    options = {
-        key.replace("_", "-")[len("ssot-"):]: value
-        for key, value in parser.items("flake8")
-        if key.replace("_", "-").startswith("ssot-")
-    }
-    if "rules" not in options and "config" not in options:
-        return None
-    lines = text.splitlines()
-    return {key: (value, _line_of(lines, key)) for key, value in options.items()}
-
-
-def _line_of(lines: list[str], key: str) -> int:
-    pattern = re.compile(rf"\s*ssot[-_]{re.escape(key).replace('-', '[-_]')}\s*[=:]", re.I)
-    return next((n for n, line in enumerate(lines, 1) if pattern.match(line)), 0)
-
-
 def _ini_lines(value: str) -> Iterator[tuple[int, str]]:
     for offset, line in enumerate(value.splitlines()):
         line = line.strip()
@@ -396,7 +301,7 @@ def _load_ini(path: Path) -> Config:
         configparser.RawConfigParser().read_file(path.open(encoding="utf-8"))
     except configparser.Error as e:
         raise ConfigError(path, f"invalid INI: {str(e).splitlines()[0]}") from None
-    options = _ini_section(path)
+    options = ini_section(path)
     if options is None:
         raise ConfigError(path, "no ssot-rules in the [flake8] section")
     for key, (_, line) in options.items():

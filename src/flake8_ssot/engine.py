@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 
 from flake8_ssot import allowlist as allowlist_mod
 from flake8_ssot.codes import bookkeeping_message, use_message
-from flake8_ssot.config import find_config, load_config
+from flake8_ssot.config import load_config
+from flake8_ssot.discovery import find_config
 from flake8_ssot.index import TOO_DEEP, Deprecations, Index, Resolution, one_line, parse_source
 from flake8_ssot.model import Config, Finding, Status
 from flake8_ssot.noqa import Noqa, NoqaMap, file_is_ignored

@@ -46,7 +46,7 @@ def is_inside(relpath: str) -> bool:
 
 
 def forget() -> None:
-    """Forget which directories are packages (see :func:`flake8_ssot.config.forget`)."""
+    """Forget which directories are packages (see :func:`flake8_ssot.discovery.forget`)."""
     _is_package_dir.cache_clear()
 
 

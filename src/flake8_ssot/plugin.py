@@ -52,17 +52,17 @@ class Plugin:
 
     @classmethod
     def parse_options(cls, options: argparse.Namespace) -> None:
-        from flake8_ssot import config, paths
+        from flake8_ssot import discovery, paths
 
         # Once per flake8 run, which need not be once per process (editors run it in-process).
-        config.forget()
+        discovery.forget()
         paths.forget()
         cls._projects = None
         cls._fixed = None
         # The buffer flake8 reads from stdin is not the file on disk under its display name.
         cls._stdin = "-" in options.filenames
         starts = [_start_dir(name, options) for name in options.filenames]
-        if not options.ssot_config and all(config.find_config(d) is None for d in [Path.cwd(), *starts]):
+        if not options.ssot_config and all(discovery.find_config(d) is None for d in [Path.cwd(), *starts]):
             return  # nothing configured here; a subproject's files find theirs in run()
         from flake8_ssot.model import SsotError
 
@@ -85,12 +85,17 @@ class Plugin:
     def run(self) -> Iterator[Report]:
         project = self._fixed
         if project is None:
+            from flake8_ssot import discovery
+
+            start = Path(os.path.abspath(self.filename)).parent
+            if self._projects is None and discovery.find_config(start) is None:
+                return  # nothing configured for this file: the engine is not even imported
             from flake8_ssot.codes import bookkeeping_message
             from flake8_ssot.model import SsotError
 
             try:
                 projects = type(self)._projects = self._projects or _new_projects()
-                project = projects.find(Path(os.path.abspath(self.filename)).parent)
+                project = projects.find(start)
             except SsotError as e:
                 yield 1, 0, "SOT900 " + bookkeeping_message("SOT900", detail=str(e)), type(self)
                 return
