@@ -71,8 +71,10 @@ class _Kept:
 
     def add(self, block: _Block) -> None:
         if len(block.data) <= self.budget:
+            # Later blocks win (see Index._scan): a stale file read again is stale no more.
             self.blocks.append(block)
             self.budget -= len(block.data)
+            self.stale.difference_update(block.files)
 
 
 @dataclass(frozen=True)
@@ -467,7 +469,7 @@ class Index:
         """
         scanner = Scanner(identifiers)
         found: dict[str, int] = {}
-        for block in kept.blocks:
+        for block in kept.blocks:  # in the order read: a file read again overrides its older bytes
             found.update(zip(block.files, scanner.flags_block(block.data, block.starts)))
         for rel in kept.stale:
             found.pop(rel, None)
@@ -480,11 +482,13 @@ class Index:
             shared = mmap.mmap(-1, starts[-1]) if starts[-1] <= kept.budget else None
             spans = [(i, min(i + _SCAN_CHUNK, len(unread))) for i in range(0, len(unread), _SCAN_CHUNK)]
             work = self._read_and_scan(scanner, unread, starts, shared)
-            for (lo, hi), (flags, odd) in zip(spans, fork_map(work, spans, self.jobs, 2)):
+            odd: list[str] = []
+            for (lo, hi), (flags, misplaced) in zip(spans, fork_map(work, spans, self.jobs, 2)):
                 found.update(zip(unread[lo:hi], flags))
-                kept.stale.update(unread[lo + k] for k in odd)
+                odd += (unread[lo + k] for k in misplaced)
             if shared is not None:
                 kept.add(_Block(unread, shared, starts))
+                kept.stale.update(odd)
         else:
             batch: list[str] = []
             datas: list[bytes | None] = []
