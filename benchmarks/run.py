@@ -2,7 +2,7 @@
 
 Run from a clone, after ``pip install -e '.[bench]'``::
 
-    python benchmarks/run.py            # 10,000-module monorepo + the stdlib, 5 runs each (~40 min on 2 cores)
+    python benchmarks/run.py            # 10,000-module monorepo + the stdlib, 5 runs each (about an hour on 2 cores)
     python benchmarks/run.py --quick    # 2,000 modules, the stdlib without its tests, 3 runs (~5 min)
 
 Every figure is a whole process (interpreter start-up included) timed side by side in the same
