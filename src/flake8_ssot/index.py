@@ -38,7 +38,7 @@ FILES_CACHE = "files.json"
 """Per-file flags for every project file, read by full runs only."""
 # Bytes a build keeps in memory between alias rounds instead of reading files again.
 _KEEP_BYTES = 64 << 20
-# Bytes of files scanned as one block (see Scanner.flags_many).
+# Bytes of files scanned as one block (see Scanner.flags_block).
 _BATCH_BYTES = 8 << 20
 # From this many files to read, workers read and scan them (a cold build); in chunks of:
 _PARALLEL_SCAN = 2000

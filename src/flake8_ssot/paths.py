@@ -116,7 +116,9 @@ def iter_python_files(
     spec = matcher(exclude)
     # A glob ending in "/" matches a file only through a directory above it, which a walk from
     # the root has pruned already: files need only the others (unless a "!" re-includes).
-    file_spec = spec if any(g.startswith("!") for g in exclude) else matcher(g for g in exclude if not g.endswith("/"))
+    file_globs = [g for g in exclude if not g.endswith("/")]
+    negated = any(g.startswith("!") for g in exclude)
+    file_spec = spec if negated or len(file_globs) == len(exclude) else matcher(file_globs)
     seen: set[tuple[int, int]] = set()
     for given in sorted(set(paths)) if paths else ["."]:
         start = os.path.join(root, given) if not os.path.isabs(given) else given

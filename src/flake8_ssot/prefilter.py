@@ -10,10 +10,9 @@ tried as plain substrings, which rejects a file faster than any regex.
 from __future__ import annotations
 
 import bisect
-import itertools
 import mmap
 import re
-from collections.abc import Container, Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator
 from typing import Any
 
 _END = ""
@@ -110,13 +109,6 @@ class Scanner:
         if self.prefilter.matches_bytes(data):
             flags |= _HIT | self._aliasing(data)
         return flags
-
-    def flags_many(self, datas: Sequence[bytes | None]) -> list[int]:
-        """``[self.flags(d) for d in datas]``, faster for many files and a few identifiers."""
-        if self.prefilter._words_bytes is None or len(datas) < 2:
-            return [self.flags(d) for d in datas]
-        parts = [d or b"" for d in datas]
-        return self.flags_block(b"\0".join(parts), [0, *itertools.accumulate(len(p) + 1 for p in parts)])
 
     def flags_block(self, blob: bytes | mmap.mmap, starts: list[int]) -> list[int]:
         """Flags of the files joined by NUL into ``blob``, the ``i``-th beginning at ``starts[i]``.
