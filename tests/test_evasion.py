@@ -97,6 +97,8 @@ CAUGHT = [
     pytest.param(IMPORT_GF + "import dataclasses\n@dataclasses.dataclass\nclass A:\n"
                  "    f: object = dataclasses.field(default_factory=get_factory)\n",
                  [GF1, f"5:51 SOT003 {GF}"], id="dataclass field factory"),
+    pytest.param(IMPORT_F + "def use(factory: Factory):\n    return factory.create_for_user(1)\n",
+                 [F1, f"2:18 SOT003 {F}", f"3:12 SOT002 {F}.create_for_user"], id="annotated parameter"),
 ]
 
 PARTLY = [
@@ -110,8 +112,6 @@ PARTLY = [
                  [GF1, f"3:23 SOT003 {GF}"], id="functools.partial"),
     pytest.param(IMPORT_F + "class Mine(Factory):\n    pass\nMine.create()\n", [F1, f"2:12 SOT003 {F}"],
                  id="subclass"),
-    pytest.param(IMPORT_F + "def use(factory: Factory):\n    return factory.create_for_user(1)\n",
-                 [F1, f"2:18 SOT003 {F}"], id="annotated parameter"),
     pytest.param("import legacy.factory as lf\nvars(lf)['get_factory']()\n",
                  ["1:8 SOT001 legacy.factory", "2:6 SOT003 legacy.factory"], id="module namespace as a dict"),
     pytest.param("import legacy.factory\nx = None  # type: legacy.factory.Factory\n", ["1:8 SOT001 legacy.factory"],

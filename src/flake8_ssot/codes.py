@@ -85,6 +85,8 @@ VIA: Final[dict[str, str]] = {
     "reexport": " (as {spelled})",
     "stale": " (as {spelled}, which no longer exists)",
     "result": " (via {spelled}, a value it returned)",
+    "instance": " (via {spelled})",
+    "unbound": " (as {spelled}, which nothing binds here)",
     "star": " (via star import of {spelled})",
 }
 

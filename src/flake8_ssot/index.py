@@ -16,22 +16,25 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from flake8_ssot import __version__, cache
+from flake8_ssot import __version__, cache, sources
 from flake8_ssot.cache import CACHE_DIR as CACHE_DIR  # noqa: F401 - other modules name it from here
 from flake8_ssot.cache import Stat
 from flake8_ssot.model import Config, Rule
 from flake8_ssot.paths import is_inside, iter_python_files, module_name
 from flake8_ssot.pool import fork_map
 from flake8_ssot.prefilter import Prefilter, Scanner
-from flake8_ssot.summary import ModuleSummary, summarize
+from flake8_ssot.summary import ClassSummary, Facts, ModuleSummary, summarize
 
 How = Literal["direct", "reexport", "stale"]
+DefinitionKind = Literal["module", "class", "function", "member"]
+Returned = tuple[Literal["instance", "object"], str]
+"""What a call gives: an instance of the class named, or the object named itself."""
 _MAX_DEPTH = 32
 # A summary for files that cannot be parsed: unknown contents, so nothing is assumed.
 _OPAQUE = ModuleSummary(dynamic=True)
 _HIT, _MARKED, _ALIAS = Scanner.HIT, Scanner.MARKED, Scanner.ALIAS
 # Bump when the meaning of a cached entry changes, so old caches are ignored.
-_CACHE_FORMAT = 2
+_CACHE_FORMAT = 3
 INDEX_CACHE = "index.json"
 """Small, read by every run: identifiers, and the modules the index depends on (with summaries)."""
 FILES_CACHE = "files.json"
@@ -87,23 +90,65 @@ class Resolution:
     how: How
 
 
+@dataclass(frozen=True)
+class Definition:
+    kind: DefinitionKind
+    path: str
+    """Fully qualified name where the object is defined."""
+    returns: Facts = ()
+    """For a function: what it returns (see :class:`flake8_ssot.summary.ModuleSummary`)."""
+
+
+def member_level(found: Resolution, attr: str) -> bool:
+    """Whether ``found`` is deprecated as the member ``attr`` itself, not as part of its class."""
+    return found.entry.rpartition(".")[2] == attr
+
+
+def _class_like(name: str) -> bool:
+    return name[:1].isupper() and not name.isupper()
+
+
 class Deprecations:
     """The configured deprecated names, matched by dotted prefix (most specific wins)."""
 
     def __init__(self, rules: Iterable[Rule]) -> None:
         self.entries: dict[str, Rule] = {d: r for r in rules for d in r.deprecated}
+        self.canonical: dict[str, str] = {}
+        """Another path of a configured name (where it is defined) -> the configured name."""
         self.by_last: dict[str, list[str]] = {}
+        """Names a stale path or an unbound name may spell -> the deprecated names they mean."""
+        self.words: set[str] = set()
         for entry in self.entries:
             self.by_last.setdefault(entry.rsplit(".", 1)[-1], []).append(entry)
-        self.identifiers = frozenset(self.by_last)
+            self.words.add(entry.rsplit(".", 1)[-1])
+        self.identifiers = frozenset(self.words)
 
     def add_members(self, entry: str, names: Iterable[str]) -> None:
-        """Names a deprecated module defines: a stale path may spell only them."""
+        """A deprecated module's surface: the names a stale path or an unbound name may spell.
+
+        The module's own last component is no such name: a vanished path that merely ends in
+        it (another package's ``support.asyncore``) is no evidence of a use.
+        """
+        last = entry.rsplit(".", 1)[-1]
+        meant = self.by_last.get(last, [])
+        if entry in meant:
+            meant.remove(entry)
+            if not meant:
+                del self.by_last[last]
         for name in names:
             members = self.by_last.setdefault(name, [])
             if f"{entry}.{name}" not in members:
                 members.append(f"{entry}.{name}")
-        self.identifiers = frozenset(self.by_last)
+            self.words.add(name)
+        self.identifiers = frozenset(self.words)
+
+    def add_path(self, path: str, entry: str) -> None:
+        """``path`` binds the same object as the configured ``entry`` (its definition)."""
+        if path not in self.entries:
+            self.entries[path] = self.entries[entry]
+            self.canonical[path] = entry
+            self.words.add(path.rsplit(".", 1)[-1])
+            self.identifiers = frozenset(self.words)
 
     def match(self, dotted: str) -> str | None:
         while dotted:
@@ -111,6 +156,11 @@ class Deprecations:
                 return dotted
             dotted = dotted.rpartition(".")[0]
         return None
+
+    def resolution(self, dotted: str, entry: str, how: How) -> Resolution:
+        """``dotted`` reaches ``entry`` (a key of ``entries``): named by the configured name."""
+        configured = self.canonical.get(entry, entry)
+        return Resolution(configured + dotted[len(entry):], self.entries[entry], configured, how)
 
     def stale(self, name: str, module: str) -> str | None:
         """The deprecated name ``module.name`` most plausibly meant, if ``name`` spells one."""
@@ -185,11 +235,38 @@ class Index:
         self._state = cache.load(self.root, INDEX_CACHE, self._key) if config.cache else None
         # rel -> [mtime_ns, size, flags or None, module name, summary]: what the last run knew.
         self._stored: dict[str, list[Any]] = _valid_modules(self._state)
+        self._external: dict[str, ModuleSummary | None] = {}
+        self._definitions: dict[str, Definition | None] = {}
+        self._returned: dict[str, tuple[Returned, ...]] = {}
+        self.surfaces: dict[str, frozenset[str]] = {}
+        """Deprecated module -> its surface: the names it offers (see :meth:`_surface`)."""
         for entry in list(self.deprecations.entries):
-            summary = self.summary(entry)
+            summary = self.any_summary(entry)
             if summary is not None:
-                self.deprecations.add_members(entry, (n for n in summary.defined if not n.startswith("_")))
+                self.surfaces[entry] = self._surface(entry, summary)
+                self.deprecations.add_members(entry, sorted(self.surfaces[entry]))
+                continue
+            # A configured name that another module defines deprecates the object under
+            # the path that defines it too (`asyncio.get_event_loop`: `asyncio.events`).
+            definition = self.definition(entry)
+            if definition is not None and definition.path != entry and definition.kind != "module":
+                self.deprecations.add_path(definition.path, entry)
         self.prefilter = Prefilter(self.deprecations.identifiers)
+
+    def _surface(self, entry: str, summary: ModuleSummary) -> frozenset[str]:
+        """What a deprecated module offers: its literal ``__all__``, else its public definitions.
+
+        Names it imports are not its own (a logger's module, ``typing.Dict``, the SSOT class it
+        builds): they are uses only when spelled through its path, never under a re-export or
+        a stale path. Names it imports from within a deprecated module are its own, though.
+        """
+        names = set(summary.offered())
+        if summary.all_names is None:
+            names.update(n for n in summary.imported if not n.startswith("_"))
+        return frozenset(
+            n for n in names
+            if n not in summary.imported or any(self.deprecations.match(t) for t in summary.bindings.get(n, ()))
+        )
 
     # -- modules ----------------------------------------------------------------------
 
@@ -230,6 +307,22 @@ class Index:
         if relpath is None:
             return None
         return self.summary_of_file(relpath)
+
+    def any_summary(self, module: str) -> ModuleSummary | None:
+        """The summary of a project module, else of an installed or standard one (read, never imported)."""
+        summary = self.summary(module)
+        if summary is not None or not module:
+            return summary
+        try:
+            return self._external[module]
+        except KeyError:
+            pass
+        path = sources.source_of(module)
+        data = cache.read_source(path) if path is not None else None
+        tree = parse_source(data, path or module)[0] if data is not None else None
+        found = summarize(tree, module, (path or "").endswith("__init__.py")) if tree is not None else None
+        self._external[module] = found
+        return found
 
     def summary_of_file(self, relpath: str, data: bytes | None = None) -> ModuleSummary:
         if self._deps is not None:
@@ -311,7 +404,7 @@ class Index:
     def _resolve(self, dotted: str, depth: int) -> Resolution | None:
         entry = self.deprecations.match(dotted)
         if entry is not None:
-            return Resolution(dotted, self.deprecations.entries[entry], entry, "direct")
+            return self.deprecations.resolution(dotted, entry, "direct")
         if depth > _MAX_DEPTH:
             return None
         parts = dotted.split(".")
@@ -329,8 +422,11 @@ class Index:
     ) -> Resolution | None:
         for target in summary.bindings.get(name, ()):
             found = self.resolve(".".join([target, *rest]))
-            if found is not None:
+            if found is not None and self._offered(found):
                 return Resolution(found.target, found.rule, found.entry, _via(found.how))
+        cls = summary.classes.get(name)
+        if cls is not None and rest:
+            return self._inherited(cls, rest)
         if summary.binds(name):
             return None
         unknown_star = False
@@ -340,17 +436,156 @@ class Index:
                 unknown_star = True  # what a module outside the project exports is unknown
             elif star_summary.binds(name) or star_summary.stars:
                 found = self.resolve(".".join([star, name, *rest]))
-                if found is not None:
+                if found is not None and self._offered(found):
                     return Resolution(found.target, found.rule, found.entry, _via(found.how))
-        if summary.dynamic or unknown_star or self.module_file(f"{module}.{name}"):
+        if summary.dynamic or unknown_star or self._submodule_exists(module, name):
             return None
         # The module does not bind the name at all: an import of it fails at runtime. When
-        # the name spells a deprecated one, this is a half-finished migration's leftover.
-        meant = self.deprecations.stale(name, module)
-        entry = self.deprecations.match(meant) if meant else None
-        if meant is None or entry is None:
+        # a name of the path is on a deprecated module's surface, this is a half-finished
+        # migration's leftover (`from app.ws import create_manager`, `app.ws.factory_v1.f`).
+        parts = [name, *rest]
+        for i, part in enumerate(parts):
+            meant = self.deprecations.stale(part, module)
+            entry = self.deprecations.match(meant) if meant else None
+            if meant is not None and entry is not None:
+                return self.deprecations.resolution(".".join([meant, *parts[i + 1:]]), entry, "stale")
+        return None
+
+    def _inherited(self, cls: ClassSummary, rest: list[str]) -> Resolution | None:
+        """``C.attr…`` of a project class: through its body's aliases, else its bases.
+
+        Through a base only a deprecated member counts: a subclass of a deprecated class is
+        reported where it names the base, not at each method it inherits.
+        """
+        attr = rest[0]
+        for target in cls.aliases.get(attr, ()):
+            found = self.resolve(".".join([target, *rest[1:]]))
+            if found is not None:
+                return Resolution(found.target, found.rule, found.entry, _via(found.how))
+        if attr in cls.members:
             return None
-        return Resolution(".".join([meant, *rest]), self.deprecations.entries[entry], entry, "stale")
+        for base in cls.bases:
+            found = self.resolve(".".join([base, *rest]))
+            if found is not None and member_level(found, attr):
+                return Resolution(found.target, found.rule, found.entry, _via(found.how))
+        return None
+
+    def _offered(self, found: Resolution) -> bool:
+        """Whether a binding to what ``found`` names re-exports the deprecated surface (a name a
+        deprecated module merely imports, such as its logger, is no deprecated name elsewhere)."""
+        surface = self.surfaces.get(found.entry)
+        if found.how != "direct" or surface is None or found.target == found.entry:
+            return True
+        return found.target[len(found.entry) + 1:].split(".")[0] in surface
+
+    def _submodule_exists(self, module: str, name: str) -> bool:
+        """``module.name`` is a module of any kind: source, stub, extension, namespace folder."""
+        if self.module_file(f"{module}.{name}"):
+            return True
+        relpath = self.module_file(module)
+        return relpath is not None and relpath.endswith("/__init__.py") and sources.exists_in(
+            os.path.join(self.root, relpath.rpartition("/")[0]), name
+        )
+
+    # -- what objects are -----------------------------------------------------------------
+
+    def definition(self, dotted: str, depth: int = 0) -> Definition | None:
+        """Where the object a dotted name refers to is defined, following imports and aliases."""
+        try:
+            return self._definitions[dotted]
+        except KeyError:
+            pass
+        self._definitions[dotted] = None  # breaks import cycles
+        found = self._definition(dotted, depth) if depth <= _MAX_DEPTH else None
+        self._definitions[dotted] = found
+        return found
+
+    def _definition(self, dotted: str, depth: int) -> Definition | None:
+        parts = dotted.split(".")
+        for i in range(len(parts), 0, -1):
+            module = ".".join(parts[:i])
+            summary = self.any_summary(module)
+            if summary is None:
+                continue
+            if i == len(parts):
+                return Definition("module", module)
+            return self._member(module, summary, parts[i], parts[i + 1:], depth)
+        return None
+
+    def _member(self, module: str, summary: ModuleSummary, name: str, rest: list[str], depth: int) -> Definition | None:
+        cls = summary.classes.get(name)
+        path = f"{module}.{name}"
+        if cls is not None:
+            if not rest:
+                return Definition("class", path)
+            attr, more = rest[0], rest[1:]
+            for target in cls.aliases.get(attr, ()):
+                found = self.definition(".".join([target, *more]), depth + 1)
+                if found is not None:
+                    return found
+            if attr in cls.members:
+                facts = summary.returns.get(f"{name}.{attr}")
+                kind: DefinitionKind = "function" if facts is not None else "member"
+                return None if more else Definition(kind, f"{path}.{attr}", facts or ())
+            for base in cls.bases:
+                found = self.definition(".".join([base, *rest]), depth + 1)
+                if found is not None:
+                    return found
+            return None
+        for target in summary.bindings.get(name, ()):
+            found = self.definition(".".join([target, *rest]), depth + 1)
+            if found is not None:
+                return found
+        if name in summary.defined:
+            facts = summary.returns.get(name)
+            if rest:
+                return None
+            return Definition("function", path, facts) if facts is not None else Definition("member", path)
+        for star in summary.stars:
+            star_summary = self.any_summary(star)
+            if star_summary is not None and (star_summary.binds(name) or star_summary.stars):
+                found = self.definition(".".join([star, name, *rest]), depth + 1)
+                if found is not None:
+                    return found
+        return None
+
+    def returned(self, dotted: str, depth: int = 0) -> tuple[Returned, ...]:
+        """What calling the object ``dotted`` names returns, as far as its source shows.
+
+        A class gives an instance of itself; a function what its return annotation names, or
+        else what its ``return`` statements return (calls followed into what they return).
+        Where no source can be read, only a name spelled like a class (``OptionParser``) is
+        taken to give an instance: the rest gives nothing known, so nothing is carried on.
+        """
+        try:
+            return self._returned[dotted]
+        except KeyError:
+            pass
+        self._returned[dotted] = ()  # breaks cycles (a recursive function)
+        found: list[Returned] = []
+        definition = self.definition(dotted) if depth <= _MAX_DEPTH else None
+        if definition is None:
+            if _class_like(dotted.rpartition(".")[2]):
+                found.append(("instance", dotted))
+        elif definition.kind == "class":
+            found.append(("instance", definition.path))
+        elif definition.kind == "function":
+            for fact in definition.returns:
+                kind, _, name = fact.partition(":")
+                if kind == "A" and name != "?":
+                    named = self.definition(name)
+                    if named is not None and named.kind == "class":
+                        found.append(("instance", named.path))
+                    elif named is None and _class_like(name.rpartition(".")[2]):
+                        found.append(("instance", name))
+                elif kind == "C":
+                    found.extend(self.returned(name, depth + 1))
+                elif kind == "R":
+                    named = self.definition(name)
+                    found.append(("object", named.path if named is not None else name))
+        result = tuple(dict.fromkeys(found))
+        self._returned[dotted] = result
+        return result
 
     # -- project index --------------------------------------------------------------------
 
@@ -548,6 +783,14 @@ class Index:
                 # every file that says `os` a suspect).
                 if found is not None and found.how != "direct":
                     aliases.add(name)
+            for cls_name, cls in summary.classes.items():
+                # `new_name = fetch_all` in a class body: `obj.new_name()` is a use too.
+                for name, targets in cls.aliases.items():
+                    if all(identifiers.isdisjoint(target.split(".")) for target in targets):
+                        continue
+                    found = self.resolve(f"{module}.{cls_name}.{name}")
+                    if found is not None and found.how != "direct":
+                        aliases.add(name)
         return aliases
 
     # -- cache ------------------------------------------------------------------------------

@@ -2,11 +2,17 @@
 
 A summary depends only on the file's own text, so it can be cached per file and
 invalidated by that file alone; chains across modules are followed at query time.
+
+Besides the bindings, a summary keeps what the value flow needs to know of a module without
+importing it: which names are classes (their bases and body aliases), and what each function
+or method returns, as its annotation or its ``return`` statements show.
 """
 
 from __future__ import annotations
 
 import ast
+import builtins
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +20,29 @@ from flake8_ssot.paths import resolve_relative
 
 MAX_ALTERNATIVES = 16
 """Bound on what one name may refer to across branches; real code needs a handful."""
+
+_BUILTINS = frozenset(dir(builtins))
+
+Facts = tuple[str, ...]
+"""What a function returns: ``A:x`` (annotated as x; ``A:?`` something that is no dotted name),
+``C:x`` (the result of calling x), ``R:x`` (the object x itself); x fully qualified."""
+
+
+@dataclass(frozen=True)
+class ClassSummary:
+    bases: tuple[str, ...] = ()
+    """Fully qualified dotted names of the bases that are plain names."""
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Body name -> dotted names it refers to (``new_name = fetch_all``: ``m.C.fetch_all``)."""
+    members: frozenset[str] = frozenset()
+    """Every name the class body binds."""
+
+    def to_json(self) -> list[Any]:
+        return [list(self.bases), {k: list(v) for k, v in self.aliases.items()}, sorted(self.members)]
+
+    @classmethod
+    def from_json(cls, data: list[Any]) -> ClassSummary:
+        return cls(tuple(data[0]), {k: tuple(v) for k, v in data[1].items()}, frozenset(data[2]))
 
 
 @dataclass(frozen=True)
@@ -27,6 +56,14 @@ class ModuleSummary:
     dynamic: bool = False
     """The module defines ``__getattr__``: any name may exist."""
     all_names: tuple[str, ...] | None = None
+    imported: frozenset[str] = frozenset()
+    """Names bound by an import statement (and by nothing the module defines)."""
+    state: frozenset[str] = frozenset()
+    """Names assigned the result of calling something the module does not define (a logger, a
+    lock, a ``TypeVar``): module state, not part of what the module offers."""
+    classes: dict[str, ClassSummary] = field(default_factory=dict)
+    returns: dict[str, Facts] = field(default_factory=dict)
+    """Function (``f``) or method (``C.m``) -> what it returns."""
 
     def binds(self, name: str) -> bool:
         return name in self.bindings or name in self.defined
@@ -37,6 +74,14 @@ class ModuleSummary:
             return list(self.all_names)
         return sorted(n for n in {*self.bindings, *self.defined} if not n.startswith("_"))
 
+    def offered(self) -> list[str]:
+        """What the module offers others: its literal ``__all__``, else its public definitions
+        (classes, functions, constants, aliases), but not the names it imports or its state."""
+        if self.all_names is not None:
+            return list(dict.fromkeys(self.all_names))
+        own = {*self.bindings, *self.defined} - self.imported - self.state
+        return sorted(n for n in own if not n.startswith("_"))
+
     def to_json(self) -> dict[str, Any]:
         return {
             "b": {k: list(v) for k, v in self.bindings.items()},
@@ -44,6 +89,10 @@ class ModuleSummary:
             "s": list(self.stars),
             "g": self.dynamic,
             "a": None if self.all_names is None else list(self.all_names),
+            "i": sorted(self.imported),
+            "t": sorted(self.state),
+            "c": {k: v.to_json() for k, v in self.classes.items()},
+            "r": {k: list(v) for k, v in self.returns.items()},
         }
 
     @classmethod
@@ -54,6 +103,10 @@ class ModuleSummary:
             stars=tuple(data["s"]),
             dynamic=bool(data["g"]),
             all_names=None if data["a"] is None else tuple(data["a"]),
+            imported=frozenset(data["i"]),
+            state=frozenset(data["t"]),
+            classes={k: ClassSummary.from_json(v) for k, v in data["c"].items()},
+            returns={k: tuple(v) for k, v in data["r"].items()},
         )
 
 
@@ -69,12 +122,37 @@ def dotted(node: ast.expr) -> list[str] | None:
     return None
 
 
+def annotation_chain(node: ast.expr | None) -> list[str] | None:
+    """The class an annotation names: ``X``, ``a.X``, ``"X"``, ``Optional[X]``, ``X | None``."""
+    if node is None:
+        return None
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            node = ast.parse(node.value.strip(), mode="eval").body
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        sides = [s for s in (node.left, node.right) if not (isinstance(s, ast.Constant) and s.value is None)]
+        return annotation_chain(sides[0]) if len(sides) == 1 else None
+    if isinstance(node, ast.Subscript) and (dotted(node.value) or [""])[-1] == "Optional":
+        return annotation_chain(node.slice)
+    return dotted(node)
+
+
+# A return fact before qualification: kind, the dotted chain, the function's own imports.
+_RawFact = tuple[str, list[str] | None, dict[str, str]]
+
+
 def summarize(tree: ast.Module, module: str, is_package: bool) -> ModuleSummary:
     bindings: dict[str, list[str]] = {}
     defined: set[str] = set()
+    imported: set[str] = set()
+    calls: dict[str, list[str]] = {}
     stars: list[str] = []
     all_names: list[str] | None = None
     dynamic = False
+    raw_classes: dict[str, tuple[list[list[str]], dict[str, str], set[str]]] = {}
+    raw_returns: dict[str, list[_RawFact]] = {}
 
     def bind(name: str, target: str) -> None:
         targets = bindings.setdefault(name, [])
@@ -102,6 +180,9 @@ def summarize(tree: ast.Module, module: str, is_package: bool) -> ModuleSummary:
                 bind(target.id, ".".join([base, *chain[1:]]))
         else:
             defined.add(target.id)
+            if isinstance(value, ast.Call):
+                callee = dotted(value.func)
+                calls.setdefault(target.id, []).append(callee[0] if callee else "")
         if target.id == "__all__" and value is not None:
             all_names = strings(value)
 
@@ -112,9 +193,11 @@ def summarize(tree: ast.Module, module: str, is_package: bool) -> ModuleSummary:
                 for alias in stmt.names:
                     if alias.asname:
                         bind(alias.asname, alias.name)
+                        imported.add(alias.asname)
                     else:
                         head = alias.name.split(".")[0]
                         bind(head, head)
+                        imported.add(head)
             elif isinstance(stmt, ast.ImportFrom):
                 base = resolve_relative(module, is_package, stmt.level, stmt.module)
                 if base is None:
@@ -124,9 +207,14 @@ def summarize(tree: ast.Module, module: str, is_package: bool) -> ModuleSummary:
                         stars.append(base)
                     else:
                         bind(alias.asname or alias.name, f"{base}.{alias.name}")
-            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                        imported.add(alias.asname or alias.name)
+            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 defined.add(stmt.name)
                 dynamic = dynamic or stmt.name == "__getattr__"
+                raw_returns[stmt.name] = _returns(stmt, None, module, is_package)
+            elif isinstance(stmt, ast.ClassDef):
+                defined.add(stmt.name)
+                raw_classes[stmt.name] = _class(stmt, raw_returns, module, is_package)
             elif isinstance(stmt, ast.Assign):
                 for target in stmt.targets:
                     assign(target, stmt.value)
@@ -156,13 +244,126 @@ def summarize(tree: ast.Module, module: str, is_package: bool) -> ModuleSummary:
                     visit(child)
 
     visit(tree.body)
+
+    def qualify(chain: list[str], local: dict[str, str]) -> list[str]:
+        head, rest = chain[0], chain[1:]
+        if head in local:
+            return [".".join([local[head], *rest])]
+        if head in bindings:
+            return [".".join([t, *rest]) for t in bindings[head]]
+        if head in defined:
+            return [".".join([module, *chain])]
+        if head in _BUILTINS:
+            return [".".join(["builtins", *chain])]
+        return []
+
+    def facts(raw: list[_RawFact]) -> Facts:
+        found: list[str] = []
+        for kind, chain, local in raw:
+            for name in qualify(chain, local) if chain else ["?"]:
+                fact = f"{kind}:{name}"
+                if fact not in found and len(found) < MAX_ALTERNATIVES:
+                    found.append(fact)
+        return tuple(found)
+
+    classes = {}
+    for name, (bases, aliases, members) in raw_classes.items():
+        own = f"{module}.{name}"
+        classes[name] = ClassSummary(
+            bases=tuple(q for base in bases for q in qualify(base, {})),
+            aliases={alias: tuple(_class_alias(target, own, members, qualify)) for alias, target in aliases.items()},
+            members=frozenset(members),
+        )
+    own_defs = {*raw_returns, *raw_classes}
     return ModuleSummary(
         bindings={k: tuple(v) for k, v in bindings.items()},
         defined=frozenset(defined),
         stars=tuple(dict.fromkeys(stars)),
         dynamic=dynamic,
         all_names=None if all_names is None else tuple(all_names),
+        imported=frozenset(imported - defined),
+        # A module-level instance of the module's own class is part of what it offers.
+        state=frozenset(n for n, heads in calls.items() if not own_defs.intersection(heads)),
+        classes=classes,
+        returns={k: facts(v) for k, v in raw_returns.items()},
     )
+
+
+def _class_alias(
+    target: str, own: str, members: set[str], qualify: Callable[[list[str], dict[str, str]], list[str]]
+) -> list[str]:
+    chain = target.split(".")
+    return [".".join([own, *chain])] if chain[0] in members else list(qualify(chain, {}))
+
+
+def _class(
+    node: ast.ClassDef, returns: dict[str, list[_RawFact]], module: str, is_package: bool
+) -> tuple[list[list[str]], dict[str, str], set[str]]:
+    """A top-level class's bases, body aliases and members; its methods' returns go to ``returns``."""
+    bases = [chain for chain in map(dotted, node.bases) if chain]
+    aliases: dict[str, str] = {}
+    members: set[str] = set()
+    for stmt in node.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            members.add(stmt.name)
+            returns[f"{node.name}.{stmt.name}"] = _returns(stmt, node.name, module, is_package)
+        elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            chain = dotted(stmt.value) if stmt.value is not None else None
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    members.add(target.id)
+                    if chain:
+                        aliases[target.id] = ".".join(chain)
+        elif isinstance(stmt, ast.ClassDef):
+            members.add(stmt.name)
+    return bases, aliases, members
+
+
+def _returns(
+    node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None, module: str, is_package: bool
+) -> list[_RawFact]:
+    """What a function returns, from its annotation or else its ``return`` statements."""
+    local: dict[str, str] = {}
+    found: list[_RawFact] = []
+    positional = [*node.args.posonlyargs, *node.args.args]
+    decorators = [dotted(d) for d in node.decorator_list]
+    # `self` and `cls` stand for the class itself: `return cls()` and `return self` are instances.
+    me = positional[0].arg if owner and positional and ["staticmethod"] not in decorators else None
+    if node.returns is not None:
+        chain = annotation_chain(node.returns)
+        if chain and chain[0] == "Self" and owner:
+            chain = [owner]
+        return [("A", chain, local)]
+    stack = list(node.body)
+    while stack:
+        stmt = stack.pop()
+        if isinstance(stmt, ast.Return) and stmt.value is not None:
+            value = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
+            if isinstance(value, ast.Constant) and value.value is None:
+                continue
+            call = isinstance(value, ast.Call)
+            chain = dotted(value.func if isinstance(value, ast.Call) else value)
+            if chain and chain[0] == me and owner:
+                if len(chain) == 1:
+                    found.append(("C", [owner], local))
+                    continue
+                chain = [owner, *chain[1:]]
+            found.append(("C" if call else "R", chain, local))
+        elif isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                head = alias.name.split(".")[0]
+                local[alias.asname or head] = alias.name if alias.asname else head
+        elif isinstance(stmt, ast.ImportFrom):
+            # A lazy import in the body is how factories often reach the class they build.
+            base = resolve_relative(module, is_package, stmt.level, stmt.module)
+            for alias in stmt.names:
+                if base is not None and alias.name != "*":
+                    local[alias.asname or alias.name] = f"{base}.{alias.name}"
+        elif not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            for block in _blocks(stmt):
+                stack.extend(block)
+    return found
 
 
 def _blocks(stmt: ast.stmt) -> list[list[ast.stmt]]:

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from flake8_ssot.config import is_dotted_name
-from flake8_ssot.index import Index, Resolution
+from flake8_ssot.index import Index, Resolution, member_level
 from flake8_ssot.paths import resolve_relative
-from flake8_ssot.summary import MAX_ALTERNATIVES, dotted
+from flake8_ssot.summary import MAX_ALTERNATIVES, annotation_chain, dotted
 
 # Syntactic shape of a use, carried into findings so `fix` can pick a rewrite.
 FORMS = {
@@ -27,6 +27,7 @@ FORMS = {
     "attribute": "attribute chain reference",
     "call": "call of a name or attribute chain",
     "result-call": "call on a value returned by a deprecated call",
+    "instance": "member of an instance (created by a call, or a parameter's annotation)",
     "string": "string naming a target (mock.patch, importlib, getattr, sys.modules)",
     "string-value": "name or expression holding a constant string that names a target",
     "instance-attribute": "self.f, where the class body bound f (a function found there gets self)",
@@ -69,21 +70,29 @@ class Use:
 class ClassInfo:
     """What a class defined in this module binds, as seen through the class or its instances."""
 
-    tainted: dict[str, Resolution] = field(default_factory=dict)
-    """Attributes of the class or its instances that hold a deprecated call's result."""
+    attrs: dict[str, Entry] = field(default_factory=dict)
+    """Attributes its methods set on instances (``self.factory = Factory()``)."""
     names: dict[str, Entry] = field(default_factory=dict)
     """The class body's bindings (``make = get_factory``), once the body has run."""
+    bases: tuple[str, ...] = ()
+    """Fully qualified names of its bases, where they are imported names."""
+    parents: tuple[ClassInfo, ...] = ()
+    """Its bases that are classes of this module."""
 
 
 @dataclass(frozen=True)
 class Binding:
-    kind: Literal["name", "result", "self", "class", "const", "inherit"]
+    kind: Literal["name", "call", "instance", "self", "class", "const", "inherit"]
     dotted: str = ""
-    """For ``name``: the fully qualified name it refers to; for ``const``: the string."""
-    resolution: Resolution | None = None
-    """For ``result``: the deprecated callable that produced the value."""
+    """For ``name``: the fully qualified name it refers to; for ``call``: the fully qualified
+    name of what was called to produce the value; for ``instance``: the class a parameter is
+    annotated with; for ``const``: the string."""
     owner: ClassInfo | None = None
     """For ``self`` (an instance) and ``class`` (the class itself): the class."""
+
+
+Found = tuple[Resolution, str, str, str | None]
+"""A chain's resolution, the name to show, how it was reached, and its form if not the plain one."""
 
 
 INHERIT = Binding("inherit")
@@ -115,7 +124,10 @@ class Visitor(ast.NodeVisitor):
         self.scope = Scope("module", "<module>", None)
         self.module_scope = self.scope
         self._deferred: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, Scope, ClassInfo | None]] = []
-        self._pending_self: list[tuple[ClassInfo, str, ast.AST, str]] = []
+        # Calls through `self.attr` whose attribute no method had set yet when they were seen.
+        self._pending_self: list[tuple[Binding, list[str], ast.AST, str]] = []
+        self._tree: ast.Module | None = None
+        self._bound_anywhere: set[str] | None = None
         self._all_strings: list[ast.Constant] = []
         self._anchor: ast.AST | None = None
         self._in_annotation = False
@@ -123,15 +135,17 @@ class Visitor(ast.NodeVisitor):
     # -- driver ---------------------------------------------------------------------------
 
     def run(self, tree: ast.Module) -> list[Use]:
+        self._tree = tree
         self.body(tree.body)
         for node in self._all_strings:
             self._check_all_entry(node)
         while self._deferred:
             self._function_body(*self._deferred.pop(0))
-        for owner, attr, site, scope_name in self._pending_self:
-            resolution = owner.tainted.get(attr)
-            if resolution is not None:
-                self._record(site, "SOT002", resolution, "result-call", scope_name, "result", f"self.{attr}")
+        for binding, chain, site, scope_name in self._pending_self:
+            found = self._through(binding, chain[0], chain[1:], True)
+            if found is not None:
+                resolution, spelled, via, form = found
+                self._record(site, "SOT002", resolution, form or "call", scope_name, via, spelled)
         self.uses.sort(key=lambda u: (u.line, u.col, u.code, u.resolution.target))
         return self.uses
 
@@ -185,20 +199,115 @@ class Visitor(ast.NodeVisitor):
             scope = self.module_scope
         scope.names[name] = entry
 
-    def resolve_chain(self, chain: list[str]) -> tuple[Resolution, str] | None:
-        """Resolution of ``a.b.c`` through the binding of ``a``, and the dotted name it spells."""
-        for spelled in self._spellings(chain):
+    def resolve_chain(self, chain: list[str], *, call: bool = False) -> Found | None:
+        """How ``a.b.c`` reaches a deprecated target through what ``a`` is bound to, if it does."""
+        entry = self.lookup(chain[0])
+        for binding in entry:
+            found = self._through(binding, chain[0], chain[1:], call)
+            if found is not None:
+                return found
+        return None if entry else self._unbound(chain)
+
+    def _through(self, binding: Binding, label: str, rest: list[str], call: bool) -> Found | None:
+        kind = binding.kind
+        if kind == "name":
+            spelled = ".".join([binding.dotted, *rest])
             resolution = self.index.resolve(spelled)
-            if resolution is not None:
-                return resolution, spelled
+            return None if resolution is None else (resolution, spelled, resolution.how, None)
+        if kind in ("self", "class") and binding.owner is not None and rest:
+            return self._attribute(binding, label, rest, call)
+        if kind == "call":
+            return self._returned(binding.dotted, label, rest, call)
+        if kind == "instance" and rest:
+            definition = self.index.definition(binding.dotted)
+            cls = definition.path if definition is not None and definition.kind == "class" else binding.dotted
+            return self._member(cls, label, rest)
         return None
 
-    def _shape(self, chain: list[str], form: str) -> str:
-        """``self.f`` found through the class body: Python passes the instance to a function
-        found there, so it is not the same shape as a call or reference of ``f`` itself."""
-        if len(chain) == 2 and any(b.kind == "self" for b in self.lookup(chain[0])):
-            return "instance-attribute"
-        return form
+    def _attribute(self, binding: Binding, label: str, rest: list[str], call: bool) -> Found | None:
+        """``self.attr…`` or ``Class.attr…`` of a class of this module: through what its body
+        bound, what its methods set on ``self``, else what its bases define."""
+        owner = binding.owner
+        assert owner is not None
+        attr = rest[0]
+        entry = owner.names.get(attr)
+        if entry is None and binding.kind == "self":
+            entry = owner.attrs.get(attr)
+        if entry is not None:
+            for inner in entry:
+                found = self._through(inner, f"{label}.{attr}", rest[1:], call)
+                if found is not None:
+                    # Python passes the instance to a function found on the class: `self.f` is
+                    # not the same shape as a call or reference of `f` itself.
+                    if binding.kind == "self" and len(rest) == 1 and inner.kind == "name":
+                        return found[0], found[1], found[2], "instance-attribute"
+                    return found
+            return None
+        for parent in owner.parents:
+            found = self._attribute(Binding(binding.kind, owner=parent), label, rest, call)
+            if found is not None:
+                return found
+        for base in owner.bases:
+            spelled = ".".join([base, *rest])
+            resolution = self.index.resolve(spelled)
+            if resolution is not None and member_level(resolution, attr):
+                return resolution, spelled, resolution.how, None
+        return None
+
+    def _returned(self, callee: str, label: str, rest: list[str], call: bool) -> Found | None:
+        """A call on, or a member of, the value that calling ``callee`` gave.
+
+        The value carries the deprecation only when it is itself a deprecated object: the
+        source of ``callee`` shows it returns one (an instance of a deprecated class, a
+        deprecated callable). Members of the instances it returns are uses when they are
+        deprecated members themselves (``Client().fetch_all()``).
+        """
+        index = self.index
+        producer = index.resolve(callee)
+        if producer is not None and call:
+            for kind, path in index.returned(callee):
+                if index.resolve(path) is not None:
+                    return producer, label, "result", "result-call"
+        if not rest or index.prefilter.identifiers.isdisjoint(rest):
+            return None
+        for kind, path in index.returned(callee):
+            if kind == "instance":
+                found = self._member(path, label, rest)
+                if found is not None:
+                    return found
+            else:
+                spelled = ".".join([path, *rest])
+                resolution = index.resolve(spelled)
+                if resolution is not None:
+                    return resolution, label, "result", None
+        return None
+
+    def _member(self, cls: str, label: str, rest: list[str]) -> Found | None:
+        """``x.attr…`` where ``x`` is an instance of the class ``cls`` (fully qualified)."""
+        index = self.index
+        deprecated_class = index.resolve(cls) is not None
+        if not deprecated_class and index.prefilter.identifiers.isdisjoint(rest):
+            return None
+        resolution = index.resolve(".".join([cls, *rest]))
+        if resolution is not None and (deprecated_class or member_level(resolution, rest[0])):
+            return resolution, label, "instance", "instance"
+        return None
+
+    def _unbound(self, chain: list[str]) -> Found | None:
+        """A name of a deprecated surface that nothing binds: the import was rewritten and this
+        use was left behind (a NameError when it runs)."""
+        name = chain[0]
+        deprecations = self.index.deprecations
+        meant = deprecations.stale(name, self.module)
+        entry = deprecations.match(meant) if meant is not None else None
+        if meant is None or entry is None or self._may_be_bound(name):
+            return None
+        return deprecations.resolution(".".join([meant, *chain[1:]]), entry, "stale"), name, "unbound", None
+
+    def _may_be_bound(self, name: str) -> bool:
+        if self._bound_anywhere is None:
+            self._bound_anywhere = _bound_names(self._tree) if self._tree is not None else None
+        return self._bound_anywhere is None or name in self._bound_anywhere or name in _BUILTINS
 
     def _spellings(self, chain: list[str]) -> list[str]:
         """Fully qualified names ``a.b.c`` may spell: through an import or alias bound to ``a``,
@@ -221,17 +330,32 @@ class Visitor(ast.NodeVisitor):
             return [".".join(["builtins", *chain])]
         return [".".join([b.dotted, *chain[1:]]) for b in entry if b.kind == "name"]
 
-    def _call_result(self, value: ast.expr | None) -> Resolution | None:
-        """The deprecated callable whose call produced ``value``, if any."""
+    def _call_entry(self, value: ast.expr | None) -> Entry:
+        """What a call's value may be: the result of calling what its callee spells."""
         if isinstance(value, ast.Await):
             value = value.value
-        if isinstance(value, ast.Call):
-            chain = dotted(value.func)
-            if chain:
-                found = self.resolve_chain(chain)
-                if found is not None:
-                    return found[0]
-        return None
+        if not isinstance(value, ast.Call):
+            return ()
+        chain = dotted(value.func)
+        if chain is None:
+            return ()
+        entry: list[Binding] = []
+        rest = chain[1:]
+        for binding in self.lookup(chain[0]):
+            if binding.kind == "class" and binding.owner is not None and not rest:
+                entry.append(Binding("self", owner=binding.owner))
+            elif binding.kind == "name":
+                entry.append(Binding("call", ".".join([binding.dotted, *rest])))
+            elif binding.kind == "call" and self.index.resolve(binding.dotted) is not None:
+                # `factory = get_factory(); manager = factory(ctx)`: calling what it returned.
+                for kind, path in self.index.returned(binding.dotted):
+                    if kind == "object":
+                        entry.append(Binding("call", ".".join([path, *rest])))
+            elif binding.kind in ("self", "class") and binding.owner is not None and rest:
+                for attribute in binding.owner.names.get(rest[0], ()):
+                    if attribute.kind == "name":
+                        entry.append(Binding("call", ".".join([attribute.dotted, *rest[1:]])))
+        return tuple(entry[:MAX_ALTERNATIVES])
 
     def _value_entry(self, value: ast.expr | None) -> Entry:
         if value is None:
@@ -240,16 +364,13 @@ class Visitor(ast.NodeVisitor):
         if chain is not None:
             entry = [Binding("name", spelled) for spelled in self._spellings(chain)]
             if len(chain) == 1:
-                entry += [b for b in self.lookup(chain[0]) if b.kind in ("result", "const", "class")]
+                entry += [b for b in self.lookup(chain[0]) if b.kind in ("call", "instance", "self", "const", "class")]
             return tuple(entry)
         strings = self._strings(value)
         if strings:
             return tuple(Binding("const", string) for string in strings)
-        resolution = self._call_result(value)
-        if resolution is not None:
-            return (Binding("result", resolution=resolution),)
         imported = self._imported_module(value)
-        return (Binding("name", imported),) if imported else ()
+        return (Binding("name", imported),) if imported else self._call_entry(value)
 
     def _imported_module(self, value: ast.expr) -> str | None:
         """``importlib.import_module("a.b")`` evaluates to module ``a.b``."""
@@ -286,10 +407,6 @@ class Visitor(ast.NodeVisitor):
         if isinstance(target, ast.Name):
             entry = self._value_entry(value) if entry is None else entry
             self.bind(target.id, entry)
-            if self.scope.kind == "class" and self.scope.cls is not None:
-                resolution = next((b.resolution for b in entry if b.resolution), None)
-                if resolution is not None:
-                    self.scope.cls.tainted[target.id] = resolution
         elif isinstance(target, (ast.Tuple, ast.List)):
             values = _unpacked(target, value)
             # Every value before any binding: `a, b = b, a` swaps.
@@ -302,11 +419,12 @@ class Visitor(ast.NodeVisitor):
             self.visit(target)
             chain = dotted(target)
             if chain and len(chain) == 2:
-                resolution = self._call_result(value)
-                if resolution is not None:
-                    for binding in self.lookup(chain[0]):
-                        if binding.kind == "self" and binding.owner is not None:
-                            binding.owner.tainted[chain[1]] = resolution
+                carried = [b for b in self._value_entry(value) if b.kind in ("call", "instance", "self")]
+                for binding in self.lookup(chain[0]) if carried else ():
+                    if binding.kind == "self" and binding.owner is not None:
+                        # Every method's assignments may be what another method sees.
+                        known = binding.owner.attrs.get(chain[1], ())
+                        binding.owner.attrs[chain[1]] = tuple(dict.fromkeys([*known, *carried]))[:MAX_ALTERNATIVES]
 
     def _shadow(self, node: ast.AST) -> None:
         for child in ast.walk(node):
@@ -481,8 +599,10 @@ class Visitor(ast.NodeVisitor):
         qualname = node.name if parent.kind == "module" else f"{parent.qualname}.{node.name}"
         self.scope = Scope("function", qualname, parent)
         params = _all_args(node.args)
-        for arg in params:
-            self.bind(arg.arg, ())
+        # Looked up before the parameters are bound: annotations are evaluated outside.
+        typed = [(arg.arg, self._typed(arg.annotation)) for arg in params]
+        for name, entry in typed:
+            self.bind(name, entry)
         positional = [*node.args.posonlyargs, *node.args.args]
         decorators = [dotted(d) for d in node.decorator_list]
         if owner is not None and positional and ["staticmethod"] not in decorators:
@@ -491,16 +611,37 @@ class Visitor(ast.NodeVisitor):
         self.body(node.body)
         self.scope = self.module_scope
 
+    def _typed(self, annotation: ast.expr | None) -> Entry:
+        """A parameter annotated with a class holds an instance of it."""
+        chain = annotation_chain(annotation)
+        if chain is None:
+            return ()
+        entry: list[Binding] = []
+        for binding in self.lookup(chain[0]):
+            if binding.kind == "name":
+                entry.append(Binding("instance", ".".join([binding.dotted, *chain[1:]])))
+            elif binding.kind == "class" and binding.owner is not None and len(chain) == 1:
+                entry.append(Binding("self", owner=binding.owner))
+        return tuple(entry)
+
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         for decorator in node.decorator_list:
             self.visit(decorator)
+        bases: list[str] = []
+        parents: list[ClassInfo] = []
         for base in node.bases:
             self.visit(base)
+            chain = dotted(base)
+            for binding in self.lookup(chain[0]) if chain else ():
+                if binding.kind == "name":
+                    bases.append(".".join([binding.dotted, *chain[1:]]))  # type: ignore[index]
+                elif binding.kind == "class" and binding.owner is not None and len(chain or ()) == 1:
+                    parents.append(binding.owner)
         for keyword in node.keywords:
             self.visit(keyword.value)
         outer = self.scope
         qualname = node.name if outer.kind == "module" else f"{outer.qualname}.{node.name}"
-        info = ClassInfo()
+        info = ClassInfo(bases=tuple(bases), parents=tuple(parents))
         self.scope = Scope("class", qualname, outer, cls=info)
         self.body(node.body)
         info.names = dict(self.scope.names)
@@ -570,7 +711,7 @@ class Visitor(ast.NodeVisitor):
         if isinstance(node.ctx, ast.Load):
             found = self.resolve_chain([node.id])
             if found is not None:
-                self._report(node, "SOT003", found[0], "name", found[1])
+                self._report_found(node, "SOT003", found, "name")
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         chain = dotted(node)
@@ -579,7 +720,7 @@ class Visitor(ast.NodeVisitor):
             return
         found = self.resolve_chain(chain)
         if found is not None:
-            self._report(node, "SOT003", found[0], self._shape(chain, "attribute"), found[1])
+            self._report_found(node, "SOT003", found, "attribute")
 
     def visit_Call(self, node: ast.Call) -> None:
         chain = dotted(node.func)
@@ -595,18 +736,14 @@ class Visitor(ast.NodeVisitor):
             self.visit(keyword.value)
 
     def _call(self, node: ast.Call, chain: list[str]) -> None:
-        found = self.resolve_chain(chain)
+        found = self.resolve_chain(chain, call=True)
         if found is not None:
-            self._report(node, "SOT002", found[0], self._shape(chain, "call"), found[1])
+            self._report_found(node, "SOT002", found, "call")
             return
         for binding in self.lookup(chain[0]):
-            if binding.kind == "result" and binding.resolution is not None:
-                self._record(
-                    node, "SOT002", binding.resolution, "result-call", self.scope.qualname, "result", chain[0]
-                )
-                return
-            if binding.kind == "self" and binding.owner is not None and len(chain) >= 2:
-                self._pending_self.append((binding.owner, chain[1], self._anchor or node, self.scope.qualname))
+            owner = binding.owner
+            if binding.kind == "self" and owner is not None and len(chain) >= 2 and chain[1] not in owner.names:
+                self._pending_self.append((binding, chain, self._anchor or node, self.scope.qualname))
                 return
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
@@ -783,6 +920,13 @@ class Visitor(ast.NodeVisitor):
 
     # -- reporting ------------------------------------------------------------------------
 
+    def _report_found(self, node: ast.AST, code: str, found: Found, form: str) -> None:
+        resolution, spelled, via, shape = found
+        self._record(
+            node, code, resolution, "annotation-string" if self._anchor is not None else shape or form,
+            self.scope.qualname, via, spelled,
+        )
+
     def _report(self, node: ast.AST, code: str, resolution: Resolution, form: str, spelled: str) -> None:
         if self._anchor is not None:
             form = "annotation-string"
@@ -832,3 +976,33 @@ def _argument(node: ast.Call, position: int, keyword: str) -> ast.expr | None:
     if len(node.args) > position:
         return node.args[position]
     return next((k.value for k in node.keywords if k.arg == keyword), None)
+
+
+_BUILTINS = frozenset(dir(__import__("builtins")))
+
+
+def _bound_names(tree: ast.Module) -> set[str] | None:
+    """Every name the module binds anywhere, or None where that cannot be known (a star
+    import, ``globals()``): the evidence that a name is unbound."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            if node.id in ("globals", "__builtins__", "exec", "vars") and isinstance(node.ctx, ast.Load):
+                return None
+            if not isinstance(node.ctx, ast.Load):
+                names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.alias):
+            if node.name == "*":
+                return None
+            names.add(node.asname or node.name.split(".")[0])
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
+            names.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            names.add(node.rest)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            names.update(node.names)
+    return names
