@@ -276,9 +276,11 @@ class Project:
         return self._defines(module, use.resolution)
 
     def _defines(self, module: str, resolution: Resolution) -> bool:
-        """The file is the deprecated module itself, part of it, or the module defining the name."""
-        entry = resolution.entry
-        return module == entry or module.startswith(entry + ".") or module == self._owner(entry)
+        """The file is one of the rule's deprecated modules (they go away together), part of
+        one, or the module defining the deprecated name."""
+        if module == self._owner(resolution.entry):
+            return True
+        return any(module == entry or module.startswith(entry + ".") for entry in resolution.rule.deprecated)
 
     def _owner(self, entry: str) -> str | None:
         if entry not in self._owners:

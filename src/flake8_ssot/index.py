@@ -99,11 +99,6 @@ class Definition:
     """For a function: what it returns (see :class:`flake8_ssot.summary.ModuleSummary`)."""
 
 
-def member_level(found: Resolution, attr: str) -> bool:
-    """Whether ``found`` is deprecated as the member ``attr`` itself, not as part of its class."""
-    return found.entry.rpartition(".")[2] == attr
-
-
 def _class_like(name: str) -> bool:
     return name[:1].isupper() and not name.isupper()
 
@@ -249,7 +244,10 @@ class Index:
             # A configured name that another module defines deprecates the object under
             # the path that defines it too (`asyncio.get_event_loop`: `asyncio.events`).
             definition = self.definition(entry)
-            if definition is not None and definition.path != entry and definition.kind != "module":
+            if definition is None or definition.kind == "module":
+                # Not known to be a name of a module that exists: no stale path can mean it.
+                self.deprecations.add_members(entry, ())
+            elif definition.path != entry:
                 self.deprecations.add_path(definition.path, entry)
         self.prefilter = Prefilter(self.deprecations.identifiers)
 
@@ -466,7 +464,7 @@ class Index:
             return None
         for base in cls.bases:
             found = self.resolve(".".join([base, *rest]))
-            if found is not None and member_level(found, attr):
+            if found is not None and self.resolve(base) is None:
                 return Resolution(found.target, found.rule, found.entry, _via(found.how))
         return None
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from flake8_ssot.config import is_dotted_name
-from flake8_ssot.index import Index, Resolution, member_level
+from flake8_ssot.index import Index, Resolution
 from flake8_ssot.paths import resolve_relative
 from flake8_ssot.summary import MAX_ALTERNATIVES, annotation_chain, dotted
 
@@ -250,7 +250,9 @@ class Visitor(ast.NodeVisitor):
         for base in owner.bases:
             spelled = ".".join([base, *rest])
             resolution = self.index.resolve(spelled)
-            if resolution is not None and member_level(resolution, attr):
+            # Only a deprecated member: a subclass of a deprecated class is reported where it
+            # names the base, not at each method it inherits.
+            if resolution is not None and self.index.resolve(base) is None:
                 return resolution, spelled, resolution.how, None
         return None
 
@@ -289,7 +291,7 @@ class Visitor(ast.NodeVisitor):
         if not deprecated_class and index.prefilter.identifiers.isdisjoint(rest):
             return None
         resolution = index.resolve(".".join([cls, *rest]))
-        if resolution is not None and (deprecated_class or member_level(resolution, rest[0])):
+        if resolution is not None:
             return resolution, label, "instance", "instance"
         return None
 
@@ -726,6 +728,7 @@ class Visitor(ast.NodeVisitor):
         chain = dotted(node.func)
         if chain is None:
             self.visit(node.func)
+            self._call_on_result(node)
         else:
             self._call(node, chain)
         consumed = self._string_sinks(node, chain)
@@ -744,6 +747,25 @@ class Visitor(ast.NodeVisitor):
             owner = binding.owner
             if binding.kind == "self" and owner is not None and len(chain) >= 2 and chain[1] not in owner.names:
                 self._pending_self.append((binding, chain, self._anchor or node, self.scope.qualname))
+                return
+
+    def _call_on_result(self, node: ast.Call) -> None:
+        """``Client().fetch_all()``: a deprecated member of the instance a call returns."""
+        rest: list[str] = []
+        func = node.func
+        while isinstance(func, ast.Attribute):
+            rest.append(func.attr)
+            func = func.value
+        if isinstance(func, ast.Await):
+            func = func.value
+        if not rest or not isinstance(func, ast.Call) or self.index.prefilter.identifiers.isdisjoint(rest):
+            return
+        callee = dotted(func.func)
+        label = ".".join(callee or ["..."]) + "()"
+        for binding in self._call_entry(func):
+            found = self._through(binding, label, rest[::-1], True)
+            if found is not None and found[2] != "result":
+                self._report_found(node, "SOT002", found, "instance")
                 return
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
