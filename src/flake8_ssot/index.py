@@ -99,6 +99,13 @@ class Definition:
     """For a function: what it returns (see :class:`flake8_ssot.summary.ModuleSummary`)."""
 
 
+def distinctive(name: str) -> bool:
+    """Whether a surface name is evidence of a use where nothing binds it (``create_manager``,
+    ``OptionParser``); a plain word such as ``loop`` or ``read`` vanishing from a module is not."""
+    core = name.strip("_")
+    return "_" in core or (any(c.isupper() for c in core[1:]) and any(c.islower() for c in core))
+
+
 def _class_like(name: str) -> bool:
     return name[:1].isupper() and not name.isupper()
 
@@ -113,9 +120,13 @@ class Deprecations:
         self.by_last: dict[str, list[str]] = {}
         """Names a stale path or an unbound name may spell -> the deprecated names they mean."""
         self.words: set[str] = set()
+        self.modules: set[str] = set()
+        """Last names of the deprecated entries known to be modules."""
         for entry in self.entries:
-            self.by_last.setdefault(entry.rsplit(".", 1)[-1], []).append(entry)
-            self.words.add(entry.rsplit(".", 1)[-1])
+            last = entry.rsplit(".", 1)[-1]
+            if distinctive(last):
+                self.by_last.setdefault(last, []).append(entry)
+            self.words.add(last)
         self.identifiers = frozenset(self.words)
 
     def add_members(self, entry: str, names: Iterable[str]) -> None:
@@ -125,6 +136,7 @@ class Deprecations:
         it (another package's ``support.asyncore``) is no evidence of a use.
         """
         last = entry.rsplit(".", 1)[-1]
+        self.modules.add(last)
         meant = self.by_last.get(last, [])
         if entry in meant:
             meant.remove(entry)
@@ -239,7 +251,7 @@ class Index:
             summary = self.any_summary(entry)
             if summary is not None:
                 self.surfaces[entry] = self._surface(entry, summary)
-                self.deprecations.add_members(entry, sorted(self.surfaces[entry]))
+                self.deprecations.add_members(entry, sorted(filter(distinctive, self.surfaces[entry])))
                 continue
             # A configured name that another module defines deprecates the object under
             # the path that defines it too (`asyncio.get_event_loop`: `asyncio.events`).
@@ -256,14 +268,15 @@ class Index:
 
         Names it imports are not its own (a logger's module, ``typing.Dict``, the SSOT class it
         builds): they are uses only when spelled through its path, never under a re-export or
-        a stale path. Names it imports from within a deprecated module are its own, though.
+        a stale path. Names a deprecated package imports from its own modules are its own, though.
         """
         names = set(summary.offered())
         if summary.all_names is None:
             names.update(n for n in summary.imported if not n.startswith("_"))
         return frozenset(
             n for n in names
-            if n not in summary.imported or any(self.deprecations.match(t) for t in summary.bindings.get(n, ()))
+            if n not in summary.imported
+            or any(t.startswith(entry + ".") for t in summary.bindings.get(n, ()))
         )
 
     # -- modules ----------------------------------------------------------------------
@@ -388,6 +401,8 @@ class Index:
             return self._memo[dotted]
         except KeyError:
             pass
+        if dotted.count(".") > _MAX_DEPTH:
+            return None  # no real path is this long; a chain of aliases feeding on itself is
         if self._built and self.prefilter.identifiers.isdisjoint(dotted.split(".")):
             # Every path to a deprecated target spells an identifier somewhere in the chain
             # (a deprecated name, a member of a deprecated module, or a re-export alias),
@@ -427,26 +442,27 @@ class Index:
             return self._inherited(cls, rest)
         if summary.binds(name):
             return None
-        unknown_star = False
+        provided = False
         for star in summary.stars:
             star_summary = self.summary(star)
             if star_summary is None:
-                unknown_star = True  # what a module outside the project exports is unknown
+                provided = True  # what a module outside the project exports is unknown
             elif star_summary.binds(name) or star_summary.stars:
+                provided = provided or star_summary.binds(name)
                 found = self.resolve(".".join([star, name, *rest]))
                 if found is not None and self._offered(found):
                     return Resolution(found.target, found.rule, found.entry, _via(found.how))
-        if summary.dynamic or unknown_star or self._submodule_exists(module, name):
+        if summary.dynamic or provided or self._submodule_exists(module, name):
             return None
         # The module does not bind the name at all: an import of it fails at runtime. When
-        # a name of the path is on a deprecated module's surface, this is a half-finished
-        # migration's leftover (`from app.ws import create_manager`, `app.ws.factory_v1.f`).
-        parts = [name, *rest]
-        for i, part in enumerate(parts):
-            meant = self.deprecations.stale(part, module)
+        # the name, or the last name of a path through a vanished module, is on a deprecated
+        # module's surface, this is a half-finished migration's leftover
+        # (`from app.ws import create_manager`, `from app.ws.factory_v1 import create_manager`).
+        for i in (0, len(rest)) if rest else (0,):
+            meant = self.deprecations.stale([name, *rest][i], module)
             entry = self.deprecations.match(meant) if meant else None
             if meant is not None and entry is not None:
-                return self.deprecations.resolution(".".join([meant, *parts[i + 1:]]), entry, "stale")
+                return self.deprecations.resolution(".".join([meant, *rest[i:]]), entry, "stale")
         return None
 
     def _inherited(self, cls: ClassSummary, rest: list[str]) -> Resolution | None:
@@ -700,7 +716,7 @@ class Index:
         What was read stays in ``kept`` as joined blocks, so a later alias round searches
         memory for its few new names instead of reading and joining every file again.
         """
-        scanner = Scanner(identifiers)
+        scanner = Scanner(identifiers, self.deprecations.modules.intersection(identifiers))
         found: dict[str, int] = {}
         for block in kept.blocks:  # in the order read: a file read again overrides its older bytes
             found.update(zip(block.files, scanner.flags_block(block.data, block.starts)))

@@ -98,8 +98,10 @@ class Scanner:
 
     HIT, MARKED, ALIAS = _HIT, _MARKED, _ALIAS
 
-    def __init__(self, identifiers: Iterable[str]) -> None:
+    def __init__(self, identifiers: Iterable[str], modules: Iterable[str] = ()) -> None:
         self.prefilter = Prefilter(identifiers)
+        self.modules = sorted(modules)
+        """Last names of deprecated modules: a top-level import from one may re-export a name."""
         self._alias: re.Pattern[bytes] | None = None
 
     def flags(self, data: bytes | None) -> int:
@@ -135,9 +137,14 @@ class Scanner:
         if self._alias is None:
             words = trie_pattern(sorted(self.prefilter.identifiers)).encode()
             # `x as y` and `y = [a.b.]x` at the end of a statement: the only ways to add a name.
+            # A top-level `from deprecated.module import name` may re-export any surface name
+            # under the same name, distinctive or not: such a module is read for its bindings.
+            modules = trie_pattern(self.modules).encode()
+            reexport = rb"|^from[ \t]+[\w.]*\b(?:" + modules + rb")\b[\w.]*[ \t]+import\b" if self.modules else b""
             self._alias = re.compile(
                 rb"(?:" + words + rb")\s+as\s|=[ \t]*(?:[A-Za-z_][\w.]*\.)?(?:" + words
-                + rb")[ \t]*(?:[#;\r\n]|\Z)"
+                + rb")[ \t]*(?:[#;\r\n]|\Z)" + reexport,
+                re.MULTILINE,
             )
         return _ALIAS if self._alias.search(data) else 0
 

@@ -271,7 +271,7 @@ def summarize(tree: ast.Module, module: str, is_package: bool) -> ModuleSummary:
         own = f"{module}.{name}"
         classes[name] = ClassSummary(
             bases=tuple(q for base in bases for q in qualify(base, {})),
-            aliases={alias: tuple(_class_alias(target, own, members, qualify)) for alias, target in aliases.items()},
+            aliases={alias: tuple(_class_alias(target, own, qualify)) for alias, target in aliases.items()},
             members=frozenset(members),
         )
     own_defs = {*raw_returns, *raw_classes}
@@ -290,10 +290,12 @@ def summarize(tree: ast.Module, module: str, is_package: bool) -> ModuleSummary:
 
 
 def _class_alias(
-    target: str, own: str, members: set[str], qualify: Callable[[list[str], dict[str, str]], list[str]]
+    target: str, own: str, qualify: Callable[[list[str], dict[str, str]], list[str]]
 ) -> list[str]:
-    chain = target.split(".")
-    return [".".join([own, *chain])] if chain[0] in members else list(qualify(chain, {}))
+    """A body alias as a dotted name: a leading dot marks a name of the module's scope."""
+    if target.startswith("."):
+        return list(qualify(target[1:].split("."), {}))
+    return [f"{own}.{target}"]
 
 
 def _class(
@@ -312,9 +314,12 @@ def _class(
             chain = dotted(stmt.value) if stmt.value is not None else None
             for target in targets:
                 if isinstance(target, ast.Name):
-                    members.add(target.id)
+                    aliases.pop(target.id, None)
+                    # `policy = policy.default` reads the name before the body binds it: the
+                    # module's `policy`, never the class attribute itself.
                     if chain:
-                        aliases[target.id] = ".".join(chain)
+                        aliases[target.id] = ".".join(chain) if chain[0] in members else "." + ".".join(chain)
+                    members.add(target.id)
         elif isinstance(stmt, ast.ClassDef):
             members.add(stmt.name)
     return bases, aliases, members

@@ -126,8 +126,11 @@ class Visitor(ast.NodeVisitor):
         self._deferred: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, Scope, ClassInfo | None]] = []
         # Calls through `self.attr` whose attribute no method had set yet when they were seen.
         self._pending_self: list[tuple[Binding, list[str], ast.AST, str]] = []
-        self._tree: ast.Module | None = None
-        self._bound_anywhere: set[str] | None = None
+        # Every name any scope binds, and uses of names none bound when seen (see _unbound).
+        self._ever_bound: set[str] = set()
+        self._unbound_uses: list[tuple[str, ast.AST, str, Resolution, str, str]] = []
+        self._opaque = False
+        """A star import of an unknown module or a ``globals()`` call: any name may be bound."""
         self._all_strings: list[ast.Constant] = []
         self._anchor: ast.AST | None = None
         self._in_annotation = False
@@ -135,12 +138,14 @@ class Visitor(ast.NodeVisitor):
     # -- driver ---------------------------------------------------------------------------
 
     def run(self, tree: ast.Module) -> list[Use]:
-        self._tree = tree
         self.body(tree.body)
         for node in self._all_strings:
             self._check_all_entry(node)
         while self._deferred:
             self._function_body(*self._deferred.pop(0))
+        for name, site, code, resolution, form, scope_name in self._unbound_uses:
+            if not self._opaque and name not in self._ever_bound:
+                self._record(site, code, resolution, form, scope_name, "unbound", name)
         for binding, chain, site, scope_name in self._pending_self:
             found = self._through(binding, chain[0], chain[1:], True)
             if found is not None:
@@ -194,6 +199,7 @@ class Visitor(ast.NodeVisitor):
         return tuple(found)
 
     def bind(self, name: str, entry: Entry, scope: Scope | None = None) -> None:
+        self._ever_bound.add(name)
         scope = scope or self.scope
         if name in scope.globals:
             scope = self.module_scope
@@ -302,14 +308,10 @@ class Visitor(ast.NodeVisitor):
         deprecations = self.index.deprecations
         meant = deprecations.stale(name, self.module)
         entry = deprecations.match(meant) if meant is not None else None
-        if meant is None or entry is None or self._may_be_bound(name):
+        if meant is None or entry is None or name in _BUILTINS:
             return None
+        # Decided when the module is done: a later statement or function may bind it.
         return deprecations.resolution(".".join([meant, *chain[1:]]), entry, "stale"), name, "unbound", None
-
-    def _may_be_bound(self, name: str) -> bool:
-        if self._bound_anywhere is None:
-            self._bound_anywhere = _bound_names(self._tree) if self._tree is not None else None
-        return self._bound_anywhere is None or name in self._bound_anywhere or name in _BUILTINS
 
     def _spellings(self, chain: list[str]) -> list[str]:
         """Fully qualified names ``a.b.c`` may spell: through an import or alias bound to ``a``,
@@ -565,6 +567,8 @@ class Visitor(ast.NodeVisitor):
         if found is not None:
             self._report(alias, "SOT001", found, "import-star", base)
         summary = self.index.summary(base)
+        # What a module outside the project, or a star import inside it, brings is unknown.
+        self._opaque = self._opaque or summary is None or bool(summary.stars) or summary.dynamic
         if summary is None:
             return
         for name in summary.exported():
@@ -710,6 +714,8 @@ class Visitor(ast.NodeVisitor):
     # -- expressions ----------------------------------------------------------------------
 
     def visit_Name(self, node: ast.Name) -> None:
+        if node.id in _OPAQUE_NAMES:
+            self._opaque = True
         if isinstance(node.ctx, ast.Load):
             found = self.resolve_chain([node.id])
             if found is not None:
@@ -730,6 +736,7 @@ class Visitor(ast.NodeVisitor):
             self.visit(node.func)
             self._call_on_result(node)
         else:
+            self._opaque = self._opaque or chain[0] in _OPAQUE_NAMES
             self._call(node, chain)
         consumed = self._string_sinks(node, chain)
         for arg in node.args:
@@ -938,16 +945,17 @@ class Visitor(ast.NodeVisitor):
         if isinstance(node.value, str) and node.value.isidentifier():
             found = self.resolve_chain([node.value])
             if found is not None:
-                self._report(node, "SOT004", found[0], "all", found[1])
+                self._report_found(node, "SOT004", found, "all")
 
     # -- reporting ------------------------------------------------------------------------
 
     def _report_found(self, node: ast.AST, code: str, found: Found, form: str) -> None:
         resolution, spelled, via, shape = found
-        self._record(
-            node, code, resolution, "annotation-string" if self._anchor is not None else shape or form,
-            self.scope.qualname, via, spelled,
-        )
+        form = "annotation-string" if self._anchor is not None else shape or form
+        if via == "unbound":
+            self._unbound_uses.append((spelled, self._anchor or node, code, resolution, form, self.scope.qualname))
+        else:
+            self._record(node, code, resolution, form, self.scope.qualname, via, spelled)
 
     def _report(self, node: ast.AST, code: str, resolution: Resolution, form: str, spelled: str) -> None:
         if self._anchor is not None:
@@ -1001,30 +1009,5 @@ def _argument(node: ast.Call, position: int, keyword: str) -> ast.expr | None:
 
 
 _BUILTINS = frozenset(dir(__import__("builtins")))
-
-
-def _bound_names(tree: ast.Module) -> set[str] | None:
-    """Every name the module binds anywhere, or None where that cannot be known (a star
-    import, ``globals()``): the evidence that a name is unbound."""
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            if node.id in ("globals", "__builtins__", "exec", "vars") and isinstance(node.ctx, ast.Load):
-                return None
-            if not isinstance(node.ctx, ast.Load):
-                names.add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, ast.alias):
-            if node.name == "*":
-                return None
-            names.add(node.asname or node.name.split(".")[0])
-        elif isinstance(node, ast.arg):
-            names.add(node.arg)
-        elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
-            names.add(node.name)
-        elif isinstance(node, ast.MatchMapping) and node.rest:
-            names.add(node.rest)
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            names.update(node.names)
-    return names
+# Names whose use can bind any name at run time.
+_OPAQUE_NAMES = frozenset({"globals", "vars", "exec", "__builtins__", "__dict__"})
