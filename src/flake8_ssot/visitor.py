@@ -149,8 +149,8 @@ class Visitor(ast.NodeVisitor):
         for binding, chain, site, scope_name in self._pending_self:
             found = self._through(binding, chain[0], chain[1:], True)
             if found is not None:
-                resolution, spelled, via, form = found
-                self._record(site, "SOT002", resolution, form or "call", scope_name, via, spelled)
+                resolution, spelled, via, shape = found
+                self._record(site, "SOT002", resolution, shape or "call", scope_name, via, spelled)
         self.uses.sort(key=lambda u: (u.line, u.col, u.code, u.resolution.target))
         return self.uses
 
