@@ -461,7 +461,10 @@ class Index:
         for i in (0, len(rest)) if rest else (0,):
             meant = self.deprecations.stale([name, *rest][i], module)
             entry = self.deprecations.match(meant) if meant else None
-            if meant is not None and entry is not None:
+            # Through a vanished module, only a sibling of the deprecated one is evidence: an
+            # import hook's virtual package (`pkg.extern.vendored.f`) is no leftover.
+            sibling = i == 0 or (meant is not None and meant.rpartition(".")[0].rpartition(".")[0] == module)
+            if meant is not None and entry is not None and sibling:
                 return self.deprecations.resolution(".".join([meant, *rest[i:]]), entry, "stale")
         return None
 

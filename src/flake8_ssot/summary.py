@@ -349,6 +349,11 @@ def _returns(
                 continue
             call = isinstance(value, ast.Call)
             chain = dotted(value.func if isinstance(value, ast.Call) else value)
+            if chain is None and isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
+                # `return cls(...).reload()`: what the method returns, looked up on the class.
+                inner = value.func.value
+                inner_chain = dotted(inner.func) if isinstance(inner, ast.Call) else None
+                chain = [*inner_chain, value.func.attr] if inner_chain else None
             if chain and chain[0] == me and owner:
                 if len(chain) == 1:
                     found.append(("C", [owner], local))
