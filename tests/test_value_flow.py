@@ -532,3 +532,22 @@ def test_project_with_incidental_bindings(tmp_path: Path) -> None:
     assert (flake8.returncode, flake8.stderr) == (1, "")
     assert sorted(flake8.stdout.splitlines()) == sorted(PROJECT_OUTPUT)
     assert (check.returncode, check.stdout.splitlines(), check.stderr) == (1, PROJECT_OUTPUT, "")
+
+
+def test_a_cached_finding_follows_an_installed_modules_source(tmp_path: Path) -> None:
+    """What a call returns may be read from an installed package: its change invalidates the cache."""
+    site = tmp_path / "site"
+    project = tmp_path / "project"
+    write_tree(site, {"extlib.py": "class Old:\n    def go(self): ...\ndef make():\n    return Old()\n"})
+    write_tree(project, {
+        "pyproject.toml": '[[tool.flake8-ssot.rules]]\nname = "ext"\ndeprecated = ["extlib.make", "extlib.Old"]\n',
+        "use.py": "import extlib\nx = extlib.make()\nx.go()\n",
+    })
+    env = {"PYTHONPATH": str(site)}
+    result_call = "use.py:3:1: SOT002 call of deprecated extlib.make (via x, a value it returned)\n"
+    first = run_cli("flake8-ssot", "check", ".", cwd=project, env=env)
+    assert first.stdout == "use.py:2:5: SOT002 call of deprecated extlib.make\n" + result_call
+    (site / "extlib.py").write_text("class Old:\n    def go(self): ...\nclass New:\n    def go(self): ...\n"
+                                    "def make():\n    return New()\n")
+    second = run_cli("flake8-ssot", "check", ".", cwd=project, env=env)
+    assert (second.returncode, second.stdout) == (1, "use.py:2:5: SOT002 call of deprecated extlib.make\n")

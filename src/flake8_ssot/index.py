@@ -242,7 +242,7 @@ class Index:
         self._state = cache.load(self.root, INDEX_CACHE, self._key) if config.cache else None
         # rel -> [mtime_ns, size, flags or None, module name, summary]: what the last run knew.
         self._stored: dict[str, list[Any]] = _valid_modules(self._state)
-        self._external: dict[str, ModuleSummary | None] = {}
+        self._external: dict[str, tuple[str | None, ModuleSummary | None]] = {}
         self._definitions: dict[str, Definition | None] = {}
         self._returned: dict[str, tuple[Returned, ...]] = {}
         self.surfaces: dict[str, frozenset[str]] = {}
@@ -325,14 +325,19 @@ class Index:
         if summary is not None or not module:
             return summary
         try:
-            return self._external[module]
+            path, found = self._external[module]
         except KeyError:
-            pass
-        path = sources.source_of(module)
-        data = cache.read_source(path) if path is not None else None
-        tree = parse_source(data, path or module)[0] if data is not None else None
-        found = summarize(tree, module, (path or "").endswith("__init__.py")) if tree is not None else None
-        self._external[module] = found
+            path = sources.source_of(module)
+            data = None
+            if path is not None:
+                self._summary_stats[path] = cache.stat_of(path)  # before reading, as for project files
+                data = cache.read_source(path)
+            tree = parse_source(data, path or module)[0] if data is not None else None
+            found = summarize(tree, module, (path or "").endswith("__init__.py")) if tree is not None else None
+            self._external[module] = path, found
+        if path is not None and self._deps is not None:
+            # A cached finding that followed an installed module's source is stale once it changes.
+            self._deps.files.add(path)
         return found
 
     def summary_of_file(self, relpath: str, data: bytes | None = None) -> ModuleSummary:
@@ -376,13 +381,16 @@ class Index:
     @contextlib.contextmanager
     def tracking(self) -> Iterator[Deps]:
         """Record which modules and files the resolutions made inside the block depend on."""
-        self._memo.clear()  # a remembered resolution would hide what it depended on
+        # A remembered answer would hide what it depended on.
+        for memo in (self._memo, self._definitions, self._returned):
+            memo.clear()
         self._deps = deps = Deps()
         try:
             yield deps
         finally:
             self._deps = None
-            self._memo.clear()
+            for memo in (self._memo, self._definitions, self._returned):
+                memo.clear()
 
     def owner(self, entry: str) -> str | None:
         """The project module defining a deprecated name (or the deprecated module itself)."""
