@@ -273,7 +273,7 @@ class Visitor(ast.NodeVisitor):
         index = self.index
         producer = index.resolve(callee)
         if producer is not None and call:
-            for kind, path in index.returned(callee):
+            for _, path in index.returned(callee):
                 if index.resolve(path) is not None:
                     return producer, label, "result", "result-call"
         if not rest or index.prefilter.identifiers.isdisjoint(rest):
@@ -637,11 +637,11 @@ class Visitor(ast.NodeVisitor):
         parents: list[ClassInfo] = []
         for base in node.bases:
             self.visit(base)
-            chain = dotted(base)
+            chain = dotted(base) or []
             for binding in self.lookup(chain[0]) if chain else ():
                 if binding.kind == "name":
-                    bases.append(".".join([binding.dotted, *chain[1:]]))  # type: ignore[index]
-                elif binding.kind == "class" and binding.owner is not None and len(chain or ()) == 1:
+                    bases.append(".".join([binding.dotted, *chain[1:]]))
+                elif binding.kind == "class" and binding.owner is not None and len(chain) == 1:
                     parents.append(binding.owner)
         for keyword in node.keywords:
             self.visit(keyword.value)
