@@ -551,3 +551,27 @@ def test_a_cached_finding_follows_an_installed_modules_source(tmp_path: Path) ->
                                     "def make():\n    return New()\n")
     second = run_cli("flake8-ssot", "check", ".", cwd=project, env=env)
     assert (second.returncode, second.stdout) == (1, "use.py:2:5: SOT002 call of deprecated extlib.make\n")
+
+
+@pytest.mark.parametrize(
+    ("source", "parsed"),
+    [
+        pytest.param('"""Set up the Type of Text."""\nx = 1\n', False, id="plain words in prose"),
+        pytest.param("import typing as t\nx: t.Set[int]\n", True, id="anchor"),
+        pytest.param("from compat import Set\n", True, id="import line"),
+        pytest.param("from compat import (\n    Set,\n)\n", True, id="parenthesised import"),
+        pytest.param("import compat\nx: compat.Set[int]\n", True, id="after a dot"),
+        pytest.param("from unittest import mock\nmock.patch('compat.Set')\n", True, id="quoted"),
+        pytest.param("from compat import *\nx: Set[int]\n", True, id="star import"),
+    ],
+)
+def test_plain_words_count_where_code_can_use_them(tmp_path: Path, source: str, parsed: bool) -> None:
+    write_tree(tmp_path, {
+        "pyproject.toml": '[[tool.flake8-ssot.rules]]\nname = "typing"\ndeprecated = ["typing.Set"]\n',
+        "compat.py": "from typing import Set\n",
+        "use.py": source,
+    })
+    project = Project(load_config(tmp_path / "pyproject.toml"))
+    project.build_index()
+    assert ("use.py" in project.index.hits) is parsed
+    assert project.index.prefilter.matches_text(source) is parsed

@@ -157,6 +157,15 @@ class Deprecations:
             self.words.add(path.rsplit(".", 1)[-1])
             self.identifiers = frozenset(self.words)
 
+    def weak_words(self) -> tuple[frozenset[str], frozenset[str]]:
+        """Plain words configured names end in (``Set`` of ``typing.Set``), and the other parts
+        of those names: see :class:`flake8_ssot.prefilter.Prefilter`."""
+        weak = frozenset(w for w in self.words if w not in self.modules and not distinctive(w))
+        anchors = frozenset(
+            part for entry in self.entries if entry.rpartition(".")[2] in weak for part in entry.split(".")[:-1]
+        )
+        return weak, anchors
+
     def match(self, dotted: str) -> str | None:
         while dotted:
             if dotted in self.entries:
@@ -261,7 +270,13 @@ class Index:
                 self.deprecations.add_members(entry, ())
             elif definition.path != entry:
                 self.deprecations.add_path(definition.path, entry)
-        self.prefilter = Prefilter(self.deprecations.identifiers)
+        weak, anchors = self.deprecations.weak_words()
+        self._weak = [sorted(weak), sorted(anchors)]
+        if self._state is not None and self._state.get("weak") != self._weak:
+            # Flags stored under another rule for plain words: read the files again.
+            self._state, self._stored = None, {}
+        self._files_key = [*self._key, self._weak]
+        self.prefilter = Prefilter(self.deprecations.identifiers, weak, anchors)
 
     def _surface(self, entry: str, summary: ModuleSummary) -> frozenset[str]:
         """What a deprecated module offers: its literal ``__all__``, else its public definitions.
@@ -625,7 +640,7 @@ class Index:
         if files is None:
             files = iter_python_files(self.root, exclude=self.config.exclude, unreadable=self.unreadable)
         self.files = {rel: (st.st_mtime_ns, st.st_size) for rel, st in files}
-        table = cache.load(self.root, FILES_CACHE, self._key) if self.config.cache else None
+        table = cache.load(self.root, FILES_CACHE, self._files_key) if self.config.cache else None
         prior: dict[str, int] = {}
         covered: set[str] = set()
         if table is not None:
@@ -643,7 +658,7 @@ class Index:
         if not self.config.cache:
             return
         if table is None or found or len(prior) != len(self.files) or len(prior) != len(table["files"]):
-            cache.save(self.root, FILES_CACHE, self._key, {
+            cache.save(self.root, FILES_CACHE, self._files_key, {
                 "scanned": sorted(covered),
                 "files": {rel: [*self.files[rel], flags[rel]] for rel in sorted(self.files)},
             })
@@ -717,7 +732,8 @@ class Index:
             covered |= new
             scanned = True
         self.aliases = frozenset(identifiers - self.deprecations.identifiers)
-        self.prefilter = Prefilter(identifiers)
+        weak, anchors = self.deprecations.weak_words()
+        self.prefilter = Prefilter(identifiers, weak - self.aliases, anchors)
         self._built = True
         return flags, covered, scanned
 
@@ -727,7 +743,8 @@ class Index:
         What was read stays in ``kept`` as joined blocks, so a later alias round searches
         memory for its few new names instead of reading and joining every file again.
         """
-        scanner = Scanner(identifiers, self.deprecations.modules.intersection(identifiers))
+        weak, anchors = self.deprecations.weak_words()
+        scanner = Scanner(identifiers, self.deprecations.modules.intersection(identifiers), weak, anchors)
         found: dict[str, int] = {}
         for block in kept.blocks:  # in the order read: a file read again overrides its older bytes
             found.update(zip(block.files, scanner.flags_block(block.data, block.starts)))
@@ -841,6 +858,7 @@ class Index:
             modules[rel] = [*stat, flags.get(rel), self.module_of(rel), summary.to_json()]
         state = {
             "stamp": stamp,
+            "weak": self._weak,
             "identifiers": sorted(self.prefilter.identifiers),
             "scanned": sorted(covered),
             "modules": dict(sorted(modules.items())),

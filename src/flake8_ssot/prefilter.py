@@ -49,31 +49,92 @@ _MARKER = b"SOT"
 
 
 class Prefilter:
-    """Matches text that contains any of ``identifiers`` as a whole word (approximately)."""
+    """Matches text that contains any of ``identifiers`` as a whole word (approximately).
 
-    def __init__(self, identifiers: Iterable[str]) -> None:
+    A ``weak`` identifier is a plain word a configured name ends in (``Set`` of ``typing.Set``,
+    also an English word in many docstrings): it counts only where code could use it — with
+    one of the ``anchors`` (the configured name's other parts, ``typing``) in the file, or
+    after a dot, in quotes, or in an import statement, or with a star import in the file.
+    """
+
+    def __init__(self, identifiers: Iterable[str], weak: Iterable[str] = (), anchors: Iterable[str] = ()) -> None:
         self.identifiers = frozenset(i for i in identifiers if i)
-        small = len(self.identifiers) <= _LITERAL_MAX
-        self._words = tuple(sorted(self.identifiers)) if small else None
+        self.weak = frozenset(weak) & self.identifiers
+        self.anchors = frozenset(a for a in anchors if a)
+        strong = self.identifiers - self.weak
+        small = len(strong) <= _LITERAL_MAX
+        self._strong = strong
+        self._words = tuple(sorted(strong)) if small else None
         self._words_bytes = tuple(w.encode() for w in self._words) if self._words else None
+        self._weak_words = tuple(sorted(self.weak))
+        self._weak_bytes = tuple(w.encode() for w in self._weak_words)
+        self._anchor_words = tuple(sorted(self.anchors))
+        self._anchor_bytes = tuple(w.encode() for w in self._anchor_words)
         # Compiled on first use: the plugin only matches text, the index build only bytes.
         self._text: re.Pattern[str] | None = None
         self._bytes: re.Pattern[bytes] | None = None
+        self._shape_text: re.Pattern[str] | None = None
+        self._shape_bytes: re.Pattern[bytes] | None = None
 
     @property
     def pattern(self) -> str:
         # Only the trailing boundary is checked: a leading one would cost a lookbehind at
         # every position, and a rare false hit only costs one parse.
-        return "(?:" + trie_pattern(sorted(self.identifiers)) + r")(?![A-Za-z0-9_])"
+        return "(?:" + trie_pattern(sorted(self._strong)) + r")(?![A-Za-z0-9_])"
+
+    @property
+    def shape(self) -> str:
+        """Where a weak word can be code: after a dot, quoted, in an import; or a star import."""
+        words = "(?:" + trie_pattern(self._weak_words) + r")(?![A-Za-z0-9_])"
+        return (
+            r"\.[ \t]*" + words
+            + r"""|["'](?:[\w.]*\.)?""" + words + r"""["']"""
+            + r"|^[ \t]*(?:from[ \t]+[\w.]+[ \t]+)?import[ \t][^\n]*\b" + words
+            + r"|\bimport[ \t]*\([^)]*\b" + words
+            + r"|\bimport[ \t]+\*"
+        )
 
     def matches_text(self, text: str) -> bool:
+        if self._strong_text(text):
+            return True
+        return bool(self._weak_words) and any(_spelled(text, w, _WORD) for w in self._weak_words) and (
+            self.weak_code_text(text)
+        )
+
+    def matches_bytes(self, data: bytes) -> bool:
+        if self._strong_bytes(data):
+            return True
+        return bool(self._weak_bytes) and any(_spelled(data, w, _WORD_BYTES) for w in self._weak_bytes) and (
+            self.weak_code_bytes(data)
+        )
+
+    def weak_code_text(self, text: str) -> bool:
+        """A file spelling a weak word: whether it can be code (see the class)."""
+        if any(_spelled(text, a, _WORD) for a in self._anchor_words):
+            return True
+        if self._shape_text is None:
+            self._shape_text = re.compile(self.shape, re.MULTILINE)
+        return self._shape_text.search(text) is not None
+
+    def weak_code_bytes(self, data: bytes | mmap.mmap) -> bool:
+        if any(_spelled(data, a, _WORD_BYTES) for a in self._anchor_bytes):
+            return True
+        if self._shape_bytes is None:
+            self._shape_bytes = re.compile(self.shape.encode(), re.MULTILINE)
+        return self._shape_bytes.search(data) is not None
+
+    def _strong_text(self, text: str) -> bool:
+        if not self._strong:
+            return False
         if self._words is not None:
             return any(_spelled(text, w, _WORD) for w in self._words)
         if self._text is None:
             self._text = re.compile(self.pattern)
         return self._text.search(text) is not None
 
-    def matches_bytes(self, data: bytes) -> bool:
+    def _strong_bytes(self, data: bytes) -> bool:
+        if not self._strong:
+            return False
         if self._words_bytes is not None:
             return any(_spelled(data, w, _WORD_BYTES) for w in self._words_bytes)
         if self._bytes is None:
@@ -98,8 +159,11 @@ class Scanner:
 
     HIT, MARKED, ALIAS = _HIT, _MARKED, _ALIAS
 
-    def __init__(self, identifiers: Iterable[str], modules: Iterable[str] = ()) -> None:
-        self.prefilter = Prefilter(identifiers)
+    def __init__(
+        self, identifiers: Iterable[str], modules: Iterable[str] = (), weak: Iterable[str] = (),
+        anchors: Iterable[str] = (),
+    ) -> None:
+        self.prefilter = Prefilter(identifiers, weak, anchors)
         self.modules = sorted(modules)
         """Last names of deprecated modules: a top-level import from one may re-export a name."""
         self._alias: re.Pattern[bytes] | None = None
@@ -119,14 +183,19 @@ class Scanner:
         memchr speed over all of them, and Python only sees the few places a word occurs.
         """
         count = len(starts) - 1
-        words = self.prefilter._words_bytes
-        if words is None:
+        prefilter = self.prefilter
+        words = prefilter._words_bytes
+        if words is None and prefilter._strong:
             return [self.flags(blob[starts[i]:starts[i + 1] - 1]) for i in range(count)]
         flags = [0] * count
         for i in _files_spelling(blob, starts, _MARKER, ()):
             flags[i] |= _MARKED
-        for word in words:
+        for word in words or ():
             for i in _files_spelling(blob, starts, word, _WORD_BYTES):
+                flags[i] |= _HIT
+        weak = {i for word in prefilter._weak_bytes for i in _files_spelling(blob, starts, word, _WORD_BYTES)}
+        for i in sorted(weak):
+            if not flags[i] & _HIT and prefilter.weak_code_bytes(blob[starts[i]:starts[i + 1] - 1]):
                 flags[i] |= _HIT
         for i, f in enumerate(flags):
             if f & _HIT:
