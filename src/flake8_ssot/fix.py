@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import difflib
 import io
 import os
 import sys
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flake8_ssot import pool, reexports, runner
+from flake8_ssot.fixers import patch
 from flake8_ssot.engine import FileReport, Project
 from flake8_ssot.index import one_line
 from flake8_ssot.model import Finding
@@ -109,15 +109,16 @@ def run(args: argparse.Namespace, project: Project) -> int:
     report_out = sys.stderr if args.diff else sys.stdout
     failed = False
     if args.diff:
+        sys.stdout.flush()
+        out = getattr(sys.stdout, "buffer", None)
         for outcome in changed:
-            sys.stdout.writelines(
-                difflib.unified_diff(
-                    outcome.old.splitlines(keepends=True),
-                    outcome.new.splitlines(keepends=True),
-                    f"a/{outcome.path}",
-                    f"b/{outcome.path}",
-                )
-            )
+            data = patch.encoded(outcome.path, outcome.old, outcome.new, outcome.encoding)
+            if out is not None:
+                out.write(data)
+            else:  # pragma: no cover - a text-only stdout (embedding)
+                sys.stdout.write(data.decode(outcome.encoding, "replace"))
+        if out is not None:
+            out.flush()
     else:
         for outcome in list(changed):
             try:

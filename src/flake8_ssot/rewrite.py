@@ -507,6 +507,8 @@ class FileRewriter:
         self.regions: list[tuple[cst.CSTNode, list[cst.CSTNode]]] = []
         """Code that goes away: (root, kept subtrees); names referenced there lose a use."""
         self.needs: dict[tuple[str, str | None], list[cst.CSTNode]] = {}
+        self.need_anchors: dict[cst.CSTNode, list[cst.CSTNode]] = {}
+        """Site of new code -> the deprecated use there whose import places the new one."""
         self.kept_imports: set[cst.ImportAlias] = set()
         self.moved: set[cst.ImportAlias] = set()
         self.dropped_comments: list[str] = []
@@ -649,6 +651,7 @@ class FileRewriter:
         self.fixed.update(match.anchors)
         self._cover(match.root, match.kept)
         self._add_needs(check, match.root)
+        self.need_anchors[match.root] = [self.nodes[i] for i in match.anchors if i in self.nodes]
 
         def build(updated: Any) -> cst.CSTNode:
             values = {name: _follow(updated, path) for name, path in match.paths.items()}
@@ -1159,12 +1162,22 @@ class FileRewriter:
             names = statement.names
             assert not isinstance(names, cst.ImportStar)
             line = self.parents.get(statement)
-            if len(aliases) == len(names) and isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1:
-                self.removed.add(line)
-                self.removed_imports.add(line)
+            edit = self.import_edits.get(statement)
+            # Names a move split off to their new module's line go as well (`_regroup`).
+            gone = {*aliases, *(edit.drop if edit is not None else ())}
+            if len(gone) == len(names) and isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1:
                 comment = line.trailing_whitespace.comment
                 if comment is not None:
                     self.dropped_comments.append(comment.value)
+                split_off = self.inserted.pop(line, [])
+                if split_off:  # the moved names' new line takes the old one's place
+                    self.import_edits.pop(statement, None)
+                    self.replaced_statements[line] = split_off[0].with_changes(leading_lines=line.leading_lines)
+                    if split_off[1:]:
+                        self.inserted[line] = split_off[1:]
+                    continue
+                self.removed.add(line)
+                self.removed_imports.add(line)
             else:
                 self.import_edits.setdefault(statement, _ImportEdit()).drop.update(aliases)
         self._place_needs()
@@ -1240,8 +1253,14 @@ class FileRewriter:
         return None
 
     def _place_needs(self) -> None:
-        """Where each import the new code needs goes: into a ``from`` line of its module at the top,
-        else in place of a removed import (function-local ones first), else to the top (AddImportsVisitor)."""
+        """Where each import the new code needs goes.
+
+        Into a ``from`` line of its module at the top; else where the import the old code used
+        was, in the same block (so under the same ``try``/``if`` guard, in the same function,
+        after the same ``sys.path`` set-up): in its place if the rewrite removed it, else right
+        after it; else in place of a removed import of the function, then of the module; else
+        after the top import block (AddImportsVisitor).
+        """
         for (module, name), sites in list(self.needs.items()):
             del self.needs[module, name]
             existing = next(
@@ -1261,12 +1280,72 @@ class FileRewriter:
                 cst.Import([cst.ImportAlias(_dotted_node(module))]) if name is None
                 else cst.ImportFrom(module=_dotted_node(module), names=[cst.ImportAlias(cst.Name(name))])
             )
+            unanchored: list[cst.CSTNode] = []
+            placed: dict[cst.CSTNode, cst.SimpleStatementLine] = {}
+            """Block -> the old import line of that block the new import went to."""
+            for site in sites:
+                line = self._old_import_line(site)
+                if line is None or self._in_top_block(line):
+                    unanchored.append(site)
+                    continue
+                block = self.parents.get(line)
+                assert block is not None
+                if block in placed:
+                    continue
+                placed[block] = line
+                new_line = cst.SimpleStatementLine([statement], leading_lines=line.leading_lines)
+                if line in self.removed_imports:
+                    self.replaced_statements[line] = new_line
+                    self.removed.discard(line)
+                    self.removed_imports.discard(line)
+                elif line in self.replaced_statements:
+                    self.inserted.setdefault(line, []).insert(0, new_line.with_changes(leading_lines=()))
+                elif line not in self.removed:
+                    self.inserted.setdefault(line, []).insert(0, new_line.with_changes(leading_lines=()))
+                else:  # pragma: no cover - a removed line is a removed import
+                    unanchored.append(site)
             left: list[cst.CSTNode] = []
-            for function in dict.fromkeys(self._function(site) for site in sites):
+            for function in dict.fromkeys(self._function(site) for site in unanchored):
                 if not (isinstance(function, cst.FunctionDef) and self._replace_removed(function.body, statement)):
-                    left.extend(site for site in sites if self._function(site) is function)
+                    left.extend(site for site in unanchored if self._function(site) is function)
             if left and not self._replace_removed(self.tree, statement):
                 self.needs[module, name] = left
+
+    def _old_import_line(self, site: cst.CSTNode) -> cst.SimpleStatementLine | None:
+        """The import line that bound the deprecated name the code at ``site`` used."""
+        for anchor in self.need_anchors.get(site, [site]):
+            node: cst.CSTNode = anchor
+            while isinstance(node, (cst.Call, cst.Attribute, cst.Subscript, cst.Await)):
+                node = node.func if isinstance(node, cst.Call) else node.value
+            scope = self.scopes.get(node) if isinstance(node, cst.Name) else None
+            if scope is None:
+                continue
+            assert isinstance(node, cst.Name)
+            for assignment in scope[node.value]:
+                statement = getattr(assignment, "node", None)
+                if isinstance(assignment, ImportAssignment) and isinstance(statement, (cst.Import, cst.ImportFrom)):
+                    line = self.parents.get(statement)
+                    if isinstance(line, cst.SimpleStatementLine):
+                        return line
+        return None
+
+    def _in_top_block(self, line: cst.SimpleStatementLine) -> bool:
+        """A module-level line with nothing but imports (and a docstring) above it."""
+        body = list(self.tree.body)
+        if line not in body:
+            return False
+        for k, statement in enumerate(body[:body.index(line)]):
+            small = statement.body if isinstance(statement, cst.SimpleStatementLine) else None
+            if small is None:
+                return False
+            if all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in small):
+                continue
+            if k == 0 and len(small) == 1 and isinstance(small[0], cst.Expr) and isinstance(
+                small[0].value, _STRINGS
+            ):
+                continue
+            return False
+        return True
 
     def _replace_removed(self, block: cst.CSTNode, statement: cst.Import | cst.ImportFrom) -> bool:
         """Put ``statement`` where the block's first removed import was."""
