@@ -1429,7 +1429,8 @@ def test_imports_added_above_a_def_keep_two_blank_lines(fixer: Fixer) -> None:
     check_rewrite(
         fixer,
         "from legacy.factory import *\ndef f():\n    return make_manager(1)\n",
-        "from legacy.factory import *\nfrom core.ws import Manager\n\n\ndef f():\n    return Manager.create_for_user(1)\n",
+        "from legacy.factory import *\nfrom core.ws import Manager\n\n\n"
+        "def f():\n    return Manager.create_for_user(1)\n",
     )
 
 

@@ -221,6 +221,8 @@ def _compile(source: Path, key: str, rule: Rule, pattern: str, replace: str, ind
     holders = tuple(
         (anchors[chain], node) for node in _walk(pattern_tree)
         if isinstance(node, cst.Call) and node is not pattern_tree and (chain := chain_of(node.func)) is not None
+        # `await get_x()` awaits the call itself: `x = get_x()` then `await x` is another shape.
+        and not (isinstance(pattern_tree, cst.Await) and node is pattern_tree.expression)
     )
     return Template(
         rule, key, pattern_tree, spelled_tree, anchors, tuple(dict.fromkeys(spellings.values())), height + 1,
@@ -910,6 +912,7 @@ class FileRewriter:
                 self.manual[i] = reason
         for statement, aliases in moved_from.items():
             self._regroup(statement, aliases)
+        self._exports_of_moved(moved_from)
         for i, use in enumerate(self.uses):
             node = self.nodes.get(i)
             new = self._move(use) if node is not None and self._open(i) else None
@@ -990,6 +993,24 @@ class FileRewriter:
         self.moved.add(node)
         self.fixed.add(i)
         return None
+
+    def _exports_of_moved(
+        self, moved_from: dict[cst.CSTNode, dict[cst.ImportAlias, tuple[str, cst.ImportAlias]]]
+    ) -> None:
+        """An ``__all__`` entry of a moved name that keeps its local name exports the new object."""
+        kept: set[str] = set()
+        for statement, aliases in moved_from.items():
+            if isinstance(self.scopes.get(statement), GlobalScope):
+                kept.update(
+                    old.evaluated_alias or old.evaluated_name for old, (_, new) in aliases.items()
+                    if (new.evaluated_alias or new.evaluated_name) == (old.evaluated_alias or old.evaluated_name)
+                )
+        for i, use in enumerate(self.uses):
+            node = self.nodes.get(i)
+            if use.form == "all" and self._open(i) and isinstance(node, cst.SimpleString) and (
+                node.evaluated_value in kept
+            ):
+                self.fixed.add(i)
 
     def _regroup(self, statement: cst.CSTNode, moved: dict[cst.ImportAlias, tuple[str, cst.ImportAlias]]) -> None:
         """All names of a ``from`` line moved to one module: rewrite it; else split the moved off."""
@@ -1164,15 +1185,16 @@ class FileRewriter:
             line = self.parents.get(statement)
             edit = self.import_edits.get(statement)
             # Names a move split off to their new module's line go as well (`_regroup`).
-            gone = {*aliases, *(edit.drop if edit is not None else ())}
-            if len(gone) == len(names) and isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1:
+            dropped: set[cst.ImportAlias] = {*aliases, *(edit.drop if edit is not None else ())}
+            if len(dropped) == len(names) and isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1:
                 comment = line.trailing_whitespace.comment
                 if comment is not None:
                     self.dropped_comments.append(comment.value)
                 split_off = self.inserted.pop(line, [])
                 if split_off:  # the moved names' new line takes the old one's place
                     self.import_edits.pop(statement, None)
-                    self.replaced_statements[line] = split_off[0].with_changes(leading_lines=line.leading_lines)
+                    first = split_off[0].body[0]
+                    self.replaced_statements[line] = _replacing(line, first)
                     if split_off[1:]:
                         self.inserted[line] = split_off[1:]
                     continue
@@ -1281,29 +1303,31 @@ class FileRewriter:
                 else cst.ImportFrom(module=_dotted_node(module), names=[cst.ImportAlias(cst.Name(name))])
             )
             unanchored: list[cst.CSTNode] = []
-            placed: dict[cst.CSTNode, cst.SimpleStatementLine] = {}
-            """Block -> the old import line of that block the new import went to."""
+            top: list[cst.CSTNode] = []
+            placed: set[cst.CSTNode] = set()
+            """Blocks the new import went to."""
             for site in sites:
                 line = self._old_import_line(site)
                 if line is None or self._in_top_block(line):
-                    unanchored.append(site)
+                    (unanchored if line is None else top).append(site)
                     continue
                 block = self.parents.get(line)
                 assert block is not None
                 if block in placed:
                     continue
-                placed[block] = line
-                new_line = cst.SimpleStatementLine([statement], leading_lines=line.leading_lines)
+                placed.add(block)
+                if name is not None and self._join_planned(block, module, name):
+                    continue
                 if line in self.removed_imports:
-                    self.replaced_statements[line] = new_line
+                    self.replaced_statements[line] = _replacing(line, statement)
                     self.removed.discard(line)
                     self.removed_imports.discard(line)
-                elif line in self.replaced_statements:
-                    self.inserted.setdefault(line, []).insert(0, new_line.with_changes(leading_lines=()))
-                elif line not in self.removed:
-                    self.inserted.setdefault(line, []).insert(0, new_line.with_changes(leading_lines=()))
-                else:  # pragma: no cover - a removed line is a removed import
-                    unanchored.append(site)
+                else:
+                    self.inserted.setdefault(line, []).insert(0, cst.SimpleStatementLine([statement]))
+            if top and not (name is not None and self._join_planned(self.tree, module, name)):
+                if not self._replace_removed(self.tree, statement):
+                    self.needs[module, name] = top
+                continue
             left: list[cst.CSTNode] = []
             for function in dict.fromkeys(self._function(site) for site in unanchored):
                 if not (isinstance(function, cst.FunctionDef) and self._replace_removed(function.body, statement)):
@@ -1311,12 +1335,43 @@ class FileRewriter:
             if left and not self._replace_removed(self.tree, statement):
                 self.needs[module, name] = left
 
+    def _join_planned(self, block: cst.CSTNode, module: str, name: str) -> bool:
+        """Add ``name`` to a ``from module import ...`` line this rewrite writes into ``block``."""
+        def joined(line: cst.SimpleStatementLine) -> cst.SimpleStatementLine | None:
+            statement = line.body[0] if len(line.body) == 1 else None
+            if not (isinstance(statement, cst.ImportFrom) and not statement.relative
+                    and statement.module is not None and _code(statement.module) == module
+                    and not isinstance(statement.names, cst.ImportStar)):
+                return None
+            if any(a.evaluated_name == name and a.asname is None for a in statement.names):
+                return line
+            names = _insert_alias(list(statement.names), cst.ImportAlias(cst.Name(name)))
+            return line.with_changes(body=[statement.with_changes(names=names)])
+
+        for old, line in self.replaced_statements.items():
+            if self.parents.get(old) is block and (new := joined(line)) is not None:
+                self.replaced_statements[old] = new
+                return True
+        for old, lines in self.inserted.items():
+            if self.parents.get(old) is not block:
+                continue
+            for k, line in enumerate(lines):
+                if (new := joined(line)) is not None:
+                    lines[k] = new
+                    return True
+        return False
+
     def _old_import_line(self, site: cst.CSTNode) -> cst.SimpleStatementLine | None:
         """The import line that bound the deprecated name the code at ``site`` used."""
         for anchor in self.need_anchors.get(site, [site]):
             node: cst.CSTNode = anchor
             while isinstance(node, (cst.Call, cst.Attribute, cst.Subscript, cst.Await)):
-                node = node.func if isinstance(node, cst.Call) else node.value
+                if isinstance(node, cst.Call):
+                    node = node.func
+                elif isinstance(node, cst.Await):
+                    node = node.expression
+                else:
+                    node = node.value
             scope = self.scopes.get(node) if isinstance(node, cst.Name) else None
             if scope is None:
                 continue
@@ -1354,10 +1409,21 @@ class FileRewriter:
         if removed is None:
             return False
         assert isinstance(removed, cst.SimpleStatementLine)
-        self.replaced_statements[removed] = cst.SimpleStatementLine([statement], leading_lines=removed.leading_lines)
+        self.replaced_statements[removed] = _replacing(removed, statement)
         self.removed.discard(removed)
         self.removed_imports.discard(removed)
         return True
+
+
+_NOQA = re.compile(r"#\s*noqa\b(?!.*SOT)", re.IGNORECASE)
+
+
+def _replacing(line: cst.SimpleStatementLine, statement: cst.BaseSmallStatement) -> cst.SimpleStatementLine:
+    """A new import line in place of a removed one: its leading lines, and its ``# noqa`` (E402...)."""
+    comment = line.trailing_whitespace.comment
+    trailing = line.trailing_whitespace if comment is not None and _NOQA.match(comment.value) else None
+    new = cst.SimpleStatementLine([statement], leading_lines=line.leading_lines)
+    return new.with_changes(trailing_whitespace=trailing) if trailing is not None else new
 
 
 # -- matching ---------------------------------------------------------------------------------
@@ -1403,6 +1469,8 @@ class _Matcher:
         chain = chain_of(p)
         if chain is not None:
             return self._anchor(c, chain, ("name", "attribute"))
+        if isinstance(p, cst.Await):  # `await` matches `await` only
+            return isinstance(c, cst.Await) and self._match(p.expression, c.expression, (*path, "expression"))
         if isinstance(p, cst.Call):
             if not isinstance(c, cst.Call):
                 return False

@@ -1,0 +1,614 @@
+"""`fix` on real code (issue 13): imports stay in their block, a valid --diff, no crash, ...
+
+Each case is an exact before/after text, run through the CLI on files on disk; each checks the
+rewrite, that it parses and byte-compiles, that pyflakes finds nothing new, and that a second
+run changes nothing (the rewritten code is a no-op for `fix`).
+"""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from pyflakes.api import check as pyflakes_check
+from pyflakes.reporter import Reporter
+
+from conftest import run_cli, write_tree
+from flake8_ssot import cli, discovery, paths
+
+RULES = """
+    [tool.flake8-ssot]
+    cache = false
+
+    [[tool.flake8-ssot.rules]]
+    name = "ws"
+    deprecated = ["app.ws.factory"]
+    replacement = "app.ws.manager.WebSocketManager"
+
+    [[tool.flake8-ssot.rules.fix]]
+    pattern = "await create_websocket_manager($ctx)"
+    replace = "WebSocketManager(user_context=$ctx)"
+
+    [[tool.flake8-ssot.rules.fix]]
+    pattern = "create_websocket_manager($ctx)"
+    replace = "WebSocketManager.create_for_user($ctx)"
+
+    [[tool.flake8-ssot.rules.fix]]
+    pattern = "IsolatedWebSocketManager"
+    replace = "app.ws.manager.IsolatedManager"
+"""
+
+FILES: dict[str, str] = {
+    "pyproject.toml": RULES,
+    "app/__init__.py": "",
+    "app/ws/__init__.py": "",
+    "app/ws/factory.py": """
+        async def create_websocket_manager(ctx):
+            return ctx
+
+
+        class IsolatedWebSocketManager:
+            pass
+    """,
+    "app/ws/manager.py": """
+        class WebSocketManager:
+            def __init__(self, user_context=None):
+                self.user_context = user_context
+
+            @classmethod
+            def create_for_user(cls, ctx):
+                return cls(ctx)
+
+
+        class IsolatedManager:
+            pass
+    """,
+    "app/ws/context.py": """
+        class UserContext:
+            def __init__(self, user):
+                self.user = user
+    """,
+}
+
+
+@dataclass
+class Run:
+    new: str
+    out: str
+    err: str
+    code: int
+
+
+Fixer = Callable[..., Run]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    write_tree(tmp_path, FILES)
+    return tmp_path
+
+
+@pytest.fixture
+def fixer(project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Fixer:
+    monkeypatch.chdir(project)
+
+    def run(source: str | None, relpath: str = "app/use.py", *args: str) -> Run:
+        if source is not None:
+            write_tree(project, {relpath: source})
+        discovery.forget()
+        paths.forget()
+        capsys.readouterr()
+        code = cli.main(["fix", *args, relpath])
+        captured = capsys.readouterr()
+        return Run((project / relpath).read_text(), captured.out, captured.err, code)
+
+    return run
+
+
+def pyflakes_messages(text: str, filename: str = "use.py") -> list[str]:
+    """pyflakes' messages on a text, without their positions."""
+
+    class Collect(Reporter):
+        def __init__(self) -> None:
+            self.messages: list[str] = []
+
+        def unexpectedError(self, filename: str, msg: str) -> None:  # noqa: N802 - pyflakes' API
+            self.messages.append(msg)
+
+        def syntaxError(self, *args: object) -> None:  # noqa: N802
+            self.messages.append("syntax error")
+
+        def flake(self, message: object) -> None:
+            self.messages.append(str(message).split(" ", 1)[1])
+
+    reporter = Collect()
+    pyflakes_check(text, filename, reporter)
+    return reporter.messages
+
+
+def check_fix(fixer: Fixer, before: str, after: str, relpath: str = "app/use.py") -> Run:
+    """The exact rewrite; it parses, compiles, adds no pyflakes message; a second run is a no-op."""
+    first = fixer(before, relpath)
+    assert first.new == dedent(after), first.out + first.err
+    assert (first.code, first.err) == (0, "")
+    compile(ast.parse(first.new), relpath, "exec")
+    new_messages = set(pyflakes_messages(first.new)) - set(pyflakes_messages(dedent(before)))
+    assert not new_messages
+    again = fixer(None, relpath)
+    assert again.new == first.new
+    assert "fixed 0 uses in 0 files" in again.out
+    return first
+
+
+def dedent(text: str) -> str:
+    import textwrap
+
+    return textwrap.dedent(text).lstrip("\n")
+
+
+# -- 1. imports stay in their block and guard ------------------------------------------------
+
+PLACEMENT = [
+    pytest.param(
+        """
+        import sys
+        sys.path.insert(0, "..")
+
+
+        async def notify(ctx):
+            try:
+                from app.ws.factory import create_websocket_manager
+                return await create_websocket_manager(ctx)
+            except ImportError:
+                return None
+        """,
+        """
+        import sys
+        sys.path.insert(0, "..")
+
+
+        async def notify(ctx):
+            try:
+                from app.ws.manager import WebSocketManager
+                return WebSocketManager(user_context=ctx)
+            except ImportError:
+                return None
+        """,
+        id="minimal form: function-local import under try, after sys.path.insert",
+    ),
+    pytest.param(
+        """
+        def health(enabled):
+            if enabled:
+                from app.ws.factory import create_websocket_manager
+
+                return create_websocket_manager(1)
+            return None
+        """,
+        """
+        def health(enabled):
+            if enabled:
+                from app.ws.manager import WebSocketManager
+
+                return WebSocketManager.create_for_user(1)
+            return None
+        """,
+        id="import under if inside a function stays there",
+    ),
+    pytest.param(
+        """
+        def health():
+            try:
+                from app.ws.factory import create_websocket_manager
+            except ImportError:
+                return "UNHEALTHY"
+            return create_websocket_manager(1)
+        """,
+        """
+        def health():
+            try:
+                from app.ws.manager import WebSocketManager
+            except ImportError:
+                return "UNHEALTHY"
+            return WebSocketManager.create_for_user(1)
+        """,
+        id="guarded import, use after the guard: the guard keeps the new import",
+    ),
+    pytest.param(
+        """
+        import sys
+
+        sys.path.insert(0, "..")
+        from app.ws.factory import create_websocket_manager  # noqa: E402
+
+
+        def f(ctx):
+            return create_websocket_manager(ctx)
+        """,
+        """
+        import sys
+
+        sys.path.insert(0, "..")
+        from app.ws.manager import WebSocketManager  # noqa: E402
+
+
+        def f(ctx):
+            return WebSocketManager.create_for_user(ctx)
+        """,
+        id="module-level import after sys.path.insert is replaced in place, its noqa kept",
+    ),
+    pytest.param(
+        """
+        import sys
+
+        sys.path.insert(0, "..")
+        from app.ws.factory import IsolatedWebSocketManager, create_websocket_manager  # noqa: E402
+
+
+        def f(ctx):
+            return create_websocket_manager(ctx), IsolatedWebSocketManager
+        """,
+        """
+        import sys
+
+        sys.path.insert(0, "..")
+        from app.ws.manager import IsolatedManager, WebSocketManager  # noqa: E402
+
+
+        def f(ctx):
+            return WebSocketManager.create_for_user(ctx), IsolatedManager
+        """,
+        id="template and move from one line below sys.path.insert",
+    ),
+    pytest.param(
+        """
+        def f(ctx):
+            from app.ws.factory import create_websocket_manager
+            return create_websocket_manager(ctx), create_websocket_manager
+        """,
+        """
+        def f(ctx):
+            from app.ws.factory import create_websocket_manager
+            from app.ws.manager import WebSocketManager
+            return WebSocketManager.create_for_user(ctx), create_websocket_manager
+        """,
+        id="kept function-local import: the new one right after it",
+    ),
+    pytest.param(
+        """
+        def f(ctx):
+            from app.ws.factory import create_websocket_manager
+            return create_websocket_manager(ctx)
+
+
+        def g(ctx):
+            try:
+                from app.ws.factory import create_websocket_manager
+            except ImportError:
+                raise
+            return create_websocket_manager(ctx)
+        """,
+        """
+        def f(ctx):
+            from app.ws.manager import WebSocketManager
+            return WebSocketManager.create_for_user(ctx)
+
+
+        def g(ctx):
+            try:
+                from app.ws.manager import WebSocketManager
+            except ImportError:
+                raise
+            return WebSocketManager.create_for_user(ctx)
+        """,
+        id="each function keeps its own import",
+    ),
+    pytest.param(
+        """
+        \"\"\"Top.\"\"\"
+        import os
+        from app.ws.factory import create_websocket_manager
+
+
+        def f(ctx):
+            return create_websocket_manager(ctx), os
+        """,
+        """
+        \"\"\"Top.\"\"\"
+        import os
+        from app.ws.manager import WebSocketManager
+
+
+        def f(ctx):
+            return WebSocketManager.create_for_user(ctx), os
+        """,
+        id="top import block: in place",
+    ),
+]
+
+
+@pytest.mark.parametrize(("before", "after"), PLACEMENT)
+def test_new_imports_stay_in_the_old_ones_block(fixer: Fixer, before: str, after: str) -> None:
+    check_fix(fixer, before, after)
+
+
+# -- 3. one from-import, one name by a template and one by a move ----------------------------
+
+ONE_LINE = [
+    pytest.param(
+        """
+        from app.ws.factory import create_websocket_manager, IsolatedWebSocketManager
+
+
+        def f(ctx):
+            return create_websocket_manager(ctx), IsolatedWebSocketManager()
+        """,
+        """
+        from app.ws.manager import IsolatedManager, WebSocketManager
+
+
+        def f(ctx):
+            return WebSocketManager.create_for_user(ctx), IsolatedManager()
+        """,
+        id="template name first",
+    ),
+    pytest.param(
+        """
+        from app.ws.factory import IsolatedWebSocketManager, create_websocket_manager
+
+
+        def f(ctx):
+            return create_websocket_manager(ctx), IsolatedWebSocketManager()
+        """,
+        """
+        from app.ws.manager import IsolatedManager, WebSocketManager
+
+
+        def f(ctx):
+            return WebSocketManager.create_for_user(ctx), IsolatedManager()
+        """,
+        id="moved name first",
+    ),
+    pytest.param(
+        """
+        from app.ws.factory import (
+            IsolatedWebSocketManager,
+            create_websocket_manager,
+        )
+
+
+        def f(ctx):
+            return create_websocket_manager(ctx), IsolatedWebSocketManager()
+        """,
+        """
+        from app.ws.manager import IsolatedManager, WebSocketManager
+
+
+        def f(ctx):
+            return WebSocketManager.create_for_user(ctx), IsolatedManager()
+        """,
+        id="parenthesized",
+    ),
+    pytest.param(
+        """
+        def f(ctx):
+            from app.ws.factory import create_websocket_manager, IsolatedWebSocketManager
+            return create_websocket_manager(ctx), IsolatedWebSocketManager()
+        """,
+        """
+        def f(ctx):
+            from app.ws.manager import IsolatedManager, WebSocketManager
+            return WebSocketManager.create_for_user(ctx), IsolatedManager()
+        """,
+        id="function-local",
+    ),
+]
+
+
+@pytest.mark.parametrize(("before", "after"), ONE_LINE)
+def test_template_and_move_from_one_import(fixer: Fixer, before: str, after: str) -> None:
+    check_fix(fixer, before, after)
+
+
+# -- 4. a moved name listed in __all__ ---------------------------------------------------------
+
+EXPORTED = [
+    pytest.param(
+        """
+        from app.ws.factory import IsolatedWebSocketManager
+
+        __all__ = ["IsolatedWebSocketManager", "g"]
+
+
+        def g():
+            return IsolatedWebSocketManager()
+        """,
+        """
+        from app.ws.manager import IsolatedManager as IsolatedWebSocketManager
+
+        __all__ = ["IsolatedWebSocketManager", "g"]
+
+
+        def g():
+            return IsolatedWebSocketManager()
+        """,
+        id="list: the module keeps exporting its name, now the new class",
+    ),
+    pytest.param(
+        """
+        from app.ws.factory import IsolatedWebSocketManager, create_websocket_manager
+
+        __all__ = ("IsolatedWebSocketManager",)
+
+
+        def g(ctx):
+            return create_websocket_manager(ctx)
+        """,
+        """
+        from app.ws.manager import IsolatedManager as IsolatedWebSocketManager, WebSocketManager
+
+        __all__ = ("IsolatedWebSocketManager",)
+
+
+        def g(ctx):
+            return WebSocketManager.create_for_user(ctx)
+        """,
+        id="tuple, with a template on the same line",
+    ),
+]
+
+
+@pytest.mark.parametrize(("before", "after"), EXPORTED)
+def test_moved_name_in_all(fixer: Fixer, before: str, after: str) -> None:
+    check_fix(fixer, before, after)
+
+
+# -- 8. await in patterns -------------------------------------------------------------------------
+
+AWAITS = [
+    pytest.param(
+        """
+        from app.ws.factory import create_websocket_manager
+
+
+        async def f(ctx):
+            manager = await create_websocket_manager(ctx)
+            return manager
+        """,
+        """
+        from app.ws.manager import WebSocketManager
+
+
+        async def f(ctx):
+            manager = WebSocketManager(user_context=ctx)
+            return manager
+        """,
+        id="awaited factory to a sync constructor",
+    ),
+    pytest.param(
+        """
+        import asyncio
+
+        from app.ws.factory import create_websocket_manager
+
+
+        async def f(ctx):
+            return await (create_websocket_manager(ctx)), asyncio.ensure_future(create_websocket_manager(ctx))
+        """,
+        """
+        import asyncio
+
+        from app.ws.manager import WebSocketManager
+
+
+        async def f(ctx):
+            return WebSocketManager(user_context=ctx), asyncio.ensure_future(WebSocketManager.create_for_user(ctx))
+        """,
+        id="await matched exactly: a call not awaited takes the other template",
+    ),
+    pytest.param(
+        """
+        from app.ws import factory
+
+
+        async def f(ctx):
+            return [await factory.create_websocket_manager(c) for c in ctx]
+        """,
+        """
+        from app.ws.manager import WebSocketManager
+
+
+        async def f(ctx):
+            return [WebSocketManager(user_context=c) for c in ctx]
+        """,
+        id="through a module attribute, in a comprehension",
+    ),
+]
+
+
+@pytest.mark.parametrize(("before", "after"), AWAITS)
+def test_await_in_patterns(fixer: Fixer, before: str, after: str) -> None:
+    check_fix(fixer, before, after)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "replace", "problem"),
+    [
+        pytest.param(
+            "create_websocket_manager($c)", "await WebSocketManager.create($c)",
+            "fix[0].replace: 'await WebSocketManager.create($c)': an await in replace needs one in the pattern",
+            id="await in replace only",
+        ),
+    ],
+)
+def test_await_in_replace_needs_one_in_the_pattern(tmp_path: Path, pattern: str, replace: str, problem: str) -> None:
+    write_tree(tmp_path, {**FILES, "pyproject.toml": RULES.split("[[tool.flake8-ssot.rules.fix]]")[0] + f"""
+        [[tool.flake8-ssot.rules.fix]]
+        pattern = "{pattern}"
+        replace = "{replace}"
+    """})
+    result = run_cli("flake8-ssot", "fix", cwd=tmp_path)
+    assert result.returncode == 2
+    assert problem in result.stderr and result.stderr.count("\n") == 1
+
+
+# -- 2. --diff is a patch that applies to what `fix` writes ---------------------------------------
+
+DIFF_FILES = {
+    "app/nonl.py": "from app.ws.factory import create_websocket_manager\n\n\ndef h(ctx):\n"
+                   "    return create_websocket_manager(ctx)",
+    "app/nonl_import.py": "import os\nfrom app.ws.factory import IsolatedWebSocketManager",
+    "app/plain.py": "from app.ws.factory import create_websocket_manager\n\nx = create_websocket_manager(1)\n",
+    "app/untouched.py": "x = 1",
+}
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*.py"))}
+
+
+def test_diff_applies_with_git_apply_and_patch(project: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    write_tree(project, DIFF_FILES)
+    (project / "app/crlf.py").write_bytes(
+        b"from app.ws.factory import create_websocket_manager\r\n\r\nx = create_websocket_manager(1)\r\n"
+    )
+    (project / "app/bom.py").write_bytes(
+        b"\xef\xbb\xbffrom app.ws.factory import create_websocket_manager\n\nx = create_websocket_manager(1)"
+    )
+    (project / "app/latin.py").write_bytes(
+        b"# -*- coding: latin-1 -*-\nfrom app.ws.factory import create_websocket_manager\n\n"
+        b"x = create_websocket_manager('\xe9')\n"
+    )
+    (project / "app/formfeed.py").write_bytes(
+        b"from app.ws.factory import create_websocket_manager\n\x0c\nx = create_websocket_manager(1)\n"
+    )
+    copies = {how: tmp_path_factory.mktemp(how) / "p" for how in ("git", "patch", "fix")}
+    for copy in copies.values():
+        shutil.copytree(project, copy)
+    diff = _fix_diff(project)
+    assert diff.returncode == 1, diff.stderr
+    assert b"skipped" not in diff.stderr
+    patch_file = project.parent / "fix.patch"
+    patch_file.write_bytes(diff.stdout)
+    assert b"\\ No newline at end of file\n" in patch_file.read_bytes()
+    written = run_cli("flake8-ssot", "fix", cwd=copies["fix"])
+    assert written.returncode == 0, written.stderr
+    subprocess.run(["git", "apply", "--check", str(patch_file)], cwd=copies["git"], check=True)
+    subprocess.run(["git", "apply", str(patch_file)], cwd=copies["git"], check=True)
+    subprocess.run(["patch", "-p1", "-s", "-i", str(patch_file)], cwd=copies["patch"], check=True)
+    expected = _snapshot(copies["fix"])
+    assert expected != _snapshot(project)
+    assert _snapshot(copies["git"]) == expected
+    assert _snapshot(copies["patch"]) == expected
+
+
+def _fix_diff(cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    """`fix --diff` as bytes: a file in another encoding is shown in its own."""
+    exe = Path(sys.executable).parent / "flake8-ssot"
+    return subprocess.run([str(exe), "fix", "--diff"], cwd=cwd, capture_output=True, timeout=300)
