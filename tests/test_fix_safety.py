@@ -612,3 +612,55 @@ def _fix_diff(cwd: Path) -> subprocess.CompletedProcess[bytes]:
     """`fix --diff` as bytes: a file in another encoding is shown in its own."""
     exe = Path(sys.executable).parent / "flake8-ssot"
     return subprocess.run([str(exe), "fix", "--diff"], cwd=cwd, capture_output=True, timeout=300)
+
+
+# -- 5. a replacement's names must exist (read from source, never imported) ---------------------
+
+UNRESOLVED = [
+    pytest.param(
+        "app.ws.manager.IsolatedManager", "WebSocketManager.create_for_user($ctx)",
+        "'WebSocketManager.create_for_user': WebSocketManager is neither the rule's replacement (IsolatedManager...) "
+        "nor a module of the project or an installed one; write the name in full (package.module.Name...)",
+        id="the team's own shorthand: not the replacement's name",
+    ),
+    pytest.param(
+        "app.ws.manager.WebSocketManager", "app.ws.manager.Missing.create($ctx)",
+        "'app.ws.manager.Missing.create': app.ws.manager defines no Missing",
+        id="project module without that name",
+    ),
+    pytest.param(
+        "app.ws.manager.WebSocketManager", "nosuchpkg.tools.build($ctx)",
+        "'nosuchpkg.tools.build': nosuchpkg is neither the rule's replacement (WebSocketManager...) nor a module",
+        id="no such module",
+    ),
+    pytest.param(
+        "app.ws.manager.WebSocketManager", "json.nosuchfunction($ctx)",
+        "'json.nosuchfunction': json defines no nosuchfunction",
+        id="installed module read from source",
+    ),
+    pytest.param(
+        "app.ws.nomodule.WebSocketManager", "WebSocketManager($ctx)",
+        "'WebSocketManager': the rule's replacement app.ws.nomodule.WebSocketManager cannot be found",
+        id="the replacement itself",
+    ),
+]
+
+
+@pytest.mark.parametrize(("replacement", "replace", "problem"), UNRESOLVED)
+def test_unresolvable_replacement_names_are_refused_at_load(
+    tmp_path: Path, replacement: str, replace: str, problem: str
+) -> None:
+    write_tree(tmp_path, {**FILES, "pyproject.toml": f"""
+        [[tool.flake8-ssot.rules]]
+        name = "ws"
+        deprecated = ["app.ws.factory"]
+        replacement = "{replacement}"
+
+        [[tool.flake8-ssot.rules.fix]]
+        pattern = "create_websocket_manager($ctx)"
+        replace = "{replace}"
+    """})
+    result = run_cli("flake8-ssot", "fix", "--diff", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (2, "")
+    prefix = f"flake8-ssot: {tmp_path / 'pyproject.toml'}: tool.flake8-ssot.rules[0].fix[0].replace: "
+    assert result.stderr.startswith(prefix + problem) and result.stderr.count("\n") == 1, result.stderr

@@ -36,6 +36,7 @@ from flake8_ssot.config import placeholder, template_source
 from flake8_ssot.index import Index
 from flake8_ssot.model import Config, ConfigError, Finding, Rule
 from flake8_ssot.paths import resolve_relative
+from flake8_ssot.summary import ModuleSummary, summarize
 
 _CONSTANTS = frozenset({"True", "False", "None"})
 _STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
@@ -288,18 +289,77 @@ def _anchor(chain: str, rule: Rule, index: Index) -> str | tuple[str]:
 
 def _spelling(chain: str, rule: Rule, index: Index) -> Spelling | str:
     """How a name in ``replace`` is bound: the replacement's own name is imported from its module;
-    a fully qualified name is written as it is and its module imported; a builtin needs nothing."""
+    a fully qualified name is written as it is and its module imported; a builtin needs nothing.
+
+    The head of each name must be found, from source and without importing anything: a module
+    of the project or an installed one, and the name it must define there.
+    """
     head, *rest = chain.split(".")
     replacement = spell(rule.replacement, index) if rule.replacement else None
     if replacement is not None and replacement.module and head == replacement.name:
+        problem = _undefined(replacement.module, head, index)
+        if problem is not None:
+            return f"{chain!r}: the rule's replacement {rule.replacement} cannot be found ({problem})"
         return Spelling(replacement.module, head, tuple(rest))
+    if replacement is not None and rule.replacement and head in rule.replacement.split(".")[1:]:
+        problem = _undefined(replacement.module, replacement.name, index) if replacement.module else "no module"
+        if problem is not None:
+            return f"{chain!r}: the rule's replacement {rule.replacement} cannot be found ({problem})"
     if rest:
         spelled = spell(chain, index)
-        return Spelling(spelled.module, spelled.name, spelled.rest, whole=spelled.module is not None)
+        if spelled.module is None:
+            return Spelling(None, spelled.name, spelled.rest)
+        if not _is_module(spelled.module, index):
+            own = f" ({replacement.name}...)" if replacement is not None else ""
+            return (
+                f"{chain!r}: {head} is neither the rule's replacement{own} nor a module of the project or an "
+                "installed one; write the name in full (package.module.Name...)"
+            )
+        problem = _undefined(spelled.module, spelled.name, index)
+        if problem is not None:
+            return f"{chain!r}: {problem}"
+        return Spelling(spelled.module, spelled.name, spelled.rest, whole=True)
     if hasattr(builtins, head):
         return Spelling(None, head)
     own = f" ({replacement.name}...)" if replacement is not None else ""
     return f"{chain!r} is neither the rule's replacement{own}, a fully qualified name, nor a builtin"
+
+
+def _is_module(module: str, index: Index) -> bool:
+    return index.module_file(module) is not None or _installed(module)
+
+
+def _undefined(module: str, name: str, index: Index) -> str | None:
+    """Why ``module.name`` cannot be found in source (None: it is there, or it cannot be told)."""
+    if not _is_module(module, index):
+        return f"no module {module} in the project or installed"
+    if index.module_file(f"{module}.{name}") is not None or _installed(f"{module}.{name}"):
+        return None
+    summary = index.summary(module) if index.module_file(module) is not None else _installed_summary(module)
+    if summary is None or summary.binds(name) or summary.dynamic or summary.stars:
+        return None
+    return f"{module} defines no {name}"
+
+
+@functools.lru_cache(maxsize=None)
+def _installed_summary(module: str) -> ModuleSummary | None:
+    """The top-level names an installed module's source binds (None: no Python source to read)."""
+    path: list[str] | None = None
+    spec = None
+    for part in module.split("."):
+        spec = importlib.machinery.PathFinder.find_spec(part, path)
+        if spec is None:
+            return None
+        locations = spec.submodule_search_locations
+        path = list(locations) if locations is not None else None
+    origin = spec.origin if spec is not None else None
+    if not origin or not origin.endswith(".py"):
+        return None
+    try:
+        tree = ast.parse(Path(origin).read_bytes())
+    except (OSError, SyntaxError, ValueError, RecursionError):
+        return None
+    return summarize(tree, module, origin.endswith("__init__.py"))
 
 
 class _Respell(cst.CSTTransformer):
