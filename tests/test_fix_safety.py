@@ -664,3 +664,37 @@ def test_unresolvable_replacement_names_are_refused_at_load(
     assert (result.returncode, result.stdout) == (2, "")
     prefix = f"flake8-ssot: {tmp_path / 'pyproject.toml'}: tool.flake8-ssot.rules[0].fix[0].replace: "
     assert result.stderr.startswith(prefix + problem) and result.stderr.count("\n") == 1, result.stderr
+
+
+# -- 6. an unparsable file holds no rewrite back, and is named -----------------------------------
+
+
+def test_an_unparsable_file_is_named_and_holds_nothing_back(fixer: Fixer, project: Path) -> None:
+    write_tree(project, {
+        "broken.py": "from app.handlers import create_websocket_manager\ndef f(:\n",
+        "latin.py": "# -*- coding: ascii -*-\nfrom app.handlers import create_websocket_manager\n\nx = 'é'\n",
+    })
+    before = """
+        from app.ws.factory import create_websocket_manager
+
+
+        def handle(ctx):
+            return create_websocket_manager(ctx)
+    """
+    run = fixer(before, "app/handlers.py")
+    assert run.new == dedent("""
+        from app.ws.manager import WebSocketManager
+
+
+        def handle(ctx):
+            return WebSocketManager.create_for_user(ctx)
+    """)
+    assert not pyflakes_messages(run.new)
+    assert run.code == 0
+    assert run.err.splitlines() == [
+        "flake8-ssot: broken.py: cannot be analyzed (syntax error at line 2: invalid syntax); "
+        "not counted as a user of app.handlers.create_websocket_manager (Python cannot import it either)",
+        "flake8-ssot: latin.py: cannot be analyzed (cannot decode: 'ascii' codec can't decode byte 0xc3 in "
+        "position 80: ordinal not in range(128)); not counted as a user of app.handlers.create_websocket_manager "
+        "(Python cannot import it either)",
+    ]

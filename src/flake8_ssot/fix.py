@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from flake8_ssot import pool, reexports, runner
 from flake8_ssot.fixers import patch
 from flake8_ssot.engine import FileReport, Project
-from flake8_ssot.index import one_line
+from flake8_ssot.index import TOO_DEEP, one_line
 from flake8_ssot.model import Finding
 
 if TYPE_CHECKING:
@@ -104,7 +104,7 @@ def run(args: argparse.Namespace, project: Project) -> int:
         r for r in runner.analyze(project, files, args.jobs) if r.error or any(u.status != "noqa" for u in r.uses)
     ]
     outcomes = fix_files(project, templates, reports, args.jobs)
-    settle_reexports(project, templates, outcomes, args.jobs, remove=not args.keep_reexports)
+    unreadable = settle_reexports(project, templates, outcomes, args.jobs, remove=not args.keep_reexports)
     changed = [o for o in outcomes if o.new != o.old and o.skipped is None]
     report_out = sys.stderr if args.diff else sys.stdout
     failed = False
@@ -127,6 +127,13 @@ def run(args: argparse.Namespace, project: Project) -> int:
                 outcome.skipped = f"not written: {e.strerror or e}"
                 changed.remove(outcome)
                 failed = True
+    for path, (problem, bindings) in sorted(unreadable.items()):
+        names = ", ".join(sorted(f"{m}.{n}" for m, n in bindings))
+        verdict = (
+            f"counted as a user of {names}, which stays" if problem == TOO_DEEP
+            else f"not counted as a user of {names} (Python cannot import it either)"
+        )
+        sys.stderr.write(f"flake8-ssot: {path}: cannot be analyzed ({problem}); {verdict}\n")
     for outcome in outcomes:
         if outcome.skipped is not None:
             sys.stderr.write(f"flake8-ssot: {outcome.path}: skipped: {outcome.skipped}\n")
@@ -240,13 +247,16 @@ def _rewrite(
 
 def settle_reexports(
     project: Project, templates: Templates, outcomes: list[Outcome], jobs: int | None, *, remove: bool = True
-) -> None:
+) -> dict[str, tuple[str, set[reexports.Binding]]]:
     """Remove the re-exports no file of the project reaches once the planned rewrites are made.
 
     Each round analyzes the project as planned. An import the rewrite left unused that another
     file still imports from here is put back, as a re-export. Removing a re-export may leave
     another one, which only the first served, unused: the next round takes it. Without
     ``remove``, re-exports are kept and listed as manual.
+
+    Returns the files that could not be analyzed though they spell a re-export's name: they
+    hold nothing back, and `fix` names them.
     """
     def binding(outcome: Outcome, name: str) -> reexports.Binding:
         return project.index.module_of(outcome.path), name
@@ -254,10 +264,13 @@ def settle_reexports(
     pending = {binding(o, r.name): (o, r) for o in outcomes if o.skipped is None for r in o.reexports}
     unused = {binding(o, name): o for o in outcomes if o.skipped is None for name in o.unused}
     users: dict[reexports.Binding, set[str]] = {}
+    unreadable: dict[str, tuple[str, set[reexports.Binding]]] = {}
     while unused or (remove and pending):
         planned = {o.path: o.new.encode(o.encoding) for o in outcomes if o.skipped is None and o.new != o.old}
         wanted = {*unused, *(pending if remove else ())}
-        users = reexports.users(project.config, planned, {*project.index.hits, *planned}, wanted, jobs)
+        users = reexports.users(
+            project.config, planned, {*project.index.hits, *planned}, wanted, jobs, unreadable
+        )
         restore: dict[Outcome, list[str]] = {}
         for key, outcome in unused.items():
             if users[key]:
@@ -289,9 +302,11 @@ def settle_reexports(
             outcome.keep(reexport, "re-export kept (--keep-reexports)")
             continue
         found = sorted(users.get(key, ()))
-        shown = ", ".join(found[:3]) + (", ..." if len(found) > 3 else "")
+        named = [f"{path}: not analyzed" if path in unreadable else path for path in found]
+        shown = ", ".join(named[:3]) + (", ..." if len(found) > 3 else "")
         files = "file" if len(found) == 1 else "files"
         outcome.keep(reexport, f"re-export still used by {len(found)} {files} ({shown})")
+    return unreadable
 
 
 def _drop(project: Project, templates: Templates, outcome: Outcome, names: Sequence[str]) -> str | None:
