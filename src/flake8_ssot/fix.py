@@ -104,7 +104,7 @@ def run(args: argparse.Namespace, project: Project) -> int:
         r for r in runner.analyze(project, files, args.jobs) if r.error or any(u.status != "noqa" for u in r.uses)
     ]
     outcomes = fix_files(project, templates, reports, args.jobs)
-    unreadable = settle_reexports(project, templates, outcomes, args.jobs, remove=not args.keep_reexports)
+    settled = settle_reexports(project, templates, outcomes, args.jobs, remove=not args.keep_reexports)
     changed = [o for o in outcomes if o.new != o.old and o.skipped is None]
     report_out = sys.stderr if args.diff else sys.stdout
     failed = False
@@ -127,7 +127,7 @@ def run(args: argparse.Namespace, project: Project) -> int:
                 outcome.skipped = f"not written: {e.strerror or e}"
                 changed.remove(outcome)
                 failed = True
-    for path, (problem, bindings) in sorted(unreadable.items()):
+    for path, (problem, bindings) in sorted(settled.unreadable.items()):
         names = ", ".join(sorted(f"{m}.{n}" for m, n in bindings))
         verdict = (
             f"counted as a user of {names}, which stays" if problem == TOO_DEEP
@@ -151,8 +151,14 @@ def run(args: argparse.Namespace, project: Project) -> int:
         manual = outcome.manual if args.diff else outcome.manual_after
         for finding, reason in manual:
             report_out.write(f"{finding.path}:{finding.line}:{finding.col + 1}: manual: {reason} ({finding.code})\n")
+    for hit, name, module_path in settled.stale_strings:
+        report_out.write(
+            f"{hit.path}:{hit.line}:{hit.col + 1}: manual: names {name}, which {module_path} keeps only for "
+            f"this string: the rewritten code no longer uses it (a mock.patch of it patches nothing); "
+            f"run fix on this file too, or point it where the new code looks the name up ({hit.code})\n"
+        )
     fixed = sum(o.fixed for o in changed)
-    left = sum(len(o.manual) for o in outcomes if o.skipped is None)
+    left = sum(len(o.manual) for o in outcomes if o.skipped is None) + len(settled.stale_strings)
     verb = "would fix" if args.diff else "fixed"
     report_out.write(
         f"flake8-ssot: {verb} {_uses(fixed)} in {len(changed)} {'file' if len(changed) == 1 else 'files'}"
@@ -245,9 +251,20 @@ def _rewrite(
     return result, after
 
 
+@dataclass
+class Settled:
+    """What settling the re-exports found beyond the files being fixed."""
+
+    unreadable: dict[str, tuple[str, set[reexports.Binding]]] = field(default_factory=dict)
+    """Files that could not be analyzed though they spell a re-export's name: path -> (why, bindings)."""
+    stale_strings: list[tuple[reexports.StringUse, str, str]] = field(default_factory=list)
+    """String targets (``mock.patch("app.handlers.name")``) reaching a name only they keep in a
+    rewritten module, which no longer uses it: (the string, the binding as a dotted name, that module's path)."""
+
+
 def settle_reexports(
     project: Project, templates: Templates, outcomes: list[Outcome], jobs: int | None, *, remove: bool = True
-) -> dict[str, tuple[str, set[reexports.Binding]]]:
+) -> Settled:
     """Remove the re-exports no file of the project reaches once the planned rewrites are made.
 
     Each round analyzes the project as planned. An import the rewrite left unused that another
@@ -255,8 +272,9 @@ def settle_reexports(
     another one, which only the first served, unused: the next round takes it. Without
     ``remove``, re-exports are kept and listed as manual.
 
-    Returns the files that could not be analyzed though they spell a re-export's name: they
-    hold nothing back, and `fix` names them.
+    Returns the files that could not be analyzed though they spell a re-export's name (those
+    Python cannot read hold nothing back; `fix` names them all), and the string targets that
+    keep an import the rewrite left unused: a ``mock.patch`` of it patches nothing any more.
     """
     def binding(outcome: Outcome, name: str) -> reexports.Binding:
         return project.index.module_of(outcome.path), name
@@ -264,17 +282,23 @@ def settle_reexports(
     pending = {binding(o, r.name): (o, r) for o in outcomes if o.skipped is None for r in o.reexports}
     unused = {binding(o, name): o for o in outcomes if o.skipped is None for name in o.unused}
     users: dict[reexports.Binding, set[str]] = {}
-    unreadable: dict[str, tuple[str, set[reexports.Binding]]] = {}
+    settled = Settled()
+    strings: dict[reexports.Binding, list[reexports.StringUse]] = {}
+    made_unused: set[reexports.Binding] = set()
+    """Imports the rewrite left unused, put back for other files: re-exports only since this run."""
     while unused or (remove and pending):
         planned = {o.path: o.new.encode(o.encoding) for o in outcomes if o.skipped is None and o.new != o.old}
         wanted = {*unused, *(pending if remove else ())}
+        found_strings: dict[reexports.Binding, list[reexports.StringUse]] = {}
         users = reexports.users(
-            project.config, planned, {*project.index.hits, *planned}, wanted, jobs, unreadable
+            project.config, planned, {*project.index.hits, *planned}, wanted, jobs, settled.unreadable, found_strings
         )
+        strings.update((key, found_strings.get(key, [])) for key in wanted)
         restore: dict[Outcome, list[str]] = {}
         for key, outcome in unused.items():
             if users[key]:
                 restore.setdefault(outcome, []).append(key[1])
+                made_unused.add(key)
         unused = {}
         for outcome, names in restore.items():
             # Planned again from the file as it is, keeping those imports: they are re-exports now.
@@ -297,16 +321,23 @@ def settle_reexports(
                 del pending[binding(outcome, reexport.name)]
                 if problem is not None:  # pragma: no cover - the rewriter found this re-export in the same text
                     outcome.keep(reexport, f"the re-export could not be removed: {problem}")
+    listed = {(o.path, f.line, f.col) for o in outcomes for f, _ in o.manual}
     for key, (outcome, reexport) in pending.items():
+        if key in made_unused:
+            settled.stale_strings.extend(
+                (hit, ".".join(key), outcome.path) for hit in strings.get(key, ())
+                if (hit.path, hit.line, hit.col) not in listed
+            )
         if not remove:
             outcome.keep(reexport, "re-export kept (--keep-reexports)")
             continue
         found = sorted(users.get(key, ()))
-        named = [f"{path}: not analyzed" if path in unreadable else path for path in found]
+        named = [f"{path}: not analyzed" if path in settled.unreadable else path for path in found]
         shown = ", ".join(named[:3]) + (", ..." if len(found) > 3 else "")
         files = "file" if len(found) == 1 else "files"
         outcome.keep(reexport, f"re-export still used by {len(found)} {files} ({shown})")
-    return unreadable
+    settled.stale_strings.sort(key=lambda s: (s[0].path, s[0].line, s[0].col))
+    return settled
 
 
 def _drop(project: Project, templates: Templates, outcome: Outcome, names: Sequence[str]) -> str | None:

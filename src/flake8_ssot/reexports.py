@@ -52,6 +52,7 @@ def users(
     wanted: Collection[Binding],
     jobs: int | None = None,
     unreadable: dict[str, tuple[str, set[Binding]]] | None = None,
+    strings: dict[Binding, list[StringUse]] | None = None,
 ) -> dict[Binding, set[str]]:
     """For each binding of ``wanted``, the files among ``files`` whose uses reach through it.
 
@@ -59,6 +60,8 @@ def users(
     read either (a syntax error, undecodable bytes) is no user; one too deeply nested for the
     analysis counts as a user of every binding whose name its bytes spell. Either goes to
     ``unreadable`` (path -> why, those bindings) when it spells one, for `fix` to name it.
+    ``strings`` receives, per binding, the string targets (``mock.patch("pkg.mod.name")``...)
+    that reach through it.
     """
     index = PlannedIndex(config, planned)
     by_module: dict[str, set[str]] = {}
@@ -67,24 +70,31 @@ def users(
     root = config.root
     paths = sorted(set(files))
 
-    def one(relpath: str) -> tuple[set[Binding], str | None]:
+    def one(relpath: str) -> tuple[set[Binding], str | None, list[tuple[Binding, StringUse]]]:
         data = planned.get(relpath)
         if data is None:
             try:
                 data = (root / relpath).read_bytes()
             except OSError:  # pragma: no cover - removed or made unreadable since the index was built
-                return set(), None
+                return set(), None, []
         uses = _uses(index, relpath, data)
         if isinstance(uses, str):
-            return {(m, n) for m, names in by_module.items() for n in names if _spells(data, n)}, uses
+            return {(m, n) for m, names in by_module.items() for n in names if _spells(data, n)}, uses, []
         walker = _Walker(index, by_module)
         found: set[Binding] = set()
+        hits: list[tuple[Binding, StringUse]] = []
         for use in uses:
-            found |= walker.through(use)
-        return found, None
+            reached = walker.through(use)
+            found |= reached
+            if use.form == "string":
+                hits.extend((b, StringUse(relpath, use.line, use.col, use.code, use.spelled)) for b in reached)
+        return found, None, hits
 
     result: dict[Binding, set[str]] = {binding: set() for binding in wanted}
-    for relpath, (found, problem) in zip(paths, fork_map(one, paths, jobs, _PARALLEL_MIN)):
+    for relpath, (found, problem, hits) in zip(paths, fork_map(one, paths, jobs, _PARALLEL_MIN)):
+        if strings is not None:
+            for binding, hit in hits:
+                strings.setdefault(binding, []).append(hit)
         if problem is not None:
             if found and unreadable is not None:
                 unreadable.setdefault(relpath, (problem, set()))[1].update(found)
@@ -93,6 +103,17 @@ def users(
         for binding in found:
             result[binding].add(relpath)
     return result
+
+
+@dataclasses.dataclass(frozen=True)
+class StringUse:
+    """A string target (``mock.patch("pkg.mod.name")``) that reaches through a binding."""
+
+    path: str
+    line: int
+    col: int
+    code: str
+    spelled: str
 
 
 def _spells(data: bytes, name: str) -> bool:
