@@ -42,6 +42,10 @@ RULES = """
     [[tool.flake8-ssot.rules.fix]]
     pattern = "IsolatedWebSocketManager"
     replace = "app.ws.manager.IsolatedManager"
+
+    [[tool.flake8-ssot.rules.fix]]
+    pattern = "make_context($user)"
+    replace = "app.ws.context.UserContext($user)"
 """
 
 FILES: dict[str, str] = {
@@ -55,6 +59,10 @@ FILES: dict[str, str] = {
 
         class IsolatedWebSocketManager:
             pass
+
+
+        def make_context(user):
+            return user
     """,
     "app/ws/manager.py": """
         class WebSocketManager:
@@ -765,3 +773,148 @@ def test_patch_targets_fixed_in_the_same_run_are_rewritten(fixer: Fixer, project
     assert (project / "tests/test_handlers.py").read_text() == dedent(HANDLER_TESTS).replace(
         "app.handlers.create_websocket_manager", "app.ws.manager.WebSocketManager.create_for_user"
     )
+
+
+# -- 9. names imported the way the file imports its neighbours; the project's line length ------------
+
+BY_NAME = [
+    pytest.param(
+        """
+        from app.ws.factory import make_context
+        from app.ws.manager import WebSocketManager
+
+
+        def f(user):
+            return WebSocketManager(make_context(user))
+        """,
+        """
+        from app.ws.context import UserContext
+        from app.ws.manager import WebSocketManager
+
+
+        def f(user):
+            return WebSocketManager(UserContext(user))
+        """,
+        id="neighbours imported by name",
+    ),
+    pytest.param(
+        """
+        from app.ws.context import UserContext as UC
+        from app.ws.factory import make_context
+
+
+        def f(user):
+            return make_context(user), UC
+        """,
+        """
+        from app.ws.context import UserContext as UC, UserContext
+
+
+        def f(user):
+            return UserContext(user), UC
+        """,
+        id="the module itself imported by name",
+    ),
+    pytest.param(
+        """
+        import app.ws.manager
+        from app.ws import factory
+
+
+        def f(user):
+            return app.ws.manager.WebSocketManager(factory.make_context(user))
+        """,
+        """
+        import app.ws.manager
+        import app.ws.context
+
+
+        def f(user):
+            return app.ws.manager.WebSocketManager(app.ws.context.UserContext(user))
+        """,
+        id="neighbours imported as modules",
+    ),
+    pytest.param(
+        """
+        from .ws.factory import make_context
+
+
+        def f(user):
+            return make_context(user)
+        """,
+        """
+        import app.ws.context
+
+
+        def f(user):
+            return app.ws.context.UserContext(user)
+        """,
+        id="no neighbours (relative imports do not count), no configured line length: as written in replace",
+    ),
+    pytest.param(
+        """
+        from app.ws.factory import make_context
+        from app.ws.manager import WebSocketManager
+
+        UserContext = None
+
+
+        def f(user):
+            return WebSocketManager(make_context(user)), UserContext
+        """,
+        """
+        import app.ws.context
+        from app.ws.manager import WebSocketManager
+
+        UserContext = None
+
+
+        def f(user):
+            return WebSocketManager(app.ws.context.UserContext(user)), UserContext
+        """,
+        id="the name is taken: in full",
+    ),
+]
+
+
+@pytest.mark.parametrize(("before", "after"), BY_NAME)
+def test_names_imported_like_the_neighbours(fixer: Fixer, before: str, after: str) -> None:
+    check_fix(fixer, before, after)
+
+
+@pytest.mark.parametrize(
+    ("config", "name"),
+    [
+        pytest.param({"setup.cfg": "[flake8]\nmax-line-length = 60\n"}, "flake8", id="flake8"),
+        pytest.param({".flake8": "[flake8]\nmax_line_length = 60\n"}, ".flake8", id="flake8 underscore"),
+        pytest.param({"ruff.toml": "line-length = 60\n"}, "ruff", id="ruff.toml"),
+        pytest.param({"pyproject.toml": RULES + "\n[tool.ruff]\nline-length = 60\n"}, "ruff", id="tool.ruff"),
+    ],
+)
+def test_a_line_over_the_configured_length_imports_by_name(
+    fixer: Fixer, project: Path, config: dict[str, str], name: str
+) -> None:
+    before = """
+        from .ws.factory import make_context
+
+
+        def f(user):
+            return make_context(user)
+
+
+        def g(user):
+            return [make_context(user), make_context(user), "padding"]
+    """
+    after = """
+        from app.ws.context import UserContext
+
+
+        def f(user):
+            return UserContext(user)
+
+
+        def g(user):
+            return [UserContext(user), UserContext(user), "padding"]
+    """
+    write_tree(project, config)
+    check_fix(fixer, before, after)

@@ -33,6 +33,7 @@ from libcst.metadata import (
 )
 
 from flake8_ssot.config import placeholder, template_source
+from flake8_ssot.fixers import style
 from flake8_ssot.index import Index
 from flake8_ssot.model import Config, ConfigError, Finding, Rule
 from flake8_ssot.paths import resolve_relative
@@ -165,6 +166,8 @@ class Templates:
     templates: dict[str, list[Template]]
     """By rule name, in configuration order."""
     moves: dict[str, list[Move]]
+    line_length: int | None = None
+    """The longest line the project's flake8 or ruff allows (None: not configured)."""
 
     def covers(self, use: Finding) -> bool:
         """Whether any template or move could rewrite the use (or the uses its import serves)."""
@@ -194,7 +197,7 @@ def compile_templates(config: Config, index: Index) -> Templates:
         implied = implied_move(rule, index)
         if implied is not None:
             moves.setdefault(rule.name, []).append(implied)
-    return Templates(templates, moves)
+    return Templates(templates, moves, style.line_length(config.root))
 
 
 def _compile(source: Path, key: str, rule: Rule, pattern: str, replace: str, index: Index) -> Template:
@@ -527,6 +530,8 @@ class _Check:
     """A rewrite that can be committed: the imports its new code needs."""
 
     needs: tuple[tuple[str, str | None], ...]
+    short: tuple[tuple[str, str], ...] = ()
+    """(full name, name) for a replacement's fully qualified names imported by name in this file."""
 
 
 class FileRewriter:
@@ -569,6 +574,8 @@ class FileRewriter:
         self.regions: list[tuple[cst.CSTNode, list[cst.CSTNode]]] = []
         """Code that goes away: (root, kept subtrees); names referenced there lose a use."""
         self.needs: dict[tuple[str, str | None], list[cst.CSTNode]] = {}
+        self.too_long: dict[str, bool] = {}
+        """Full name in a replacement -> whether writing it in full makes some line too long."""
         self.need_anchors: dict[cst.CSTNode, list[cst.CSTNode]] = {}
         """Site of new code -> the deprecated use there whose import places the new one."""
         self.kept_imports: set[cst.ImportAlias] = set()
@@ -667,6 +674,14 @@ class FileRewriter:
                 if use.target in template.anchors.values():
                     candidates.extend(self._matches(template, node))
         candidates.sort(key=lambda m: (self._start(m.root), -self._extent(m.root)))
+        if self.templates.line_length is not None:
+            # One spelling per file: a name is imported by name everywhere if one line needs it.
+            for match in candidates:
+                for spelling in match.template.needs:
+                    if spelling.whole and not self.too_long.get(spelling.dotted) and self._too_long(
+                        match, _Check(())
+                    ):
+                        self.too_long[spelling.dotted] = True
         skeleton: set[int] = set()
         done: set[int] = set()
         for match in candidates:
@@ -703,21 +718,93 @@ class FileRewriter:
         return (where.end.line - where.start.line) * 100_000 + where.end.column - where.start.column
 
     def _check(self, match: _Match) -> _Check | str:
-        """Whether a match can be rewritten: no comment lost, the new names free to bind."""
+        """Whether a match can be rewritten: no comment lost, the new names free to bind.
+
+        A fully qualified name of the replacement is imported by name (``from pkg.mod import
+        Name``, then ``Name...``) when the file imports that module or its neighbours that way,
+        or when the full name would make the line longer than the project allows.
+        """
         if any(isinstance(n, cst.Comment) for n in _walk(match.root, lambda n: n in match.kept)):
             return "a comment inside the expression would be lost"
-        return self._check_needs(match.template.needs, match.root)
+        spellings = list(match.template.needs)
+        short: list[tuple[str, str]] = []
+        for k, spelling in enumerate(spellings):
+            if not spelling.whole or spelling.module is None:
+                continue
+            by_name = self._imported_by_name(spelling)
+            if by_name is None:
+                by_name = self.too_long.get(spelling.dotted, False) or self._too_long(match, _Check(()))
+                self.too_long[spelling.dotted] = by_name
+            named = Spelling(spelling.module, spelling.name, spelling.rest)
+            if by_name and (self._free(spelling.name) or self._provided(named, match.root) is True):
+                spellings[k] = named
+                short.append((spelling.dotted, named.code))
+        check = self._check_needs(spellings, match.root)
+        if isinstance(check, str) or not short:
+            return check
+        return _Check(check.needs, tuple(short))
+
+    def _imported_by_name(self, spelling: Spelling) -> bool | None:
+        """Whether this file imports ``spelling``'s module, else its neighbours (modules of the same
+        top-level package), by name (True) or as modules (False); None when it does neither."""
+        plain, by_name = self._import_styles
+        module = spelling.module or ""
+        if module in plain:
+            return False
+        if module in by_name:
+            return True
+        top = module.split(".")[0]
+        neighbours_by_name = any(m.split(".")[0] == top for m in by_name)
+        neighbours_plain = any(m.split(".")[0] == top for m in plain)
+        if neighbours_by_name != neighbours_plain:
+            return neighbours_by_name
+        return None
+
+    @functools.cached_property
+    def _import_styles(self) -> tuple[set[str], set[str]]:
+        """Modules this file imports as modules (``import a.b``), and those it imports names from."""
+        plain: set[str] = set()
+        by_name: set[str] = set()
+        for node in _walk(self.tree, lambda n: isinstance(n, cst.BaseExpression)):
+            if isinstance(node, cst.Import):
+                plain.update(a.evaluated_name for a in node.names if a.asname is None)
+            elif isinstance(node, cst.ImportFrom) and not node.relative and node.module is not None:
+                by_name.add(_code(node.module))
+        return plain, by_name
+
+    def _free(self, name: str) -> bool:
+        return name not in self.names_in_file and not hasattr(builtins, name)
+
+    def _too_long(self, match: _Match, check: _Check) -> bool:
+        """Whether the match, rewritten with ``check``'s spellings, makes a line over the project's limit."""
+        limit = self.templates.line_length
+        if limit is None:
+            return False
+        where = self.positions[match.root]
+        new = _code(self._build(match, check)(match.root))
+        first = self.lines[where.start.line - 1]
+        last = self.lines[where.end.line - 1]
+        text = first[:where.start.column] + new + last[where.end.column:]
+        return any(len(line) > limit for line in text.splitlines())
 
     def _commit(self, match: _Match, check: _Check) -> None:
-        template = match.template
         self.fixed.update(match.anchors)
         self._cover(match.root, match.kept)
         self._add_needs(check, match.root)
         self.need_anchors[match.root] = [self.nodes[i] for i in match.anchors if i in self.nodes]
+        self.exprs[match.root] = self._build(match, check)
+
+    def _build(self, match: _Match, check: _Check) -> Callable[[Any], cst.CSTNode]:
+        template = match.template
+        replace = template.replace
+        if check.short:
+            shortened = replace.visit(_Shorten(dict(check.short)))
+            assert isinstance(shortened, cst.BaseExpression)
+            replace = shortened
 
         def build(updated: Any) -> cst.CSTNode:
             values = {name: _follow(updated, path) for name, path in match.paths.items()}
-            new = template.replace.visit(_Substitute(values, template.safe))
+            new = replace.visit(_Substitute(values, template.safe))
             if match.reuse_args and isinstance(new, cst.Call):
                 new = new.with_changes(
                     args=updated.args,
@@ -731,7 +818,7 @@ class FileRewriter:
                 return new.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
             return new
 
-        self.exprs[match.root] = build
+        return build
 
     def _cover(self, root: cst.CSTNode, kept: Iterable[cst.CSTNode] = ()) -> None:
         """Mark code as gone: findings inside it (outside ``kept``) go with it."""
@@ -1904,6 +1991,20 @@ def _dotted_node(dotted: str) -> cst.Attribute | cst.Name:
     node = cst.parse_expression(dotted)
     assert isinstance(node, (cst.Attribute, cst.Name))
     return node
+
+
+class _Shorten(cst.CSTTransformer):
+    """Write fully qualified names of a replacement by the names imported: ``pkg.mod.Name.x`` -> ``Name.x``."""
+
+    def __init__(self, short: dict[str, str]) -> None:
+        self.short = short
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
+        if isinstance(original_node, (cst.Attribute, cst.Name)):
+            chain = chain_of(original_node)
+            if chain is not None and chain in self.short:
+                return _with_parens(cst.parse_expression(self.short[chain]), original_node)
+        return updated_node
 
 
 class _Substitute(cst.CSTTransformer):
