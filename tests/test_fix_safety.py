@@ -918,3 +918,65 @@ def test_a_line_over_the_configured_length_imports_by_name(
     """
     write_tree(project, config)
     check_fix(fixer, before, after)
+
+
+# -- 10. formatting: blank lines as they were, no trailing ", ", no new blank lines --------------------
+
+FORMATTING = [
+    pytest.param(
+        "from app.ws.manager import WebSocketManager\n\n\ndef f(ctx):\n    a = 1\n    \n    \n"
+        "    from app.ws.factory import create_websocket_manager\n    return create_websocket_manager(ctx), a, "
+        "WebSocketManager\n",
+        "from app.ws.manager import WebSocketManager\n\n\ndef f(ctx):\n    a = 1\n    \n    \n"
+        "    return WebSocketManager.create_for_user(ctx), a, WebSocketManager\n",
+        id="a blank line's whitespace is kept",
+    ),
+    pytest.param(
+        "from app.ws.factory import (IsolatedWebSocketManager, create_websocket_manager)\n\n\n"
+        "def f(ctx):\n    return create_websocket_manager(ctx), IsolatedWebSocketManager, create_websocket_manager\n",
+        "from app.ws.factory import (create_websocket_manager)\nfrom app.ws.manager import IsolatedManager, "
+        "WebSocketManager\n\n\n"
+        "def f(ctx):\n    return WebSocketManager.create_for_user(ctx), IsolatedManager, create_websocket_manager\n",
+        id="parenthesized on one line: no trailing ', '",
+    ),
+    pytest.param(
+        "from app.ws.factory import (\n    create_websocket_manager,\n    IsolatedWebSocketManager\n)\n\n\n"
+        "def f(ctx):\n    return create_websocket_manager(ctx), IsolatedWebSocketManager, create_websocket_manager\n",
+        "from app.ws.factory import (\n    create_websocket_manager\n)\nfrom app.ws.manager import IsolatedManager, "
+        "WebSocketManager\n\n\n"
+        "def f(ctx):\n    return WebSocketManager.create_for_user(ctx), IsolatedManager, create_websocket_manager\n",
+        id="one name a line, no trailing comma: none added, no indented blank line",
+    ),
+    pytest.param(
+        "from app.ws.factory import (\n    create_websocket_manager,\n    IsolatedWebSocketManager,\n)\n\n\n"
+        "def f(ctx):\n    return create_websocket_manager(ctx), IsolatedWebSocketManager, create_websocket_manager\n",
+        "from app.ws.factory import (\n    create_websocket_manager,\n)\nfrom app.ws.manager import IsolatedManager, "
+        "WebSocketManager\n\n\n"
+        "def f(ctx):\n    return WebSocketManager.create_for_user(ctx), IsolatedManager, create_websocket_manager\n",
+        id="one name a line, trailing comma kept",
+    ),
+    pytest.param(
+        "from app.ws.factory import (\n    create_websocket_manager,  # the factory\n"
+        "    IsolatedWebSocketManager,  # the class\n)\n\n\n"
+        "def f(ctx):\n    return create_websocket_manager(ctx), IsolatedWebSocketManager\n",
+        "from app.ws.manager import IsolatedManager, WebSocketManager\n\n\n"
+        "def f(ctx):\n    return WebSocketManager.create_for_user(ctx), IsolatedManager\n",
+        id="every name rewritten: their comments go with them",
+    ),
+]
+
+
+@pytest.mark.parametrize(("before", "after"), FORMATTING)
+def test_formatting_is_kept(fixer: Fixer, before: str, after: str) -> None:
+    check_fix(fixer, before, after)
+
+
+def test_no_blank_line_after_an_added_import_that_the_file_had_not(fixer: Fixer) -> None:
+    run = fixer("from app.ws.factory import *\nx = create_websocket_manager(1)\n")
+    assert run.new == (
+        "from app.ws.factory import *\nfrom app.ws.manager import WebSocketManager\n"
+        "x = WebSocketManager.create_for_user(1)\n"
+    )
+    # The star import is left to a person, who sees it is unused now.
+    assert "app/use.py:1:28: manual: star import: import the names you use from the replacement (SOT001)" in run.out
+    assert "'app.ws.factory.*' imported but unused" in pyflakes_messages(run.new)

@@ -1337,6 +1337,8 @@ class FileRewriter:
                 comment = line.trailing_whitespace.comment
                 if comment is not None:
                     self.dropped_comments.append(comment.value)
+                # Comments between the names annotate them: they go with them.
+                self.dropped_comments.extend(n.value for n in _walk(statement) if isinstance(n, cst.Comment))
                 split_off = self.inserted.pop(line, [])
                 if split_off:  # the moved names' new line takes the old one's place
                     self.import_edits.pop(statement, None)
@@ -1785,7 +1787,8 @@ def _two_blank_lines_after_imports(module: cst.Module, before: cst.Module) -> cs
     """A ``def`` or ``class`` that imports were added right above keeps PEP 8's two blank lines.
 
     AddImportsVisitor separates its imports from a statement that had no blank line before it
-    by one; other statements keep exactly the lines they had.
+    by one; other statements keep exactly the lines they had (no blank line appears after the
+    new import that the file did not have after its imports).
     """
     body = list(module.body)
     added = len(body) - len(before.body)
@@ -1801,6 +1804,10 @@ def _two_blank_lines_after_imports(module: cst.Module, before: cst.Module) -> cs
         body[following] = statement.with_changes(
             leading_lines=[cst.EmptyLine(indent=False), *statement.leading_lines]
         )
+    elif not isinstance(statement, (cst.FunctionDef, cst.ClassDef)) and all(
+        line.comment is None for line in statement.leading_lines
+    ):
+        body[following] = statement.with_changes(leading_lines=())
     return module.with_changes(body=body)
 
 
@@ -1812,7 +1819,8 @@ def _merge(carried: list[cst.EmptyLine], lines: list[cst.EmptyLine], *, at_start
         blank = 0
         while blank < len(lines) and lines[blank].comment is None:
             blank += 1
-        merged = [cst.EmptyLine(indent=False)] * max(0, len(carried) - blank) + lines
+        # The removed statements' own blank lines, as they were (a blank line's whitespace too).
+        merged = carried[:max(0, len(carried) - blank)] + lines
     if at_start:
         while merged and merged[0].comment is None:
             merged.pop(0)
@@ -1845,8 +1853,15 @@ def _edit_import(updated: Any, original: Any, edit: _ImportEdit, dropped_comment
                         )
                     )
                 )
-    if names and original.names[-1] in edit.drop and not _parenthesized(updated):
-        names[-1] = names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    if names and original.names[-1] in edit.drop:
+        # The new last name ends as the old last one did: no comma (``(a, b)`` -> ``(a)``, not
+        # ``(a, )``), or its trailing comma and layout; a comment after the comma keeps it there.
+        comma = names[-1].comma
+        after = comma.whitespace_after if isinstance(comma, cst.Comma) else None
+        if not (_parenthesized(updated) and _comments_in(after)):
+            names[-1] = names[-1].with_changes(
+                comma=updated.names[-1].comma if _parenthesized(updated) else cst.MaybeSentinel.DEFAULT
+            )
     for name in edit.add:
         names = _insert_alias(names, cst.ImportAlias(cst.Name(name)))
     changes: dict[str, Any] = {"names": names}
