@@ -27,7 +27,6 @@ from libcst.metadata import (
     GlobalScope,
     ImportAssignment,
     MetadataWrapper,
-    ParentNodeProvider,
     PositionProvider,
     ScopeProvider,
 )
@@ -171,11 +170,18 @@ class Templates:
 
     def covers(self, use: Finding) -> bool:
         """Whether any template or move could rewrite the use (or the uses its import serves)."""
-        if use.form in ("import", "import-from", "all"):
-            return any(self.templates.get(use.rule, ())) or any(self.moves.get(use.rule, ()))
-        return any(use.target in t.anchors.values() for t in self.templates.get(use.rule, ())) or any(
-            m.apply(use.target) is not None for m in self.moves.get(use.rule, ())
-        )
+        if use.form in ("import", "import-from", "import-star", "all"):
+            # An import changes with a move of what it imports; else only when the uses it
+            # serves are rewritten (they are covered themselves) or it is unread (a re-export).
+            return self._moved(use)
+        if use.form == "string":  # a string target follows a move, or a template of mock.patch's shape
+            return self._moved(use) or any(_mock_shape(t, use.target) for t in self.templates.get(use.rule, ()))
+        if use.form not in ("call", "result-call", "name", "attribute"):
+            return False
+        return any(use.target in t.anchors.values() for t in self.templates.get(use.rule, ())) or self._moved(use)
+
+    def _moved(self, use: Finding) -> bool:
+        return any(m.apply(use.target) is not None for m in self.moves.get(use.rule, ()))
 
 
 def compile_templates(config: Config, index: Index) -> Templates:
@@ -397,6 +403,18 @@ def _safe_placeholders(tree: cst.BaseExpression) -> Iterator[str]:
                     yield name
 
 
+def _parents(module: cst.Module) -> dict[cst.CSTNode, cst.CSTNode]:
+    """Each node's parent (what ParentNodeProvider gives, at a third of its cost)."""
+    found: dict[cst.CSTNode, cst.CSTNode] = {}
+    stack: list[cst.CSTNode] = [module]
+    while stack:
+        node = stack.pop()
+        for child in node.children:
+            found[child] = node
+            stack.append(child)
+    return found
+
+
 def _walk(node: cst.CSTNode, stop: Callable[[cst.CSTNode], bool] = lambda n: False) -> Iterator[cst.CSTNode]:
     yield node
     for child in node.children:
@@ -544,7 +562,10 @@ class FileRewriter:
         uses: Sequence[Finding],
         drop: Collection[str] = (),
         keep: Collection[str] = (),
+        text: str | None = None,
     ) -> None:
+        """``text``: the module's source, when at hand (else generated from ``module``)."""
+        self.text = module.code if text is None else text
         self.templates = templates
         self.drop = drop
         """Re-exports to remove, by the name the module binds."""
@@ -556,9 +577,9 @@ class FileRewriter:
         self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         self.tree = self.wrapper.module
         self.positions = self.wrapper.resolve(PositionProvider)
-        self.parents = self.wrapper.resolve(ParentNodeProvider)
+        self.parents = _parents(self.tree)
         self.scopes = self.wrapper.resolve(ScopeProvider)
-        self.lines = re.split(r"\r\n|\r|\n", module.code)
+        self.lines = re.split(r"\r\n|\r|\n", self.text)
         self.uses = list(uses)
         self.nodes: dict[int, cst.CSTNode] = {}
         self.by_node: dict[cst.CSTNode, list[int]] = {}
@@ -581,7 +602,7 @@ class FileRewriter:
         self.kept_imports: set[cst.ImportAlias] = set()
         self.moved: set[cst.ImportAlias] = set()
         self.dropped_comments: list[str] = []
-        self.names_in_file = _bound_or_read_names(module.code)
+        self.names_in_file = _bound_or_read_names(self.text)
         self.exported = _exported(self.tree)
         self.element_drops: dict[cst.CSTNode, set[int]] = {}
         """List or tuple displays of ``__all__`` -> indices of the entries to remove."""
@@ -603,7 +624,7 @@ class FileRewriter:
                 self.manual[i] = _generic_reason(use)
         manual = [(self.uses[i], reason) for i, reason in sorted(self.manual.items())]
         if not self.fixed:
-            return Result(self.tree.code, manual=manual, reexports=self.reexports)
+            return Result(self.text, manual=manual, reexports=self.reexports)
         new = self.tree.visit(_Apply(self))
         assert isinstance(new, cst.Module)
         if self.needs:
@@ -2190,8 +2211,46 @@ def rewrite(
     uses = list(uses)
     open_uses = [use for use in uses if use.status != "noqa"]
     if not drop and not any(templates.covers(use) for use in open_uses) and not _unread_imports(text, open_uses):
-        return Result(text, manual=[(use, _generic_reason(use)) for use in open_uses])
-    return FileRewriter(templates, index, relpath, cst.parse_module(text), uses, drop, keep).run()
+        return Result(text, manual=_unparsed_reasons(templates, index, text, open_uses))
+    return FileRewriter(templates, index, relpath, cst.parse_module(text), uses, drop, keep, text).run()
+
+
+def _unparsed_reasons(
+    templates: Templates, index: Index, text: str, uses: Sequence[Finding]
+) -> list[tuple[Finding, str]]:
+    """Why each use stays, in a file nothing can be rewritten in (read with :mod:`ast`, no LibCST),
+    as the full analysis says it: an import of a rule with fixes says whether the file reads the
+    name it binds; a string naming a deprecated module says so."""
+    imports = {
+        (use.line, use.col) for use in uses
+        if use.form in ("import", "import-from")
+        and (templates.templates.get(use.rule) or templates.moves.get(use.rule))
+    }
+    bound: dict[tuple[int, int], str] = {}
+    read: set[str] = set()
+    if imports:
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):  # pragma: no cover - the engine parsed it
+            tree = ast.Module(body=[], type_ignores=[])
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name):
+                read.add(node.id)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                for alias in node.names:
+                    bound[alias.lineno, alias.col_offset] = alias.asname or alias.name.split(".")[0]
+    reasons = []
+    for use in uses:
+        local = bound.get((use.line, use.col)) if (use.line, use.col) in imports else None
+        if use.form == "string" and use.target in index.deprecations.entries and index.module_file(use.target):
+            reasons.append((use, "names the deprecated module itself, which has no replacement module"))
+        elif local is None:
+            reasons.append((use, _generic_reason(use)))
+        elif local in read:
+            reasons.append((use, f"{local} is still used where the fix leaves the code as it is"))
+        else:
+            reasons.append((use, f"{local} is not used in this file (a re-export?): remove it by hand"))
+    return reasons
 
 
 def _unread_imports(text: str, uses: Sequence[Finding]) -> bool:
