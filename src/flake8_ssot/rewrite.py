@@ -20,8 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor, ImportItem
 from libcst.metadata import (
     BuiltinAssignment,
     GlobalScope,
@@ -591,6 +589,10 @@ class FileRewriter:
         self.removed_imports: set[cst.CSTNode] = set()
         self.replaced_statements: dict[cst.CSTNode, cst.SimpleStatementLine] = {}
         self.inserted: dict[cst.CSTNode, list[cst.SimpleStatementLine]] = {}
+        self.before: dict[cst.CSTNode, list[cst.SimpleStatementLine]] = {}
+        """New lines to put before a statement (the module's first)."""
+        self.two_blank_lines: set[cst.CSTNode] = set()
+        """A ``def`` or ``class`` an import now precedes directly."""
         self.import_edits: dict[cst.CSTNode, _ImportEdit] = {}
         self.regions: list[tuple[cst.CSTNode, list[cst.CSTNode]]] = []
         """Code that goes away: (root, kept subtrees); names referenced there lose a use."""
@@ -627,11 +629,6 @@ class FileRewriter:
             return Result(self.text, manual=manual, reexports=self.reexports)
         new = self.tree.visit(_Apply(self))
         assert isinstance(new, cst.Module)
-        if self.needs:
-            package = self.module_name if self.is_package else self.module_name.rpartition(".")[0]
-            context = CodemodContext(full_module_name=self.module_name, full_package_name=package)
-            added = new.visit(AddImportsVisitor(context, [ImportItem(m, n) for m, n in self.needs]))
-            new = _two_blank_lines_after_imports(added, new)
         return Result(
             new.code, [self.uses[i] for i in sorted(self.fixed)], manual, self.dropped_comments, self.reexports,
             self.removed_reexports, sorted(set(self.unused_imports)),
@@ -1098,6 +1095,15 @@ class FileRewriter:
                 self.fixed.add(i)
                 continue
             spelling = spell(new, self.index)
+            if (
+                isinstance(chain, cst.Attribute) and spelling.module and not spelling.rest
+                and self._module_bound(chain.value) == spelling.module
+            ):
+                # `pp.oldName` where `pp` is the new name's own module: `pp.new_name`.
+                self.exprs[chain.attr] = _replace_with(spelling.name)
+                self.regions.append((chain, [chain.value]))
+                self.fixed.add(i)
+                continue
             if "." in _code(chain) and spelling.module:
                 # `old.mod.f()` keeps its style: `new.mod.g()`, with `import new.mod`.
                 spelling = Spelling(spelling.module, spelling.name, spelling.rest, whole=True)
@@ -1109,6 +1115,28 @@ class FileRewriter:
             self.exprs[chain] = _replace_with(spelling.code)
             self.regions.append((chain, []))
             self.fixed.add(i)
+
+    def _module_bound(self, node: cst.CSTNode) -> str | None:
+        """The module a name or dotted name refers to through an import of it (``pp`` after
+        ``import pyparsing as pp``, ``a.b`` after ``import a.b``), else None."""
+        head = _chain_head(node)
+        chain = chain_of(node) if isinstance(node, (cst.Name, cst.Attribute)) else None
+        scope = self.scopes.get(head) if isinstance(head, cst.Name) else None
+        if chain is None or scope is None or not isinstance(head, cst.Name):
+            return None
+        assignments = list(scope[head.value])
+        if len(assignments) != 1 or not isinstance(assignments[0], ImportAssignment):
+            return None
+        statement = assignments[0].node
+        rest = chain[len(head.value):]
+        if isinstance(statement, cst.Import):
+            for alias in statement.names:
+                if alias.asname is not None and alias.evaluated_alias == head.value:
+                    return alias.evaluated_name + rest
+                if alias.asname is None and alias.evaluated_name.split(".")[0] == head.value:
+                    dotted = chain
+                    return dotted if self.index.module_file(dotted) or _installed(dotted) else None
+        return None
 
     def _move_import(
         self,
@@ -1185,6 +1213,9 @@ class FileRewriter:
         assert isinstance(statement, cst.ImportFrom) and not isinstance(statement.names, cst.ImportStar)
         edit = self.import_edits.setdefault(statement, _ImportEdit())
         modules = {module for module, _ in moved.values()}
+        if modules == {self._from_module(statement)}:  # renamed within their own module: in place
+            edit.renamed.update((old, new) for old, (_, new) in moved.items())
+            return
         if len(moved) == len(statement.names) and len(modules) == 1:
             edit.module = modules.pop()
             if statement.relative:
@@ -1496,14 +1527,47 @@ class FileRewriter:
                     self.inserted.setdefault(line, []).insert(0, cst.SimpleStatementLine([statement]))
             if top and not (name is not None and self._join_planned(self.tree, module, name)):
                 if not self._replace_removed(self.tree, statement):
-                    self.needs[module, name] = top
+                    self._place_top(statement)
                 continue
             left: list[cst.CSTNode] = []
             for function in dict.fromkeys(self._function(site) for site in unanchored):
                 if not (isinstance(function, cst.FunctionDef) and self._replace_removed(function.body, statement)):
                     left.extend(site for site in unanchored if self._function(site) is function)
             if left and not self._replace_removed(self.tree, statement):
-                self.needs[module, name] = left
+                self._place_top(statement)
+
+    def _place_top(self, statement: cst.Import | cst.ImportFrom) -> None:
+        """After the module's top import block (its docstring, ``from __future__`` and the imports
+        that open it), or first; the statement after it keeps its own blank lines (a ``def`` or
+        ``class`` right below gets PEP 8's two). A star import provides nothing here: the name
+        is imported all the same, so that the file says where it comes from."""
+        if isinstance(statement, cst.ImportFrom) and statement.module is not None and not isinstance(
+            statement.names, cst.ImportStar
+        ) and self._join_planned(self.tree, _code(statement.module), statement.names[0].evaluated_name):
+            return
+        body = list(self.tree.body)
+        after: cst.SimpleStatementLine | None = None
+        for k, line in enumerate(body):
+            small = line.body if isinstance(line, cst.SimpleStatementLine) else None
+            if small is None:
+                break
+            docstring = k == 0 and len(small) == 1 and isinstance(small[0], cst.Expr) and isinstance(
+                small[0].value, _STRINGS
+            )
+            if not docstring and not all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in small):
+                break
+            if line not in self.removed and isinstance(line, cst.SimpleStatementLine):
+                after = line
+        new = cst.SimpleStatementLine([statement])
+        following = body[body.index(after) + 1] if after is not None and body.index(after) + 1 < len(body) else (
+            body[0] if after is None and body else None
+        )
+        if isinstance(following, (cst.FunctionDef, cst.ClassDef)) and not following.leading_lines:
+            self.two_blank_lines.add(following)
+        lines = self.inserted.setdefault(after, []) if after is not None else self.before.setdefault(body[0], [])
+        lines.append(new)
+        # As isort writes them: ``import a`` lines, then ``from a import b`` lines, each by module.
+        lines.sort(key=lambda line: (isinstance(line.body[0], cst.ImportFrom), _code(line.body[0])))
 
     def _join_planned(self, block: cst.CSTNode, module: str, name: str) -> bool:
         """Add ``name`` to a ``from module import ...`` line this rewrite writes into ``block``."""
@@ -1749,7 +1813,7 @@ class _Apply(cst.CSTTransformer):
         self.dirty: set[cst.CSTNode] = set()
         edited = [
             *rewriter.exprs, *rewriter.import_edits, *rewriter.removed, *rewriter.replaced_statements,
-            *rewriter.inserted, *rewriter.element_drops,
+            *rewriter.inserted, *rewriter.element_drops, *rewriter.before, *rewriter.two_blank_lines,
         ]
         for node in edited:
             parent: cst.CSTNode | None = rewriter.parents.get(node)
@@ -1779,7 +1843,7 @@ class _Apply(cst.CSTTransformer):
         """Remove, replace and insert statements; comments above a removed one stay."""
         rewriter = self.rewriter
         if not any(s in rewriter.removed or s in rewriter.replaced_statements or s in rewriter.inserted
-                   for s in original.body):
+                   or s in rewriter.before or s in rewriter.two_blank_lines for s in original.body):
             return updated
         body: list[Statement] = []
         carried: list[cst.EmptyLine] | None = None
@@ -1794,6 +1858,9 @@ class _Apply(cst.CSTTransformer):
             if carried is not None:
                 new = new.with_changes(leading_lines=_merge(carried, list(new.leading_lines), at_start=not body))
                 carried = None
+            body.extend(rewriter.before.get(old, ()))
+            if old in rewriter.two_blank_lines and not new.leading_lines:
+                new = new.with_changes(leading_lines=[cst.EmptyLine(indent=False), cst.EmptyLine(indent=False)])
             body.append(new)
             body.extend(rewriter.inserted.get(old, ()))
         carried = carried or []
@@ -1802,34 +1869,6 @@ class _Apply(cst.CSTTransformer):
             carried = []
         footer = [*(line for line in carried if line.comment is not None), *updated.footer]
         return updated.with_changes(body=body, footer=footer)
-
-
-def _two_blank_lines_after_imports(module: cst.Module, before: cst.Module) -> cst.Module:
-    """A ``def`` or ``class`` that imports were added right above keeps PEP 8's two blank lines.
-
-    AddImportsVisitor separates its imports from a statement that had no blank line before it
-    by one; other statements keep exactly the lines they had (no blank line appears after the
-    new import that the file did not have after its imports).
-    """
-    body = list(module.body)
-    added = len(body) - len(before.body)
-    first = next(
-        (i for i, (a, b) in enumerate(zip(body, before.body)) if module.code_for_node(a) != before.code_for_node(b)),
-        len(before.body),
-    )
-    following = first + added
-    if not added or following >= len(body) or before.body[first].leading_lines:
-        return module
-    statement = body[following]
-    if isinstance(statement, (cst.FunctionDef, cst.ClassDef)) and len(statement.leading_lines) == 1:
-        body[following] = statement.with_changes(
-            leading_lines=[cst.EmptyLine(indent=False), *statement.leading_lines]
-        )
-    elif not isinstance(statement, (cst.FunctionDef, cst.ClassDef)) and all(
-        line.comment is None for line in statement.leading_lines
-    ):
-        body[following] = statement.with_changes(leading_lines=())
-    return module.with_changes(body=body)
 
 
 def _merge(carried: list[cst.EmptyLine], lines: list[cst.EmptyLine], *, at_start: bool) -> list[cst.EmptyLine]:
