@@ -1428,9 +1428,9 @@ def test_imports_added_above_a_def_keep_two_blank_lines(fixer: Fixer) -> None:
     # A star import binds no name LibCST can follow: the new import goes after the top block.
     check_rewrite(
         fixer,
-        "from legacy.factory import *\ndef f():\n    return make_manager(1)\n",
+        "from legacy.factory import *\ndef f():\n    return make_manager(1), get_factory\n",
         "from legacy.factory import *\nfrom core.ws import Manager\n\n\n"
-        "def f():\n    return Manager.create_for_user(1)\n",
+        "def f():\n    return Manager.create_for_user(1), get_factory\n",
     )
 
 
