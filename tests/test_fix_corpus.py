@@ -77,7 +77,7 @@ def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     try:
         got = subprocess.run(
             [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
-             "--disable-pip-version-check", "-q", "-d", str(where), PACKAGE],
+             "--disable-pip-version-check", "--retries", "1", "--timeout", "15", "-q", "-d", str(where), PACKAGE],
             capture_output=True, text=True, timeout=120,
         )
     except subprocess.TimeoutExpired:
