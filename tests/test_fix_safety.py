@@ -731,35 +731,46 @@ HANDLER_TESTS = """
 """
 
 
-def test_patch_targets_of_a_name_left_unused_are_listed_then_rewritten(fixer: Fixer, project: Path) -> None:
+def test_uses_a_patch_target_names_stay_until_its_file_is_fixed_too(fixer: Fixer, project: Path) -> None:
     write_tree(project, {"app/handlers.py": HANDLERS, "tests/test_handlers.py": HANDLER_TESTS})
     first = fixer(None, "app/handlers.py")
-    assert first.new == dedent("""
-        from app.ws.factory import create_websocket_manager
-        from app.ws.manager import WebSocketManager
-
-
-        def handle(ctx):
-            return WebSocketManager.create_for_user(ctx)
-    """)
+    assert first.new == dedent(HANDLERS)  # the test keeps patching what the code calls
     assert first.out.splitlines() == [
-        "app/handlers.py: fixed 1 use",
-        "app/handlers.py:1:28: manual: re-export still used by 1 file (tests/test_handlers.py) (SOT001)",
-        "tests/test_handlers.py:6:13: manual: names app.handlers.create_websocket_manager, which app/handlers.py "
-        "keeps only for this string: the rewritten code no longer uses it (a mock.patch of it patches nothing); "
-        "run fix on this file too, or point it where the new code looks the name up (SOT004)",
-        "flake8-ssot: fixed 1 use in 1 file; 2 left to migrate by hand",
+        "app/handlers.py:1:28: manual: create_websocket_manager is still used where the fix leaves the code as it is "
+        "(SOT001)",
+        "app/handlers.py:5:12: manual: create_websocket_manager stays: the string target at "
+        "tests/test_handlers.py:6:13 names app.handlers.create_websocket_manager and would patch nothing after the "
+        "rewrite; fix both files in one run (SOT002)",
+        "tests/test_handlers.py:6:13: manual: names app.handlers.create_websocket_manager, whose uses fix left as "
+        "they are in app/handlers.py for this string; run fix on this file too, or point it where the new code "
+        "looks the name up (SOT004)",
+        "flake8-ssot: fixed 0 uses in 0 files; 3 left to migrate by hand",
     ]
-    # The test, fixed next, patches what the new code calls; then the re-export goes.
-    tests = fixer(None, "tests/test_handlers.py")
-    assert '@mock.patch("app.ws.manager.WebSocketManager.create_for_user")\n' in tests.new
-    assert "factory.return_value = 1" in tests.new
-    last = fixer(None, ".")
-    assert "removed re-export app.handlers.create_websocket_manager" in last.out
-    handlers = (project / "app/handlers.py").read_text()
-    assert "app.ws.factory" not in handlers
-    for text in (handlers, tests.new):
+    both = fixer(None, ".")
+    assert "flake8-ssot: fixed 3 uses in 2 files; 0 left to migrate by hand" in both.out
+    handlers, tests = (project / "app/handlers.py").read_text(), (project / "tests/test_handlers.py").read_text()
+    assert handlers == dedent(HANDLERS).replace("app.ws.factory import create_websocket_manager", (
+        "app.ws.manager import WebSocketManager")).replace(
+        "create_websocket_manager(ctx)", "WebSocketManager.create_for_user(ctx)")
+    assert '@mock.patch("app.ws.manager.WebSocketManager.create_for_user")\n' in tests
+    for text in (handlers, tests):
         assert not pyflakes_messages(text)
+
+
+def test_patch_targets_of_an_import_kept_for_other_code_are_listed(fixer: Fixer, project: Path) -> None:
+    write_tree(project, {
+        "app/handlers.py": HANDLERS, "tests/test_handlers.py": HANDLER_TESTS,
+        "app/other.py": "from app.handlers import create_websocket_manager\n\nx = create_websocket_manager\n",
+    })
+    run = fixer(None, "app/handlers.py")
+    assert "return WebSocketManager.create_for_user(ctx)" in run.new
+    assert run.out.splitlines()[1:3] == [
+        "app/handlers.py:1:28: manual: re-export still used by 2 files (app/other.py, tests/test_handlers.py) "
+        "(SOT001)",
+        "tests/test_handlers.py:6:13: manual: names app.handlers.create_websocket_manager, which app/handlers.py "
+        "keeps only as a re-export: the rewritten code no longer uses it (a mock.patch of it patches nothing); "
+        "run fix on this file too, or point it where the new code looks the name up (SOT004)",
+    ]
 
 
 def test_patch_targets_fixed_in_the_same_run_are_rewritten(fixer: Fixer, project: Path) -> None:

@@ -20,7 +20,7 @@ import sys
 import tempfile
 import tokenize
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -73,6 +73,9 @@ class Outcome:
     """Names whose module-level imports the rewrite removed, as it left them unused."""
     kept_imports: Sequence[str] = ()
     """Module-level imports kept though the rewrite left them unused: other files import them."""
+    held: dict[str, str] = field(default_factory=dict)
+    """Module-level imports whose uses stay as they are -> why: only string targets elsewhere
+    (``mock.patch("this.module.name")``) reach them, and would patch nothing after a rewrite."""
     skipped: str | None = None
 
     @property
@@ -151,11 +154,15 @@ def run(args: argparse.Namespace, project: Project) -> int:
         manual = outcome.manual if args.diff else outcome.manual_after
         for finding, reason in manual:
             report_out.write(f"{finding.path}:{finding.line}:{finding.col + 1}: manual: {reason} ({finding.code})\n")
-    for hit, name, module_path in settled.stale_strings:
+    for hit, name, module_path, held in settled.stale_strings:
+        why = (
+            f"whose uses fix left as they are in {module_path} for this string" if held else
+            f"which {module_path} keeps only as a re-export: the rewritten code no longer uses it (a "
+            "mock.patch of it patches nothing)"
+        )
         report_out.write(
-            f"{hit.path}:{hit.line}:{hit.col + 1}: manual: names {name}, which {module_path} keeps only for "
-            f"this string: the rewritten code no longer uses it (a mock.patch of it patches nothing); "
-            f"run fix on this file too, or point it where the new code looks the name up ({hit.code})\n"
+            f"{hit.path}:{hit.line}:{hit.col + 1}: manual: names {name}, {why}; run fix on this file too, or point "
+            f"it where the new code looks the name up ({hit.code})\n"
         )
     fixed = sum(o.fixed for o in changed)
     left = sum(len(o.manual) for o in outcomes if o.skipped is None) + len(settled.stale_strings)
@@ -182,12 +189,19 @@ def fix_files(project: Project, templates: Templates, reports: Sequence[FileRepo
     return pool.fork_map(lambda report: fix_file(project, templates, report), reports, jobs, _PARALLEL_MIN)
 
 
-def fix_file(project: Project, templates: Templates, report: FileReport, keep: Sequence[str] = ()) -> Outcome:
+def fix_file(
+    project: Project,
+    templates: Templates,
+    report: FileReport,
+    keep: Sequence[str] = (),
+    hold: Mapping[str, str] | None = None,
+) -> Outcome:
     """Plan and verify one file's rewrite; nothing is written here.
 
-    ``keep``: module-level imports to keep though the rewrite leaves them unused.
+    ``keep``: module-level imports to keep though the rewrite leaves them unused; ``hold``:
+    those whose uses stay as they are (name -> why).
     """
-    outcome = Outcome(report.path, report, kept_imports=keep)
+    outcome = Outcome(report.path, report, kept_imports=keep, held=dict(hold or {}))
     if report.error is not None:
         outcome.skipped = report.error
         return outcome
@@ -232,7 +246,9 @@ def _rewrite(
     from flake8_ssot import rewrite
 
     try:
-        result = rewrite.rewrite(templates, project.index, report.path, outcome.new, report.uses, drop, keep)
+        result = rewrite.rewrite(
+            templates, project.index, report.path, outcome.new, report.uses, drop, keep, outcome.held
+        )
     except rewrite.PARSE_ERRORS as e:
         return f"LibCST cannot parse it: {one_line(e)}"
     except Exception as e:  # pragma: no cover - a bug must cost one file, not the run
@@ -257,9 +273,10 @@ class Settled:
 
     unreadable: dict[str, tuple[str, set[reexports.Binding]]] = field(default_factory=dict)
     """Files that could not be analyzed though they spell a re-export's name: path -> (why, bindings)."""
-    stale_strings: list[tuple[reexports.StringUse, str, str]] = field(default_factory=list)
-    """String targets (``mock.patch("app.handlers.name")``) reaching a name only they keep in a
-    rewritten module, which no longer uses it: (the string, the binding as a dotted name, that module's path)."""
+    stale_strings: list[tuple[reexports.StringUse, str, str, bool]] = field(default_factory=list)
+    """String targets (``mock.patch("app.handlers.name")``) reaching a name of a module whose uses
+    of it the rewrite changes: (the string, the binding as a dotted name, that module's path,
+    whether its uses were held back for it rather than its import kept unused)."""
 
 
 def settle_reexports(
@@ -286,23 +303,45 @@ def settle_reexports(
     strings: dict[reexports.Binding, list[reexports.StringUse]] = {}
     made_unused: set[reexports.Binding] = set()
     """Imports the rewrite left unused, put back for other files: re-exports only since this run."""
+    held_back: set[reexports.Binding] = set()
+    """Imports whose uses stay for string targets elsewhere."""
     while unused or (remove and pending):
         planned = {o.path: o.new.encode(o.encoding) for o in outcomes if o.skipped is None and o.new != o.old}
         wanted = {*unused, *(pending if remove else ())}
         found_strings: dict[reexports.Binding, list[reexports.StringUse]] = {}
+        by_code: dict[reexports.Binding, set[str]] = {}
         users = reexports.users(
-            project.config, planned, {*project.index.hits, *planned}, wanted, jobs, settled.unreadable, found_strings
+            project.config, planned, {*project.index.hits, *planned}, wanted, jobs, settled.unreadable, found_strings,
+            by_code,
         )
         strings.update((key, found_strings.get(key, [])) for key in wanted)
         restore: dict[Outcome, list[str]] = {}
+        holds: dict[Outcome, dict[str, str]] = {}
         for key, outcome in unused.items():
-            if users[key]:
-                restore.setdefault(outcome, []).append(key[1])
-                made_unused.add(key)
+            if not users[key]:
+                continue
+            if not by_code.get(key) and found_strings.get(key):
+                # Only string targets reach it (a test's mock.patch): the uses stay, with the
+                # import, so that the patch still patches what the code calls.
+                hits = sorted(found_strings[key], key=lambda h: (h.path, h.line, h.col))
+                where = ", ".join(f"{h.path}:{h.line}:{h.col + 1}" for h in hits[:2])
+                where += ", ..." if len(hits) > 2 else ""
+                holds.setdefault(outcome, {})[key[1]] = (
+                    f"{key[1]} stays: the string target at {where} names {'.'.join(key)} and would patch nothing "
+                    "after the rewrite; fix both files in one run"
+                )
+                held_back.add(key)
+                restore.setdefault(outcome, [])
+                continue
+            restore.setdefault(outcome, []).append(key[1])
+            made_unused.add(key)
         unused = {}
         for outcome, names in restore.items():
             # Planned again from the file as it is, keeping those imports: they are re-exports now.
-            redone = fix_file(project, templates, outcome.report, keep=[*outcome.kept_imports, *names])
+            redone = fix_file(
+                project, templates, outcome.report, keep=[*outcome.kept_imports, *names],
+                hold={**outcome.held, **holds.get(outcome, {})},
+            )
             outcomes[outcomes.index(outcome)] = redone
             pending = {k: v for k, v in pending.items() if v[0] is not outcome}
             pending.update((binding(redone, r.name), (redone, r)) for r in redone.reexports)
@@ -322,10 +361,16 @@ def settle_reexports(
                 if problem is not None:  # pragma: no cover - the rewriter found this re-export in the same text
                     outcome.keep(reexport, f"the re-export could not be removed: {problem}")
     listed = {(o.path, f.line, f.col) for o in outcomes for f, _ in o.manual}
+    paths = {project.index.module_of(o.path): o.path for o in outcomes}
+    for key in sorted(held_back):
+        settled.stale_strings.extend(
+            (hit, ".".join(key), paths.get(key[0], key[0]), True) for hit in strings.get(key, ())
+            if (hit.path, hit.line, hit.col) not in listed
+        )
     for key, (outcome, reexport) in pending.items():
         if key in made_unused:
             settled.stale_strings.extend(
-                (hit, ".".join(key), outcome.path) for hit in strings.get(key, ())
+                (hit, ".".join(key), outcome.path, False) for hit in strings.get(key, ())
                 if (hit.path, hit.line, hit.col) not in listed
             )
         if not remove:

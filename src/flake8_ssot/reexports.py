@@ -53,6 +53,7 @@ def users(
     jobs: int | None = None,
     unreadable: dict[str, tuple[str, set[Binding]]] | None = None,
     strings: dict[Binding, list[StringUse]] | None = None,
+    by_code: dict[Binding, set[str]] | None = None,
 ) -> dict[Binding, set[str]]:
     """For each binding of ``wanted``, the files among ``files`` whose uses reach through it.
 
@@ -61,7 +62,8 @@ def users(
     analysis counts as a user of every binding whose name its bytes spell. Either goes to
     ``unreadable`` (path -> why, those bindings) when it spells one, for `fix` to name it.
     ``strings`` receives, per binding, the string targets (``mock.patch("pkg.mod.name")``...)
-    that reach through it.
+    that reach through it; ``by_code``, the files that reach it otherwise (an import, an
+    attribute...), for each binding some file reaches.
     """
     index = PlannedIndex(config, planned)
     by_module: dict[str, set[str]] = {}
@@ -70,28 +72,32 @@ def users(
     root = config.root
     paths = sorted(set(files))
 
-    def one(relpath: str) -> tuple[set[Binding], str | None, list[tuple[Binding, StringUse]]]:
+    def one(relpath: str) -> tuple[set[Binding], str | None, list[tuple[Binding, StringUse]], set[Binding]]:
         data = planned.get(relpath)
         if data is None:
             try:
                 data = (root / relpath).read_bytes()
             except OSError:  # pragma: no cover - removed or made unreadable since the index was built
-                return set(), None, []
+                return set(), None, [], set()
         uses = _uses(index, relpath, data)
         if isinstance(uses, str):
-            return {(m, n) for m, names in by_module.items() for n in names if _spells(data, n)}, uses, []
+            spelled = {(m, n) for m, names in by_module.items() for n in names if _spells(data, n)}
+            return spelled, uses, [], spelled
         walker = _Walker(index, by_module)
         found: set[Binding] = set()
         hits: list[tuple[Binding, StringUse]] = []
+        code: set[Binding] = set()
         for use in uses:
             reached = walker.through(use)
             found |= reached
             if use.form == "string":
                 hits.extend((b, StringUse(relpath, use.line, use.col, use.code, use.spelled)) for b in reached)
-        return found, None, hits
+            else:
+                code |= reached
+        return found, None, hits, code
 
     result: dict[Binding, set[str]] = {binding: set() for binding in wanted}
-    for relpath, (found, problem, hits) in zip(paths, fork_map(one, paths, jobs, _PARALLEL_MIN)):
+    for relpath, (found, problem, hits, code) in zip(paths, fork_map(one, paths, jobs, _PARALLEL_MIN)):
         if strings is not None:
             for binding, hit in hits:
                 strings.setdefault(binding, []).append(hit)
@@ -102,6 +108,9 @@ def users(
                 continue
         for binding in found:
             result[binding].add(relpath)
+        if by_code is not None:
+            for binding in code:
+                by_code.setdefault(binding, set()).add(relpath)
     return result
 
 

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider, ScopeProvider
+from libcst.metadata import GlobalScope, ImportAssignment, MetadataWrapper, PositionProvider, ScopeProvider
 
 from flake8_ssot.fixers.common import (
     _ATOMS,
     _STRINGS,
     _bound_or_read_names,
+    _chain_head,
     _code,
     _exported,
     _follow,
@@ -76,9 +77,13 @@ class FileRewriter(MockPatches, Moves, Imports, StarImports):
         drop: Collection[str] = (),
         keep: Collection[str] = (),
         text: str | None = None,
+        hold: Mapping[str, str] | None = None,
     ) -> None:
         """``text``: the module's source, when at hand (else generated from ``module``)."""
         self.text = module.code if text is None else text
+        self.hold = hold or {}
+        """Names of module-level imports whose uses stay as they are -> why (a string target
+        elsewhere, such as ``mock.patch("this.module.name")``, names them)."""
         self.templates = templates
         self.drop = drop
         """Re-exports to remove, by the name the module binds."""
@@ -129,6 +134,7 @@ class FileRewriter(MockPatches, Moves, Imports, StarImports):
 
     def run(self) -> Result:
         self._locate()
+        self._held_uses()
         self._template_matches()
         self._two_statement_forms()
         self._strings()
@@ -148,6 +154,23 @@ class FileRewriter(MockPatches, Moves, Imports, StarImports):
             new.code, [self.uses[i] for i in sorted(self.fixed)], manual, self.dropped_comments, self.reexports,
             self.removed_reexports, sorted(set(self.unused_imports)),
         )
+
+    def _held_uses(self) -> None:
+        """Uses through a module-level import that :attr:`hold` names stay, with its reason."""
+        if not self.hold:
+            return
+        for i, node in self.nodes.items():
+            if self.uses[i].form not in ("call", "result-call", "name", "attribute") or not self._open(i):
+                continue
+            head = _chain_head(node)
+            scope = self.scopes.get(head) if isinstance(head, cst.Name) else None
+            if not isinstance(head, cst.Name) or head.value not in self.hold or scope is None:
+                continue
+            if any(
+                isinstance(a, ImportAssignment) and isinstance(self.scopes.get(a.node), GlobalScope)
+                for a in scope[head.value]
+            ):
+                self.manual[i] = self.hold[head.value]
 
     def _open(self, i: int) -> bool:
         return i not in self.fixed and i not in self.manual and self.uses[i].status != "noqa"
@@ -454,11 +477,13 @@ def rewrite(
     uses: Sequence[Finding],
     drop: Collection[str] = (),
     keep: Collection[str] = (),
+    hold: Mapping[str, str] | None = None,
 ) -> Result:
     """Rewrite ``uses`` in one file's text; raises one of PARSE_ERRORS for code LibCST cannot read.
 
     ``drop`` names re-exports to remove (see :class:`Reexport`); ``keep`` names module-level
-    imports to keep, as re-exports, though the rewrite leaves them unused. A file where no
+    imports to keep, as re-exports, though the rewrite leaves them unused; ``hold``, those whose
+    uses stay as they are (name -> why). A file where no
     template or move applies to any use, and no deprecated import can be a re-export, is not
     parsed at all.
     """
@@ -466,7 +491,7 @@ def rewrite(
     open_uses = [use for use in uses if use.status != "noqa"]
     if not drop and not any(templates.covers(use) for use in open_uses) and not _unread_imports(text, open_uses):
         return Result(text, manual=_unparsed_reasons(templates, index, text, open_uses))
-    return FileRewriter(templates, index, relpath, cst.parse_module(text), uses, drop, keep, text).run()
+    return FileRewriter(templates, index, relpath, cst.parse_module(text), uses, drop, keep, text, hold).run()
 
 
 def _unparsed_reasons(
