@@ -1011,3 +1011,35 @@ def test_star_imports_that_may_still_serve_stay(fixer: Fixer, before: str, after
 @pytest.mark.parametrize(("before", "after"), FORMATTING)
 def test_formatting_is_kept(fixer: Fixer, before: str, after: str) -> None:
     check_fix(fixer, before, after)
+
+
+# -- moves through a variable: the assignment is rewritten, the variable's uses stay ------------------
+
+VARIABLES = [
+    pytest.param(
+        """
+        from app.ws.factory import IsolatedWebSocketManager
+
+        Manager = IsolatedWebSocketManager
+
+
+        def f():
+            return Manager(), Manager
+        """,
+        """
+        from app.ws.manager import IsolatedManager
+
+        Manager = IsolatedManager
+
+
+        def f():
+            return Manager(), Manager
+        """,
+        id="module-level alias",
+    ),
+]
+
+
+@pytest.mark.parametrize(("before", "after"), VARIABLES)
+def test_moves_through_variables(fixer: Fixer, before: str, after: str) -> None:
+    check_fix(fixer, before, after)

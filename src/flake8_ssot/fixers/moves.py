@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import libcst as cst
-from libcst.metadata import GlobalScope, ImportAssignment
+from libcst.metadata import Assignment, GlobalScope, ImportAssignment
 
 from flake8_ssot.fixers.common import _chain_head, _code, _dotted_node, _replace_with, chain_of
 from flake8_ssot.fixers.layout import _ImportEdit
@@ -55,6 +55,11 @@ class Moves(RewriterState):
                     self.exprs[part] = rewrite
                 self.fixed.add(i)
                 continue
+            if self._through_variable(chain):
+                # `ML_COMMENT = oldName` ... `ML_COMMENT`: the variable follows its assignment,
+                # which is rewritten where it reads the old name (the engine checks it did).
+                self.fixed.add(i)
+                continue
             spelling = spell(new, self.index)
             if (
                 isinstance(chain, cst.Attribute) and spelling.module and not spelling.rest
@@ -76,6 +81,17 @@ class Moves(RewriterState):
             self.exprs[chain] = _replace_with(spelling.code)
             self.regions.append((chain, []))
             self.fixed.add(i)
+
+    def _through_variable(self, chain: cst.CSTNode) -> bool:
+        """Whether a use's leftmost name is a variable the file assigns (no import binds it)."""
+        head = _chain_head(chain)
+        scope = self.scopes.get(head) if isinstance(head, cst.Name) else None
+        if scope is None or not isinstance(head, cst.Name):
+            return False
+        assignments = list(scope[head.value])
+        return bool(assignments) and all(
+            isinstance(a, Assignment) and not isinstance(a, ImportAssignment) for a in assignments
+        )
 
     def _module_bound(self, node: cst.CSTNode) -> str | None:
         """The module a name or dotted name refers to through an import of it (``pp`` after
