@@ -152,7 +152,9 @@ _RESERVED = "__ssot_"
 _SHOWN = re.compile(rf"{_RESERVED}([A-Za-z0-9_]+?)__")
 _CONSTANT_NAMES = frozenset({"True", "False", "None"})
 # A pattern is matched node by node: calls, attribute access, names and literals only.
-_PATTERN_NODES = (ast.Expression, ast.Call, ast.Attribute, ast.Name, ast.Load, ast.Constant, ast.keyword)
+_PATTERN_NODES = (
+    ast.Expression, ast.Call, ast.Attribute, ast.Name, ast.Load, ast.Constant, ast.keyword, ast.Await,
+)
 # Nodes that bind names or cannot hold a placeholder: the replacement is spliced in as is.
 _REPLACE_FORBIDDEN = (
     ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.NamedExpr,
@@ -194,7 +196,13 @@ def check_template(pattern: str, replace: str) -> tuple[str, str] | None:
                 return key, f"a pattern matches calls, attributes, names and literals only, not {shown!r}"
             if key == "pattern" and isinstance(node, ast.keyword) and node.arg is None:
                 return key, "a pattern cannot match **keyword arguments"
-            if isinstance(node, _REPLACE_FORBIDDEN):
+            if isinstance(node, ast.Await) and (
+                key == "pattern" or any(isinstance(n, ast.Await) for n in ast.walk(trees["pattern"]))
+            ):
+                pass  # matched exactly; the code a pattern with `await` matches is in an async function
+            elif isinstance(node, _REPLACE_FORBIDDEN):
+                if isinstance(node, ast.Await):
+                    return key, f"{shown!r}: an await in replace needs one in the pattern (the code may not be async)"
                 return key, f"not supported in a template: {shown!r}"
             if isinstance(node, ast.Name):
                 name = placeholder(node.id)

@@ -14,21 +14,21 @@ from __future__ import annotations
 
 import argparse
 import ast
-import difflib
 import io
 import os
 import sys
 import tempfile
 import tokenize
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flake8_ssot import pool, reexports, runner
+from flake8_ssot.fixers import patch
 from flake8_ssot.engine import FileReport, Project
-from flake8_ssot.index import one_line
+from flake8_ssot.index import TOO_DEEP, one_line
 from flake8_ssot.model import Finding
 
 if TYPE_CHECKING:
@@ -73,6 +73,9 @@ class Outcome:
     """Names whose module-level imports the rewrite removed, as it left them unused."""
     kept_imports: Sequence[str] = ()
     """Module-level imports kept though the rewrite left them unused: other files import them."""
+    held: dict[str, str] = field(default_factory=dict)
+    """Module-level imports whose uses stay as they are -> why: only string targets elsewhere
+    (``mock.patch("this.module.name")``) reach them, and would patch nothing after a rewrite."""
     skipped: str | None = None
 
     @property
@@ -104,20 +107,21 @@ def run(args: argparse.Namespace, project: Project) -> int:
         r for r in runner.analyze(project, files, args.jobs) if r.error or any(u.status != "noqa" for u in r.uses)
     ]
     outcomes = fix_files(project, templates, reports, args.jobs)
-    settle_reexports(project, templates, outcomes, args.jobs, remove=not args.keep_reexports)
+    settled = settle_reexports(project, templates, outcomes, args.jobs, remove=not args.keep_reexports)
     changed = [o for o in outcomes if o.new != o.old and o.skipped is None]
     report_out = sys.stderr if args.diff else sys.stdout
     failed = False
     if args.diff:
+        sys.stdout.flush()
+        out = getattr(sys.stdout, "buffer", None)
         for outcome in changed:
-            sys.stdout.writelines(
-                difflib.unified_diff(
-                    outcome.old.splitlines(keepends=True),
-                    outcome.new.splitlines(keepends=True),
-                    f"a/{outcome.path}",
-                    f"b/{outcome.path}",
-                )
-            )
+            data = patch.encoded(outcome.path, outcome.old, outcome.new, outcome.encoding)
+            if out is not None:
+                out.write(data)
+            else:  # pragma: no cover - a text-only stdout (embedding)
+                sys.stdout.write(data.decode(outcome.encoding, "replace"))
+        if out is not None:
+            out.flush()
     else:
         for outcome in list(changed):
             try:
@@ -126,6 +130,13 @@ def run(args: argparse.Namespace, project: Project) -> int:
                 outcome.skipped = f"not written: {e.strerror or e}"
                 changed.remove(outcome)
                 failed = True
+    for path, (problem, bindings) in sorted(settled.unreadable.items()):
+        names = ", ".join(sorted(f"{m}.{n}" for m, n in bindings))
+        verdict = (
+            f"counted as a user of {names}, which stays" if problem == TOO_DEEP
+            else f"not counted as a user of {names} (Python cannot import it either)"
+        )
+        sys.stderr.write(f"flake8-ssot: {path}: cannot be analyzed ({problem}); {verdict}\n")
     for outcome in outcomes:
         if outcome.skipped is not None:
             sys.stderr.write(f"flake8-ssot: {outcome.path}: skipped: {outcome.skipped}\n")
@@ -143,8 +154,18 @@ def run(args: argparse.Namespace, project: Project) -> int:
         manual = outcome.manual if args.diff else outcome.manual_after
         for finding, reason in manual:
             report_out.write(f"{finding.path}:{finding.line}:{finding.col + 1}: manual: {reason} ({finding.code})\n")
+    for hit, name, module_path, held in settled.stale_strings:
+        why = (
+            f"whose uses fix left as they are in {module_path} for this string" if held else
+            f"which {module_path} keeps only as a re-export: the rewritten code no longer uses it (a "
+            "mock.patch of it patches nothing)"
+        )
+        report_out.write(
+            f"{hit.path}:{hit.line}:{hit.col + 1}: manual: names {name}, {why}; run fix on this file too, or point "
+            f"it where the new code looks the name up ({hit.code})\n"
+        )
     fixed = sum(o.fixed for o in changed)
-    left = sum(len(o.manual) for o in outcomes if o.skipped is None)
+    left = sum(len(o.manual) for o in outcomes if o.skipped is None) + len(settled.stale_strings)
     verb = "would fix" if args.diff else "fixed"
     report_out.write(
         f"flake8-ssot: {verb} {_uses(fixed)} in {len(changed)} {'file' if len(changed) == 1 else 'files'}"
@@ -168,12 +189,19 @@ def fix_files(project: Project, templates: Templates, reports: Sequence[FileRepo
     return pool.fork_map(lambda report: fix_file(project, templates, report), reports, jobs, _PARALLEL_MIN)
 
 
-def fix_file(project: Project, templates: Templates, report: FileReport, keep: Sequence[str] = ()) -> Outcome:
+def fix_file(
+    project: Project,
+    templates: Templates,
+    report: FileReport,
+    keep: Sequence[str] = (),
+    hold: Mapping[str, str] | None = None,
+) -> Outcome:
     """Plan and verify one file's rewrite; nothing is written here.
 
-    ``keep``: module-level imports to keep though the rewrite leaves them unused.
+    ``keep``: module-level imports to keep though the rewrite leaves them unused; ``hold``:
+    those whose uses stay as they are (name -> why).
     """
-    outcome = Outcome(report.path, report, kept_imports=keep)
+    outcome = Outcome(report.path, report, kept_imports=keep, held=dict(hold or {}))
     if report.error is not None:
         outcome.skipped = report.error
         return outcome
@@ -218,7 +246,9 @@ def _rewrite(
     from flake8_ssot import rewrite
 
     try:
-        result = rewrite.rewrite(templates, project.index, report.path, outcome.new, report.uses, drop, keep)
+        result = rewrite.rewrite(
+            templates, project.index, report.path, outcome.new, report.uses, drop, keep, outcome.held
+        )
     except rewrite.PARSE_ERRORS as e:
         return f"LibCST cannot parse it: {one_line(e)}"
     except Exception as e:  # pragma: no cover - a bug must cost one file, not the run
@@ -237,15 +267,31 @@ def _rewrite(
     return result, after
 
 
+@dataclass
+class Settled:
+    """What settling the re-exports found beyond the files being fixed."""
+
+    unreadable: dict[str, tuple[str, set[reexports.Binding]]] = field(default_factory=dict)
+    """Files that could not be analyzed though they spell a re-export's name: path -> (why, bindings)."""
+    stale_strings: list[tuple[reexports.StringUse, str, str, bool]] = field(default_factory=list)
+    """String targets (``mock.patch("app.handlers.name")``) reaching a name of a module whose uses
+    of it the rewrite changes: (the string, the binding as a dotted name, that module's path,
+    whether its uses were held back for it rather than its import kept unused)."""
+
+
 def settle_reexports(
     project: Project, templates: Templates, outcomes: list[Outcome], jobs: int | None, *, remove: bool = True
-) -> None:
+) -> Settled:
     """Remove the re-exports no file of the project reaches once the planned rewrites are made.
 
     Each round analyzes the project as planned. An import the rewrite left unused that another
     file still imports from here is put back, as a re-export. Removing a re-export may leave
     another one, which only the first served, unused: the next round takes it. Without
     ``remove``, re-exports are kept and listed as manual.
+
+    Returns the files that could not be analyzed though they spell a re-export's name (those
+    Python cannot read hold nothing back; `fix` names them all), and the string targets that
+    keep an import the rewrite left unused: a ``mock.patch`` of it patches nothing any more.
     """
     def binding(outcome: Outcome, name: str) -> reexports.Binding:
         return project.index.module_of(outcome.path), name
@@ -253,18 +299,49 @@ def settle_reexports(
     pending = {binding(o, r.name): (o, r) for o in outcomes if o.skipped is None for r in o.reexports}
     unused = {binding(o, name): o for o in outcomes if o.skipped is None for name in o.unused}
     users: dict[reexports.Binding, set[str]] = {}
+    settled = Settled()
+    strings: dict[reexports.Binding, list[reexports.StringUse]] = {}
+    made_unused: set[reexports.Binding] = set()
+    """Imports the rewrite left unused, put back for other files: re-exports only since this run."""
+    held_back: set[reexports.Binding] = set()
+    """Imports whose uses stay for string targets elsewhere."""
     while unused or (remove and pending):
         planned = {o.path: o.new.encode(o.encoding) for o in outcomes if o.skipped is None and o.new != o.old}
         wanted = {*unused, *(pending if remove else ())}
-        users = reexports.users(project.config, planned, {*project.index.hits, *planned}, wanted, jobs)
+        found_strings: dict[reexports.Binding, list[reexports.StringUse]] = {}
+        by_code: dict[reexports.Binding, set[str]] = {}
+        users = reexports.users(
+            project.config, planned, {*project.index.hits, *planned}, wanted, jobs, settled.unreadable, found_strings,
+            by_code,
+        )
+        strings.update((key, found_strings.get(key, [])) for key in wanted)
         restore: dict[Outcome, list[str]] = {}
+        holds: dict[Outcome, dict[str, str]] = {}
         for key, outcome in unused.items():
-            if users[key]:
-                restore.setdefault(outcome, []).append(key[1])
+            if not users[key]:
+                continue
+            if not by_code.get(key) and found_strings.get(key):
+                # Only string targets reach it (a test's mock.patch): the uses stay, with the
+                # import, so that the patch still patches what the code calls.
+                hits = sorted(found_strings[key], key=lambda h: (h.path, h.line, h.col))
+                where = ", ".join(f"{h.path}:{h.line}:{h.col + 1}" for h in hits[:2])
+                where += ", ..." if len(hits) > 2 else ""
+                holds.setdefault(outcome, {})[key[1]] = (
+                    f"{key[1]} stays: the string target at {where} names {'.'.join(key)} and would patch nothing "
+                    "after the rewrite; fix both files in one run"
+                )
+                held_back.add(key)
+                restore.setdefault(outcome, [])
+                continue
+            restore.setdefault(outcome, []).append(key[1])
+            made_unused.add(key)
         unused = {}
         for outcome, names in restore.items():
             # Planned again from the file as it is, keeping those imports: they are re-exports now.
-            redone = fix_file(project, templates, outcome.report, keep=[*outcome.kept_imports, *names])
+            redone = fix_file(
+                project, templates, outcome.report, keep=[*outcome.kept_imports, *names],
+                hold={**outcome.held, **holds.get(outcome, {})},
+            )
             outcomes[outcomes.index(outcome)] = redone
             pending = {k: v for k, v in pending.items() if v[0] is not outcome}
             pending.update((binding(redone, r.name), (redone, r)) for r in redone.reexports)
@@ -283,14 +360,29 @@ def settle_reexports(
                 del pending[binding(outcome, reexport.name)]
                 if problem is not None:  # pragma: no cover - the rewriter found this re-export in the same text
                     outcome.keep(reexport, f"the re-export could not be removed: {problem}")
+    listed = {(o.path, f.line, f.col) for o in outcomes for f, _ in o.manual}
+    paths = {project.index.module_of(o.path): o.path for o in outcomes}
+    for key in sorted(held_back):
+        settled.stale_strings.extend(
+            (hit, ".".join(key), paths.get(key[0], key[0]), True) for hit in strings.get(key, ())
+            if (hit.path, hit.line, hit.col) not in listed
+        )
     for key, (outcome, reexport) in pending.items():
+        if key in made_unused:
+            settled.stale_strings.extend(
+                (hit, ".".join(key), outcome.path, False) for hit in strings.get(key, ())
+                if (hit.path, hit.line, hit.col) not in listed
+            )
         if not remove:
             outcome.keep(reexport, "re-export kept (--keep-reexports)")
             continue
         found = sorted(users.get(key, ()))
-        shown = ", ".join(found[:3]) + (", ..." if len(found) > 3 else "")
+        named = [f"{path}: not analyzed" if path in settled.unreadable else path for path in found]
+        shown = ", ".join(named[:3]) + (", ..." if len(found) > 3 else "")
         files = "file" if len(found) == 1 else "files"
         outcome.keep(reexport, f"re-export still used by {len(found)} {files} ({shown})")
+    settled.stale_strings.sort(key=lambda s: (s[0].path, s[0].line, s[0].col))
+    return settled
 
 
 def _drop(project: Project, templates: Templates, outcome: Outcome, names: Sequence[str]) -> str | None:
@@ -313,7 +405,7 @@ def verify(project: Project, report: FileReport, old: str, result: Result) -> Fi
 
     The uses left must be those not rewritten, except that a use through a value a rewritten
     call returned (``factory.create_for_user(ctx)`` after ``factory = get_factory()``) goes
-    away with that call.
+    away with that call, and a star import's with the uses of names it brings.
     """
     try:
         ast.parse(result.code, report.path)
@@ -327,7 +419,9 @@ def verify(project: Project, report: FileReport, old: str, result: Result) -> Fi
         return f"the rewrite cannot be analyzed ({after.error})"
     expected = Counter(_key(u) for u in report.uses) - Counter(_key(u) for u in result.fixed)
     found = Counter(_key(u) for u in after.uses)
-    unexpected = (found - expected) + Counter(k for k in expected - found if k[2] != "result-call")
+    # Findings that go away unplanned: a result call with the call that made its value; a star
+    # import's, reported for the deprecated names the file reads through it, as it reads them no more.
+    unexpected = (found - expected) + Counter(k for k in expected - found if k[2] not in ("result-call", "import-star"))
     if unexpected:
         code, target, _, _ = next(iter(unexpected))
         return f"the rewrite leaves unexpected uses ({code} {target})"

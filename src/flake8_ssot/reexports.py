@@ -16,7 +16,7 @@ from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from flake8_ssot.engine import decode_source
-from flake8_ssot.index import Index, parse_source
+from flake8_ssot.index import TOO_DEEP, Index, one_line, parse_source
 from flake8_ssot.model import Config
 from flake8_ssot.pool import fork_map
 from flake8_ssot.summary import ModuleSummary
@@ -51,11 +51,19 @@ def users(
     files: Iterable[str],
     wanted: Collection[Binding],
     jobs: int | None = None,
+    unreadable: dict[str, tuple[str, set[Binding]]] | None = None,
+    strings: dict[Binding, list[StringUse]] | None = None,
+    by_code: dict[Binding, set[str]] | None = None,
 ) -> dict[Binding, set[str]]:
     """For each binding of ``wanted``, the files among ``files`` whose uses reach through it.
 
-    ``planned`` holds the new contents of the files a rewrite will change. A file that cannot
-    be analyzed counts as a user of every binding whose name its bytes spell.
+    ``planned`` holds the new contents of the files a rewrite will change. A file Python cannot
+    read either (a syntax error, undecodable bytes) is no user; one too deeply nested for the
+    analysis counts as a user of every binding whose name its bytes spell. Either goes to
+    ``unreadable`` (path -> why, those bindings) when it spells one, for `fix` to name it.
+    ``strings`` receives, per binding, the string targets (``mock.patch("pkg.mod.name")``...)
+    that reach through it; ``by_code``, the files that reach it otherwise (an import, an
+    attribute...), for each binding some file reaches.
     """
     index = PlannedIndex(config, planned)
     by_module: dict[str, set[str]] = {}
@@ -64,48 +72,78 @@ def users(
     root = config.root
     paths = sorted(set(files))
 
-    def one(relpath: str) -> set[Binding]:
+    def one(relpath: str) -> tuple[set[Binding], str | None, list[tuple[Binding, StringUse]], set[Binding]]:
         data = planned.get(relpath)
         if data is None:
             try:
                 data = (root / relpath).read_bytes()
             except OSError:  # pragma: no cover - removed or made unreadable since the index was built
-                return set()
+                return set(), None, [], set()
         uses = _uses(index, relpath, data)
-        if uses is None:
-            return {(m, n) for m, names in by_module.items() for n in names if _spells(data, n)}
+        if isinstance(uses, str):
+            spelled = {(m, n) for m, names in by_module.items() for n in names if _spells(data, n)}
+            return spelled, uses, [], spelled
         walker = _Walker(index, by_module)
         found: set[Binding] = set()
+        hits: list[tuple[Binding, StringUse]] = []
+        code: set[Binding] = set()
         for use in uses:
-            found |= walker.through(use)
-        return found
+            reached = walker.through(use)
+            found |= reached
+            if use.form == "string":
+                hits.extend((b, StringUse(relpath, use.line, use.col, use.code, use.spelled)) for b in reached)
+            else:
+                code |= reached
+        return found, None, hits, code
 
     result: dict[Binding, set[str]] = {binding: set() for binding in wanted}
-    for relpath, found in zip(paths, fork_map(one, paths, jobs, _PARALLEL_MIN)):
+    for relpath, (found, problem, hits, code) in zip(paths, fork_map(one, paths, jobs, _PARALLEL_MIN)):
+        if strings is not None:
+            for binding, hit in hits:
+                strings.setdefault(binding, []).append(hit)
+        if problem is not None:
+            if found and unreadable is not None:
+                unreadable.setdefault(relpath, (problem, set()))[1].update(found)
+            if problem != TOO_DEEP:
+                continue
         for binding in found:
             result[binding].add(relpath)
+        if by_code is not None:
+            for binding in code:
+                by_code.setdefault(binding, set()).add(relpath)
     return result
+
+
+@dataclasses.dataclass(frozen=True)
+class StringUse:
+    """A string target (``mock.patch("pkg.mod.name")``) that reaches through a binding."""
+
+    path: str
+    line: int
+    col: int
+    code: str
+    spelled: str
 
 
 def _spells(data: bytes, name: str) -> bool:
     return re.search(rb"\b" + re.escape(name.encode()) + rb"\b", data) is not None
 
 
-def _uses(index: Index, relpath: str, data: bytes) -> list[Use] | None:
-    """Every use the engine's visitor finds in a file, or None when it cannot be analyzed."""
+def _uses(index: Index, relpath: str, data: bytes) -> list[Use] | str:
+    """Every use the engine's visitor finds in a file, or why it cannot be analyzed."""
     from flake8_ssot.visitor import Visitor
 
     try:
         text = "".join(decode_source(data))
-    except (UnicodeDecodeError, SyntaxError):
-        return None
-    tree = parse_source(text, relpath)[0]
+    except (UnicodeDecodeError, SyntaxError) as e:
+        return f"cannot decode: {one_line(e)}"
+    tree, problem = parse_source(text, relpath)
     if tree is None:
-        return None
+        return problem or "cannot parse"
     try:
         return Visitor(index, index.module_of(relpath), relpath.endswith("__init__.py")).run(tree)
     except RecursionError:
-        return None
+        return TOO_DEEP
 
 
 class _Walker:

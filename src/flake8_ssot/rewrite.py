@@ -9,37 +9,40 @@ decisions are made on the original tree, then applied in one transformation.
 from __future__ import annotations
 
 import ast
-import builtins
-import functools
-import importlib.machinery
 import re
-import sys
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor, ImportItem
-from libcst.metadata import (
-    BuiltinAssignment,
-    GlobalScope,
-    ImportAssignment,
-    MetadataWrapper,
-    ParentNodeProvider,
-    PositionProvider,
-    ScopeProvider,
+from libcst.metadata import GlobalScope, ImportAssignment, MetadataWrapper, PositionProvider, ScopeProvider
+
+from flake8_ssot.fixers.common import (
+    _ATOMS,
+    _STRINGS,
+    _bound_or_read_names,
+    _chain_head,
+    _code,
+    _exported,
+    _follow,
+    _head,
+    _parents,
+    _variables,
+    _walk,
 )
-
-from flake8_ssot.config import placeholder, template_source
+from flake8_ssot.fixers.imports import Imports
+from flake8_ssot.fixers.layout import _Apply, _ImportEdit
+from flake8_ssot.fixers.matching import _Check, _Match, _Matcher, _Shorten, _Substitute
+from flake8_ssot.fixers.mocks import MockPatches
+from flake8_ssot.fixers.moves import Moves
+from flake8_ssot.fixers.results import Reexport, Result
+from flake8_ssot.fixers.stars import StarImports
+from flake8_ssot.fixers.templates import Spelling, Template, Templates, compile_templates
 from flake8_ssot.index import Index
-from flake8_ssot.model import Config, ConfigError, Finding, Rule
-from flake8_ssot.paths import resolve_relative
+from flake8_ssot.model import Finding
 
-_CONSTANTS = frozenset({"True", "False", "None"})
-_STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
-# Which node a finding's position names, by the visitor's `form`.
+__all__ = ["PARSE_ERRORS", "FileRewriter", "Reexport", "Result", "Templates", "compile_templates", "rewrite"]
+
+
 _FORM_NODES: dict[str, tuple[type[cst.CSTNode], ...]] = {
     "import": (cst.ImportAlias,),
     "import-from": (cst.ImportAlias,),
@@ -55,419 +58,15 @@ _FORM_NODES: dict[str, tuple[type[cst.CSTNode], ...]] = {
     "string-value": (*_STRINGS, cst.Name, cst.BinaryOperation),
     "instance-attribute": (cst.Call, cst.Attribute),
 }
-_ATOMS = (
-    cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.SimpleString, cst.ConcatenatedString,
-    cst.Integer, cst.Float, cst.Imaginary, cst.List, cst.Dict, cst.Set, cst.FormattedString,
-)
-Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
+
+
 PARSE_ERRORS = (cst.ParserSyntaxError, RecursionError)
+
+
 """What LibCST raises for a file it cannot read (the engine may still have parsed it)."""
 
 
-# -- compiled templates ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Spelling:
-    """How new code names a dotted name: ``from module import name``, then ``name.rest``.
-
-    With ``whole``, the module-attribute style instead: ``import module``, then the full path.
-    """
-
-    module: str | None
-    """None for a builtin."""
-    name: str
-    rest: tuple[str, ...] = ()
-    whole: bool = False
-
-    @property
-    def code(self) -> str:
-        return self.dotted if self.whole else ".".join((self.name, *self.rest))
-
-    @property
-    def dotted(self) -> str:
-        short = ".".join((self.name, *self.rest))
-        return f"{self.module}.{short}" if self.module else short
-
-    @property
-    def need(self) -> tuple[str, str | None]:
-        """The import: (module, name) for ``from module import name``, (module, None) for ``import module``."""
-        return (self.module or "", None if self.whole else self.name)
-
-
-def spell(dotted: str, index: Index) -> Spelling:
-    """Split a dotted name at its longest prefix that is a module: of the project, else installed."""
-    parts = dotted.split(".")
-    if parts[0] == "builtins" and len(parts) > 1:
-        return Spelling(None, parts[1], tuple(parts[2:]))
-    if len(parts) == 1:
-        return Spelling(None, dotted)
-    for is_module in (lambda m: index.module_file(m) is not None, _installed):
-        for i in range(len(parts) - 1, 0, -1):
-            if is_module(".".join(parts[:i])):
-                return Spelling(".".join(parts[:i]), parts[i], tuple(parts[i + 1:]))
-    return Spelling(".".join(parts[:-1]), parts[-1])
-
-
-@functools.lru_cache(maxsize=None)
-def _installed(module: str) -> bool:
-    """Whether ``module`` is importable here, found from the files on sys.path without importing it."""
-    path: list[str] | None = None
-    for i, part in enumerate(module.split(".")):
-        if i == 0 and part in sys.builtin_module_names:
-            return module == part
-        spec = importlib.machinery.PathFinder.find_spec(part, path)
-        if spec is None:
-            return False
-        locations = spec.submodule_search_locations
-        path = list(locations) if locations is not None else None
-        if path is None and i < module.count("."):
-            return False
-    return True
-
-
-@dataclass(frozen=True)
-class Move:
-    """A deprecated name (or module) that moved unchanged: every use is renamed."""
-
-    old: str
-    new: str
-
-    def apply(self, target: str) -> str | None:
-        if target == self.old or target.startswith(self.old + "."):
-            return self.new + target[len(self.old):]
-        return None
-
-
-@dataclass(eq=False)
-class Template:
-    rule: Rule
-    key: str
-    pattern: cst.BaseExpression
-    replace: cst.BaseExpression
-    """With every name already spelled as the new code writes it."""
-    anchors: dict[str, str]
-    """Name chain in the pattern -> the deprecated target it stands for."""
-    needs: tuple[Spelling, ...]
-    """What the replacement's names must be bound to."""
-    height: int
-    """Parent steps from the deepest name of the pattern up to its root."""
-    safe: frozenset[str]
-    """Placeholders the replacement uses where any expression fits without parentheses."""
-    holders: tuple[tuple[str, cst.Call], ...]
-    """(target, call) for each call of a deprecated name inside the pattern, not at its root:
-    ``get_factory()`` in ``get_factory().create_for_user($ctx)`` can be held in a variable."""
-
-
-@dataclass(frozen=True)
-class Templates:
-    templates: dict[str, list[Template]]
-    """By rule name, in configuration order."""
-    moves: dict[str, list[Move]]
-
-    def covers(self, use: Finding) -> bool:
-        """Whether any template or move could rewrite the use (or the uses its import serves)."""
-        if use.form in ("import", "import-from", "all"):
-            return any(self.templates.get(use.rule, ())) or any(self.moves.get(use.rule, ()))
-        return any(use.target in t.anchors.values() for t in self.templates.get(use.rule, ())) or any(
-            m.apply(use.target) is not None for m in self.moves.get(use.rule, ())
-        )
-
-
-def compile_templates(config: Config, index: Index) -> Templates:
-    """Resolve every rule's template names against the project; ConfigError names the key."""
-    templates: dict[str, list[Template]] = {}
-    moves: dict[str, list[Move]] = {}
-    for i, rule in enumerate(config.rules):
-        for j, fix in enumerate(rule.fixes):
-            key = f"tool.flake8-ssot.rules[{i}].fix[{j}]"
-            template = _compile(config.source, key, rule, fix.pattern, fix.replace, index)
-            pattern_chain = chain_of(template.pattern)
-            replace_chain = chain_of(template.replace)
-            if pattern_chain is not None and replace_chain is not None:
-                moves.setdefault(rule.name, []).append(
-                    Move(template.anchors[pattern_chain], template.needs[0].dotted)
-                )
-            else:
-                templates.setdefault(rule.name, []).append(template)
-        implied = implied_move(rule, index)
-        if implied is not None:
-            moves.setdefault(rule.name, []).append(implied)
-    return Templates(templates, moves)
-
-
-def _compile(source: Path, key: str, rule: Rule, pattern: str, replace: str, index: Index) -> Template:
-    pattern_tree = cst.parse_expression(template_source(pattern).strip())
-    replace_tree = cst.parse_expression(template_source(replace).strip())
-    anchors: dict[str, str] = {}
-    for node, depth in _chains(pattern_tree):
-        chain = chain_of(node)
-        assert chain is not None
-        target = _anchor(chain, rule, index)
-        if isinstance(target, tuple):
-            raise ConfigError(source, target[0], key=f"{key}.pattern")
-        anchors[chain] = target
-    spellings: dict[str, Spelling] = {}
-    for node, _ in _chains(replace_tree):
-        chain = chain_of(node)
-        assert chain is not None
-        spelled = _spelling(chain, rule, index)
-        if isinstance(spelled, str):
-            raise ConfigError(source, spelled, key=f"{key}.replace")
-        spellings[chain] = spelled
-    spelled_tree = replace_tree.visit(_Respell(spellings, (n for n, _ in _chains(replace_tree))))
-    assert isinstance(spelled_tree, cst.BaseExpression)
-    height = max(depth for _, depth in _chains(pattern_tree))
-    holders = tuple(
-        (anchors[chain], node) for node in _walk(pattern_tree)
-        if isinstance(node, cst.Call) and node is not pattern_tree and (chain := chain_of(node.func)) is not None
-    )
-    return Template(
-        rule, key, pattern_tree, spelled_tree, anchors, tuple(dict.fromkeys(spellings.values())), height + 1,
-        frozenset(_safe_placeholders(spelled_tree)), holders,
-    )
-
-
-def chain_of(node: cst.CSTNode) -> str | None:
-    """``a.b.c`` for a chain of names (placeholders and constants are not names here)."""
-    if isinstance(node, cst.Name):
-        if placeholder(node.value) is not None or node.value in _CONSTANTS:
-            return None
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = chain_of(node.value)
-        return f"{base}.{node.attr.value}" if base else None
-    return None
-
-
-def _chains(tree: cst.CSTNode, depth: int = 0) -> Iterator[tuple[cst.BaseExpression, int]]:
-    """Maximal name chains of a template, with their depth below the root."""
-    if isinstance(tree, cst.BaseExpression) and chain_of(tree) is not None:
-        yield tree, depth
-        return
-    for child in tree.children:
-        attribute_name = isinstance(tree, cst.Attribute) and child is tree.attr
-        if not attribute_name and not (isinstance(tree, cst.Arg) and child is tree.keyword):
-            yield from _chains(child, depth + 1)
-
-
-def _anchor(chain: str, rule: Rule, index: Index) -> str | tuple[str]:
-    """The deprecated target a pattern name stands for, or (problem,)."""
-    deprecations = index.deprecations
-
-    def ours(name: str) -> bool:
-        entry = deprecations.match(name)
-        return entry is not None and deprecations.entries[entry] is rule
-
-    if ours(chain):
-        return chain
-    head, _, tail = chain.partition(".")
-    named = {
-        ".".join(filter(None, (entry.rpartition(".")[0], chain)))
-        for entry in rule.deprecated
-        if entry.rpartition(".")[2] == head
-    }
-    named = {n for n in named if ours(n)}
-    if len(named) == 1:
-        return named.pop()
-    members = []
-    for entry in rule.deprecated:
-        summary = index.summary(entry)
-        outside = summary is None and index.owner(entry) is None
-        submodule = index.module_file(f"{entry}.{head}") is not None
-        if (summary is not None and summary.binds(head)) or submodule or outside:
-            members.append(f"{entry}.{chain}")
-    if len(members) == 1:
-        return members[0]
-    if members:
-        return (f"{chain!r} is ambiguous ({' or '.join(members)}); write it in full",)
-    return (f"{chain!r} is not a name of rule {rule.name!r}'s deprecated API; write it in full",)
-
-
-def _spelling(chain: str, rule: Rule, index: Index) -> Spelling | str:
-    """How a name in ``replace`` is bound: the replacement's own name is imported from its module;
-    a fully qualified name is written as it is and its module imported; a builtin needs nothing."""
-    head, *rest = chain.split(".")
-    replacement = spell(rule.replacement, index) if rule.replacement else None
-    if replacement is not None and replacement.module and head == replacement.name:
-        return Spelling(replacement.module, head, tuple(rest))
-    if rest:
-        spelled = spell(chain, index)
-        return Spelling(spelled.module, spelled.name, spelled.rest, whole=spelled.module is not None)
-    if hasattr(builtins, head):
-        return Spelling(None, head)
-    own = f" ({replacement.name}...)" if replacement is not None else ""
-    return f"{chain!r} is neither the rule's replacement{own}, a fully qualified name, nor a builtin"
-
-
-class _Respell(cst.CSTTransformer):
-    """Write each name of a replacement the way the new code spells it."""
-
-    def __init__(self, spellings: dict[str, Spelling], chains: Iterable[cst.CSTNode]) -> None:
-        self.spellings = spellings
-        self.chains = set(chains)
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        return node not in self.chains
-
-    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
-        if original_node not in self.chains:
-            return updated_node
-        chain = chain_of(original_node)
-        assert chain is not None and isinstance(original_node, cst.BaseExpression)
-        new = cst.parse_expression(self.spellings[chain].code)
-        return new.with_changes(lpar=original_node.lpar, rpar=original_node.rpar)
-
-
-def _safe_placeholders(tree: cst.BaseExpression) -> Iterator[str]:
-    """Placeholders standing alone: the root, an argument, an element of a display."""
-    if isinstance(tree, cst.Name) and placeholder(tree.value):
-        yield placeholder(tree.value) or ""
-    for node in _walk(tree):
-        for child in node.children:
-            value = getattr(child, "value", None)
-            if isinstance(child, (cst.Arg, cst.Element, cst.DictElement)) and isinstance(value, cst.Name):
-                name = placeholder(value.value)
-                if name:
-                    yield name
-
-
-def _walk(node: cst.CSTNode, stop: Callable[[cst.CSTNode], bool] = lambda n: False) -> Iterator[cst.CSTNode]:
-    yield node
-    for child in node.children:
-        if not stop(child):
-            yield from _walk(child, stop)
-
-
-# -- implied moves ---------------------------------------------------------------------------
-
-
-def implied_move(rule: Rule, index: Index) -> Move | None:
-    """A rule whose one deprecated name and replacement are alike is a move without templates.
-
-    Alike: both modules of the project, or both defined in the project with the same
-    signature. Anything else needs an explicit template (``pattern = "old"``).
-    """
-    if rule.replacement is None or rule.fixes or len(rule.deprecated) != 1:
-        return None
-    old, new = rule.deprecated[0], rule.replacement
-    old_module = index.module_file(old) is not None
-    if old_module != (index.module_file(new) is not None):
-        return None
-    if old_module:
-        return Move(old, new)
-    old_shape, new_shape = _shape(old, index), _shape(new, index)
-    return Move(old, new) if old_shape is not None and old_shape == new_shape else None
-
-
-def _shape(dotted: str, index: Index) -> tuple[object, ...] | None:
-    """Kind and parameters of a function or class the project defines, else None."""
-    owner = index.owner(dotted)
-    path = index.module_file(owner) if owner else None
-    if owner is None or path is None or owner == dotted:
-        return None
-    try:
-        tree = ast.parse((index.root / path).read_bytes())
-    except (OSError, SyntaxError, ValueError):
-        return None
-    body: list[ast.stmt] = tree.body
-    node: ast.AST | None = None
-    in_class = False
-    for attr in dotted[len(owner) + 1:].split("."):
-        found = [n for n in body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-                 and n.name == attr]
-        if not found:
-            return None
-        in_class = isinstance(node, ast.ClassDef)
-        node = found[-1]
-        body = node.body if isinstance(node, ast.ClassDef) else []
-    if isinstance(node, ast.ClassDef):
-        init = next((n for n in node.body if isinstance(n, ast.FunctionDef) and n.name == "__init__"), None)
-        return ("class", _parameters(init.args, drop_first=True) if init else None)
-    assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-    static = any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list)
-    return ("function", _parameters(node.args, drop_first=in_class and not static))
-
-
-def _parameters(args: ast.arguments, *, drop_first: bool) -> tuple[tuple[str, str, bool], ...]:
-    positional = [*args.posonlyargs, *args.args][1 if drop_first else 0:]
-    defaults = len(args.defaults)
-    shape = [("positional", a.arg, i >= len(positional) - defaults) for i, a in enumerate(positional)]
-    if args.vararg:
-        shape.append(("*", args.vararg.arg, False))
-    shape += [("keyword", a.arg, d is not None) for a, d in zip(args.kwonlyargs, args.kw_defaults)]
-    if args.kwarg:
-        shape.append(("**", args.kwarg.arg, False))
-    return tuple(shape)
-
-
-# -- one file --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Reexport:
-    """A deprecated name a module imports only for others: nothing in the module itself uses it."""
-
-    name: str
-    """The name the module binds."""
-    uses: tuple[Finding, ...]
-    """Its import's findings, then those of its ``__all__`` entries."""
-
-
-@dataclass
-class Result:
-    code: str
-    fixed: list[Finding] = field(default_factory=list)
-    manual: list[tuple[Finding, str]] = field(default_factory=list)
-    dropped_comments: list[str] = field(default_factory=list)
-    """Trailing comments of removed import lines and ``__all__`` entries (they annotated them)."""
-    reexports: list[Reexport] = field(default_factory=list)
-    """Re-exports left in place (listed as manual, with a generic reason)."""
-    removed_reexports: list[Reexport] = field(default_factory=list)
-    unused_imports: list[str] = field(default_factory=list)
-    """Names whose module-level imports were removed as the rewrite left them unused."""
-
-
-@dataclass(eq=False)
-class _Match:
-    template: Template
-    root: cst.BaseExpression
-    paths: dict[str, tuple[str | int, ...]] = field(default_factory=dict)
-    """Placeholder -> path from the root to the expression it stands for."""
-    bound: list[cst.CSTNode] = field(default_factory=list)
-    anchors: list[int] = field(default_factory=list)
-    """Indices of the findings the pattern's names matched."""
-    reuse_args: bool = False
-    """The replacement takes the same arguments: keep the call's own (their layout and comments)."""
-
-    @property
-    def kept(self) -> list[cst.CSTNode]:
-        """Code the rewrite carries over unchanged."""
-        root = self.root
-        if self.reuse_args and isinstance(root, cst.Call):
-            return [*self.bound, *root.args, root.whitespace_after_func, root.whitespace_before_args]
-        return self.bound
-
-
-@dataclass(eq=False)
-class _ImportEdit:
-    drop: set[cst.ImportAlias] = field(default_factory=set)
-    renamed: dict[cst.ImportAlias, cst.ImportAlias] = field(default_factory=dict)
-    module: str | None = None
-    """New module of the whole statement (a ``from`` import or a star import)."""
-    relative: int = 0
-    """Dots before ``module``: a relative import stays relative."""
-    add: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class _Check:
-    """A rewrite that can be committed: the imports its new code needs."""
-
-    needs: tuple[tuple[str, str | None], ...]
-
-
-class FileRewriter:
+class FileRewriter(MockPatches, Moves, Imports, StarImports):
     def __init__(
         self,
         templates: Templates,
@@ -477,7 +76,14 @@ class FileRewriter:
         uses: Sequence[Finding],
         drop: Collection[str] = (),
         keep: Collection[str] = (),
+        text: str | None = None,
+        hold: Mapping[str, str] | None = None,
     ) -> None:
+        """``text``: the module's source, when at hand (else generated from ``module``)."""
+        self.text = module.code if text is None else text
+        self.hold = hold or {}
+        """Names of module-level imports whose uses stay as they are -> why (a string target
+        elsewhere, such as ``mock.patch("this.module.name")``, names them)."""
         self.templates = templates
         self.drop = drop
         """Re-exports to remove, by the name the module binds."""
@@ -489,9 +95,9 @@ class FileRewriter:
         self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         self.tree = self.wrapper.module
         self.positions = self.wrapper.resolve(PositionProvider)
-        self.parents = self.wrapper.resolve(ParentNodeProvider)
+        self.parents = _parents(self.tree)
         self.scopes = self.wrapper.resolve(ScopeProvider)
-        self.lines = re.split(r"\r\n|\r|\n", module.code)
+        self.lines = re.split(r"\r\n|\r|\n", self.text)
         self.uses = list(uses)
         self.nodes: dict[int, cst.CSTNode] = {}
         self.by_node: dict[cst.CSTNode, list[int]] = {}
@@ -503,14 +109,22 @@ class FileRewriter:
         self.removed_imports: set[cst.CSTNode] = set()
         self.replaced_statements: dict[cst.CSTNode, cst.SimpleStatementLine] = {}
         self.inserted: dict[cst.CSTNode, list[cst.SimpleStatementLine]] = {}
+        self.before: dict[cst.CSTNode, list[cst.SimpleStatementLine]] = {}
+        """New lines to put before a statement (the module's first)."""
+        self.two_blank_lines: set[cst.CSTNode] = set()
+        """A ``def`` or ``class`` an import now precedes directly."""
         self.import_edits: dict[cst.CSTNode, _ImportEdit] = {}
         self.regions: list[tuple[cst.CSTNode, list[cst.CSTNode]]] = []
         """Code that goes away: (root, kept subtrees); names referenced there lose a use."""
         self.needs: dict[tuple[str, str | None], list[cst.CSTNode]] = {}
+        self.too_long: dict[str, bool] = {}
+        """Full name in a replacement -> whether writing it in full makes some line too long."""
+        self.need_anchors: dict[cst.CSTNode, list[cst.CSTNode]] = {}
+        """Site of new code -> the deprecated use there whose import places the new one."""
         self.kept_imports: set[cst.ImportAlias] = set()
         self.moved: set[cst.ImportAlias] = set()
         self.dropped_comments: list[str] = []
-        self.names_in_file = _bound_or_read_names(module.code)
+        self.names_in_file = _bound_or_read_names(self.text)
         self.exported = _exported(self.tree)
         self.element_drops: dict[cst.CSTNode, set[int]] = {}
         """List or tuple displays of ``__all__`` -> indices of the entries to remove."""
@@ -518,10 +132,9 @@ class FileRewriter:
         self.removed_reexports: list[Reexport] = []
         self.unused_imports: list[str] = []
 
-    # -- driver ----------------------------------------------------------------------------
-
     def run(self) -> Result:
         self._locate()
+        self._held_uses()
         self._template_matches()
         self._two_statement_forms()
         self._strings()
@@ -532,23 +145,35 @@ class FileRewriter:
                 self.manual[i] = _generic_reason(use)
         manual = [(self.uses[i], reason) for i, reason in sorted(self.manual.items())]
         if not self.fixed:
-            return Result(self.tree.code, manual=manual, reexports=self.reexports)
+            return Result(self.text, manual=manual, reexports=self.reexports)
         new = self.tree.visit(_Apply(self))
         assert isinstance(new, cst.Module)
-        if self.needs:
-            package = self.module_name if self.is_package else self.module_name.rpartition(".")[0]
-            context = CodemodContext(full_module_name=self.module_name, full_package_name=package)
-            added = new.visit(AddImportsVisitor(context, [ImportItem(m, n) for m, n in self.needs]))
-            new = _two_blank_lines_after_imports(added, new)
+        new = self._drop_unused_star(new)
+        manual = [(self.uses[i], reason) for i, reason in sorted(self.manual.items())]
         return Result(
             new.code, [self.uses[i] for i in sorted(self.fixed)], manual, self.dropped_comments, self.reexports,
             self.removed_reexports, sorted(set(self.unused_imports)),
         )
 
+    def _held_uses(self) -> None:
+        """Uses through a module-level import that :attr:`hold` names stay, with its reason."""
+        if not self.hold:
+            return
+        for i, node in self.nodes.items():
+            if self.uses[i].form not in ("call", "result-call", "name", "attribute") or not self._open(i):
+                continue
+            head = _chain_head(node)
+            scope = self.scopes.get(head) if isinstance(head, cst.Name) else None
+            if not isinstance(head, cst.Name) or head.value not in self.hold or scope is None:
+                continue
+            if any(
+                isinstance(a, ImportAssignment) and isinstance(self.scopes.get(a.node), GlobalScope)
+                for a in scope[head.value]
+            ):
+                self.manual[i] = self.hold[head.value]
+
     def _open(self, i: int) -> bool:
         return i not in self.fixed and i not in self.manual and self.uses[i].status != "noqa"
-
-    # -- findings to nodes ----------------------------------------------------------------
 
     def _locate(self) -> None:
         wanted = tuple({t for types in _FORM_NODES.values() for t in types})
@@ -591,8 +216,6 @@ class FileRewriter:
             node = self.parents.get(node)
         return node if isinstance(node, cst.ClassDef) else None
 
-    # -- templates: one expression ---------------------------------------------------------
-
     def _template_matches(self) -> None:
         candidates: list[_Match] = []
         for i, use in enumerate(self.uses):
@@ -603,6 +226,14 @@ class FileRewriter:
                 if use.target in template.anchors.values():
                     candidates.extend(self._matches(template, node))
         candidates.sort(key=lambda m: (self._start(m.root), -self._extent(m.root)))
+        if self.templates.line_length is not None:
+            # One spelling per file: a name is imported by name everywhere if one line needs it.
+            for match in candidates:
+                for spelling in match.template.needs:
+                    if spelling.whole and not self.too_long.get(spelling.dotted) and self._too_long(
+                        match, _Check(())
+                    ):
+                        self.too_long[spelling.dotted] = True
         skeleton: set[int] = set()
         done: set[int] = set()
         for match in candidates:
@@ -639,20 +270,62 @@ class FileRewriter:
         return (where.end.line - where.start.line) * 100_000 + where.end.column - where.start.column
 
     def _check(self, match: _Match) -> _Check | str:
-        """Whether a match can be rewritten: no comment lost, the new names free to bind."""
+        """Whether a match can be rewritten: no comment lost, the new names free to bind.
+
+        A fully qualified name of the replacement is imported by name (``from pkg.mod import
+        Name``, then ``Name...``) when the file imports that module or its neighbours that way,
+        or when the full name would make the line longer than the project allows.
+        """
         if any(isinstance(n, cst.Comment) for n in _walk(match.root, lambda n: n in match.kept)):
             return "a comment inside the expression would be lost"
-        return self._check_needs(match.template.needs, match.root)
+        spellings = list(match.template.needs)
+        short: list[tuple[str, str]] = []
+        for k, spelling in enumerate(spellings):
+            if not spelling.whole or spelling.module is None:
+                continue
+            by_name = self._imported_by_name(spelling)
+            if by_name is None:
+                by_name = self.too_long.get(spelling.dotted, False) or self._too_long(match, _Check(()))
+                self.too_long[spelling.dotted] = by_name
+            named = Spelling(spelling.module, spelling.name, spelling.rest)
+            if by_name and (self._free(spelling.name) or self._provided(named, match.root) is True):
+                spellings[k] = named
+                short.append((spelling.dotted, named.code))
+        check = self._check_needs(spellings, match.root)
+        if isinstance(check, str) or not short:
+            return check
+        return _Check(check.needs, tuple(short))
+
+    def _too_long(self, match: _Match, check: _Check) -> bool:
+        """Whether the match, rewritten with ``check``'s spellings, makes a line over the project's limit."""
+        limit = self.templates.line_length
+        if limit is None:
+            return False
+        where = self.positions[match.root]
+        new = _code(self._build(match, check)(match.root))
+        first = self.lines[where.start.line - 1]
+        last = self.lines[where.end.line - 1]
+        text = first[:where.start.column] + new + last[where.end.column:]
+        return any(len(line) > limit for line in text.splitlines())
 
     def _commit(self, match: _Match, check: _Check) -> None:
-        template = match.template
         self.fixed.update(match.anchors)
         self._cover(match.root, match.kept)
         self._add_needs(check, match.root)
+        self.need_anchors[match.root] = [self.nodes[i] for i in match.anchors if i in self.nodes]
+        self.exprs[match.root] = self._build(match, check)
+
+    def _build(self, match: _Match, check: _Check) -> Callable[[Any], cst.CSTNode]:
+        template = match.template
+        replace = template.replace
+        if check.short:
+            shortened = replace.visit(_Shorten(dict(check.short)))
+            assert isinstance(shortened, cst.BaseExpression)
+            replace = shortened
 
         def build(updated: Any) -> cst.CSTNode:
             values = {name: _follow(updated, path) for name, path in match.paths.items()}
-            new = template.replace.visit(_Substitute(values, template.safe))
+            new = replace.visit(_Substitute(values, template.safe))
             if match.reuse_args and isinstance(new, cst.Call):
                 new = new.with_changes(
                     args=updated.args,
@@ -666,7 +339,7 @@ class FileRewriter:
                 return new.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
             return new
 
-        self.exprs[match.root] = build
+        return build
 
     def _cover(self, root: cst.CSTNode, kept: Iterable[cst.CSTNode] = ()) -> None:
         """Mark code as gone: findings inside it (outside ``kept``) go with it."""
@@ -677,8 +350,6 @@ class FileRewriter:
                 if self.uses[i].status != "noqa":
                     self.fixed.add(i)
                     self.manual.pop(i, None)
-
-    # -- templates: `factory = get_factory()` ... `factory.create_for_user(ctx)` ----------
 
     def _two_statement_forms(self) -> None:
         for i, use in enumerate(self.uses):
@@ -780,1056 +451,6 @@ class FileRewriter:
         self._cover(statement)
         return None
 
-    # -- string targets --------------------------------------------------------------------
-
-    def _strings(self) -> None:
-        for i, use in enumerate(self.uses):
-            node = self.nodes.get(i)
-            if use.form != "string" or not isinstance(node, cst.SimpleString) or not self._open(i):
-                continue
-            reason = self._mock_patch(i, node)
-            if reason == "":
-                reason = self._moved_string(i, node)
-            if reason:
-                self.manual[i] = reason
-
-    def _mock_patch(self, i: int, node: cst.SimpleString) -> str | None:
-        """``mock.patch("T")`` where a template turns ``T().a.b($x)`` into ``Q($x)``: patch Q.
-
-        The test's use of the mock, ``m.return_value.a.b``, becomes ``m``. Returns "" when no
-        template has that shape, None when rewritten, else the reason it cannot be.
-        """
-        use = self.uses[i]
-        shape = next(
-            (s for t in self.templates.templates.get(use.rule, ()) if (s := _mock_shape(t, use.target))), None
-        )
-        if shape is None:
-            return ""
-        path, new, on_object = shape
-        if not on_object:
-            return f"patches {use.target}: patch {new} where the new code looks it up"
-        arg = self.parents.get(node)
-        call = self.parents.get(arg) if isinstance(arg, cst.Arg) else None
-        if not isinstance(call, cst.Call) or call.args[0] is not arg or not _code(call.func).endswith("patch"):
-            return f"names {use.target} outside mock.patch(...): no same-shape replacement"
-        if len(call.args) != 1:
-            return "mock.patch(...) with more arguments: patch the replacement by hand"
-        mock = self._mock_variable(call)
-        if isinstance(mock, str):
-            return mock
-        name, scope = mock
-        replaced: list[cst.CSTNode] = []
-        for occurrence in _variables(scope):
-            if occurrence.value != name:
-                continue
-            if isinstance(self.parents.get(occurrence), (cst.Param, cst.AsName)):
-                continue
-            at: cst.CSTNode = occurrence
-            for attr in path:
-                parent = self.parents.get(at)
-                if not (isinstance(parent, cst.Attribute) and parent.value is at and parent.attr.value == attr):
-                    return f"mock {name} is used beyond {'.'.join((name, *path))}: adapt the test by hand"
-                at = parent
-            replaced.append(at)
-        if path:
-            for attribute in replaced:
-                self.exprs[attribute] = _replace_with(name)
-        self._set_string(node, new)
-        self.fixed.add(i)
-        return None
-
-    def _mock_variable(self, call: cst.Call) -> tuple[str, cst.CSTNode] | str:
-        """The name the test receives the mock as, and the code where it is used."""
-        parent = self.parents.get(call)
-        if isinstance(parent, cst.Decorator):
-            function = self.parents.get(parent)
-            if not isinstance(function, cst.FunctionDef):
-                return "mock.patch(...) decorates a class: adapt its tests by hand"
-            injected = 0
-            # Patch decorators pass their mocks bottom-up, after self.
-            for decorator in function.decorators[list(function.decorators).index(parent) + 1:]:
-                inner = decorator.decorator
-                if isinstance(inner, cst.Call) and _code(inner.func).endswith(("patch", "patch.object")):
-                    if len(inner.args) != (1 if _code(inner.func).endswith("patch") else 2):
-                        return "stacked patch decorators with arguments: adapt the test by hand"
-                    injected += 1
-            owner = self.parents.get(self.parents.get(function) or function)
-            if isinstance(owner, cst.ClassDef) and "staticmethod" not in [_code(d.decorator) for d in
-                                                                          function.decorators]:
-                injected += 1
-            params = [*function.params.posonly_params, *function.params.params]
-            if injected >= len(params):
-                return "the patched test takes no argument for the mock: adapt it by hand"
-            return params[injected].name.value, function
-        if isinstance(parent, cst.WithItem) and parent.asname is not None and isinstance(parent.asname.name, cst.Name):
-            return parent.asname.name.value, self._function(parent) or self.tree
-        return "mock.patch(...) used neither as a decorator nor in with ... as: adapt it by hand"
-
-    def _moved_string(self, i: int, node: cst.SimpleString) -> str | None:
-        use = self.uses[i]
-        new = self._move(use)
-        if new is None:
-            if use.target in self.index.deprecations.entries and self.index.module_file(use.target):
-                return "names the deprecated module itself, which has no replacement module"
-            return "no same-shape replacement for this string target"
-        value = node.evaluated_value
-        if not isinstance(value, str) or value.strip() != use.target:
-            return f"names {use.target} through another path: point it where the new code looks it up"
-        self._set_string(node, new)
-        self.fixed.add(i)
-        return None
-
-    def _set_string(self, node: cst.SimpleString, value: str) -> None:
-        text = f"{node.prefix}{node.quote}{value}{node.quote}"
-        self.exprs[node] = lambda updated: updated.with_changes(value=text)
-
-    # -- moved names -----------------------------------------------------------------------
-
-    def _move(self, use: Finding) -> str | None:
-        for move in self.templates.moves.get(use.rule, ()):
-            new = move.apply(use.target)
-            if new is not None:
-                return new
-        return None
-
-    def _moves(self) -> None:
-        # Nodes that read an import rewritten in place -> how to rewrite them (None: unchanged).
-        readers: dict[cst.CSTNode, Callable[[Any], cst.CSTNode] | None] = {}
-        moved_from: dict[cst.CSTNode, dict[cst.ImportAlias, tuple[str, cst.ImportAlias]]] = {}
-        for i, use in enumerate(self.uses):
-            node = self.nodes.get(i)
-            new = self._move(use) if node is not None and self._open(i) else None
-            if new is None or use.form not in ("import", "import-from", "import-star"):
-                continue
-            assert node is not None
-            reason = self._move_import(i, node, new, readers, moved_from)
-            if reason:
-                self.manual[i] = reason
-        for statement, aliases in moved_from.items():
-            self._regroup(statement, aliases)
-        for i, use in enumerate(self.uses):
-            node = self.nodes.get(i)
-            new = self._move(use) if node is not None and self._open(i) else None
-            if new is None or use.form not in ("call", "name", "attribute"):
-                continue
-            assert node is not None
-            chain = node.func if isinstance(node, cst.Call) else node
-            part: cst.CSTNode = chain
-            while part not in readers and isinstance(part, cst.Attribute):
-                part = part.value
-            if part in readers:
-                rewrite = readers[part]
-                if rewrite is not None:
-                    self.exprs[part] = rewrite
-                self.fixed.add(i)
-                continue
-            spelling = spell(new, self.index)
-            if "." in _code(chain) and spelling.module:
-                # `old.mod.f()` keeps its style: `new.mod.g()`, with `import new.mod`.
-                spelling = Spelling(spelling.module, spelling.name, spelling.rest, whole=True)
-            check = self._check_needs((spelling,), node)
-            if isinstance(check, str):
-                self.manual[i] = check
-                continue
-            self._add_needs(check, node)
-            self.exprs[chain] = _replace_with(spelling.code)
-            self.regions.append((chain, []))
-            self.fixed.add(i)
-
-    def _move_import(
-        self,
-        i: int,
-        node: cst.CSTNode,
-        new: str,
-        readers: dict[cst.CSTNode, Callable[[Any], cst.CSTNode] | None],
-        moved_from: dict[cst.CSTNode, dict[cst.ImportAlias, tuple[str, cst.ImportAlias]]],
-    ) -> str | None:
-        """Rewrite one import of a moved name in place; returns a reason when it cannot be."""
-        statement = self.parents.get(node)
-        if isinstance(node, cst.ImportStar):
-            if not isinstance(statement, cst.ImportFrom) or self.index.module_file(new) is None:
-                return "star import: import the names you use from the replacement"
-            self.import_edits.setdefault(statement, _ImportEdit()).module = new
-            self.fixed.add(i)
-            return None
-        assert isinstance(node, cst.ImportAlias)
-        references = self._references(statement, node)
-        if isinstance(statement, cst.Import):
-            if node.asname is None:
-                # `import a.b` binds `a`: its uses spell the whole path, which moves with it.
-                if any(_code(ref) != node.evaluated_name for ref in references):
-                    head = node.evaluated_name.split(".")[0]
-                    return f"import {node.evaluated_name} also binds {head}, used for more"
-                readers.update((ref, _replace_with(new)) for ref in references)
-            else:
-                readers.update((ref, None) for ref in references)
-            edit = self.import_edits.setdefault(statement, _ImportEdit())
-            edit.renamed[node] = node.with_changes(name=_dotted_node(new))
-            self.moved.add(node)
-            self.fixed.add(i)
-            return None
-        assert isinstance(statement, cst.ImportFrom)
-        spelling = spell(new, self.index)
-        if spelling.module is None or spelling.rest:
-            return ""  # not importable by name: its uses get the new spelling, then it is unused
-        local = node.evaluated_alias or node.evaluated_name
-        name = spelling.name
-        if node.asname is None and name != local and self._can_rename(references, local, name):
-            bound = name
-            readers.update((ref, _replace_with(name)) for ref in references)
-        else:
-            bound = local
-            readers.update((ref, None) for ref in references)
-        alias = cst.ImportAlias(
-            name=cst.Name(name), asname=None if bound == name else cst.AsName(name=cst.Name(bound)), comma=node.comma
-        )
-        moved_from.setdefault(statement, {})[node] = (spelling.module, alias)
-        self.moved.add(node)
-        self.fixed.add(i)
-        return None
-
-    def _regroup(self, statement: cst.CSTNode, moved: dict[cst.ImportAlias, tuple[str, cst.ImportAlias]]) -> None:
-        """All names of a ``from`` line moved to one module: rewrite it; else split the moved off."""
-        assert isinstance(statement, cst.ImportFrom) and not isinstance(statement.names, cst.ImportStar)
-        edit = self.import_edits.setdefault(statement, _ImportEdit())
-        modules = {module for module, _ in moved.values()}
-        if len(moved) == len(statement.names) and len(modules) == 1:
-            edit.module = modules.pop()
-            if statement.relative:
-                edit.relative, edit.module = self._relative(edit.module)
-            edit.renamed.update((old, new) for old, (_, new) in moved.items())
-            return
-        edit.drop.update(moved)
-        line = self.parents.get(statement)
-        assert line is not None
-        for module in sorted(modules):
-            aliases = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for m, a in moved.values() if m == module]
-            aliases = [a.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-                       for a in aliases[:-1]] + aliases[-1:]
-            self.inserted.setdefault(line, []).append(
-                cst.SimpleStatementLine([cst.ImportFrom(module=_dotted_node(module), names=aliases)])
-            )
-
-    def _relative(self, module: str) -> tuple[int, str]:
-        """``module`` as seen from this file's package: (dots, rest); (0, module) outside it."""
-        package = (self.module_name if self.is_package else self.module_name.rpartition(".")[0]).split(".")
-        parts = module.split(".")
-        common = 0
-        while common < min(len(package), len(parts)) and package[common] == parts[common]:
-            common += 1
-        if not common:
-            return 0, module
-        return len(package) - common + 1, ".".join(parts[common:])
-
-    def _references(self, statement: cst.CSTNode | None, alias: cst.ImportAlias) -> list[cst.CSTNode]:
-        """Nodes reading the name an import alias binds."""
-        scope = self.scopes.get(statement) if statement is not None else None
-        assert scope is not None, "an import statement always has a scope"
-        local = alias.evaluated_alias or alias.evaluated_name
-        found: list[cst.CSTNode] = []
-        for assignment in scope.assignments:
-            if isinstance(assignment, ImportAssignment) and assignment.node is statement and (
-                assignment.name == local or (alias.asname is None and local.startswith(assignment.name + "."))
-            ):
-                found.extend(r.node for r in assignment.references)
-        return found
-
-    def _can_rename(self, references: list[cst.CSTNode], local: str, new: str) -> bool:
-        """Uses may switch to the new name: each is a use the engine found, nothing else is called so."""
-        if new in self.names_in_file or local in self.exported:
-            return False
-        heads = set()
-        for i, use in enumerate(self.uses):
-            node = self.nodes.get(i)
-            if use.form in ("name", "call", "attribute") and node is not None:
-                heads.add(_chain_head(node))
-        return all(ref in heads for ref in references)
-
-    # -- imports ---------------------------------------------------------------------------
-
-    def _check_needs(self, spellings: Iterable[Spelling], at: cst.CSTNode) -> _Check | str:
-        """The imports new code at ``at`` needs, or why a name it uses is not free there."""
-        needs = []
-        for spelling in spellings:
-            provided = self._provided(spelling, at)
-            if isinstance(provided, str):
-                return provided
-            if not provided:
-                needs.append(spelling.need)
-        return _Check(tuple(needs))
-
-    def _add_needs(self, check: _Check, at: cst.CSTNode) -> None:
-        for key in check.needs:
-            self.needs.setdefault(key, []).append(at)
-
-    def _provided(self, spelling: Spelling, at: cst.CSTNode) -> bool | str:
-        """True when the name new code uses already means the right thing at ``at``; a reason on conflict."""
-        bound = spelling.module.split(".")[0] if spelling.whole and spelling.module else spelling.name
-        scope = self.scopes.get(at)
-        assignments = [a for a in scope[bound] if not isinstance(a, BuiltinAssignment)] if scope is not None else []
-        if spelling.module is None:  # a builtin: compiling the templates checked it is one
-            return True if not assignments else f"{bound} means something else here"
-        if spelling.whole:
-            imports = [getattr(a, "node", None) for a in assignments]
-            if not all(isinstance(node, cst.Import) for node in imports):
-                return f"{bound} already means something else here"
-            if any(
-                a.evaluated_name == spelling.module and a.asname is None
-                for node in imports if isinstance(node, cst.Import) for a in node.names
-            ):
-                return True
-            if imports:
-                return False
-        for assignment in assignments:
-            node = getattr(assignment, "node", None)
-            if isinstance(assignment, ImportAssignment) and isinstance(node, cst.ImportFrom) and not isinstance(
-                node.names, cst.ImportStar
-            ) and self._from_module(node) == spelling.module:
-                aliases = [a for a in node.names if a.evaluated_name == bound and a.evaluated_alias in (None, bound)]
-                if aliases:
-                    self.kept_imports.update(aliases)
-                    return True
-            return f"{bound} already means something else here"
-        if spelling.need in self.needs:
-            return False
-        if bound in self.names_in_file or hasattr(builtins, bound):
-            return f"{bound} already means something else in this file"
-        return False
-
-    def _from_module(self, statement: cst.ImportFrom) -> str | None:
-        module = _code(statement.module) if statement.module is not None else None
-        return resolve_relative(self.module_name, self.is_package, len(statement.relative), module or None)
-
-    def _imports(self) -> None:
-        """Drop the imports the rewrite left unused; say why the deprecated ones that stay do."""
-        gone: set[int] = set()
-        for root, kept in self.regions:
-            gone.update(id(n) for n in _walk(root, lambda n: n in kept))
-        verdicts: dict[cst.ImportAlias, tuple[cst.Import | cst.ImportFrom, bool, bool]] = {}
-        for scope in {s for s in self.scopes.values() if s is not None}:
-            for assignment in scope.assignments:
-                statement = getattr(assignment, "node", None)
-                if not isinstance(assignment, ImportAssignment) or not isinstance(
-                    statement, (cst.Import, cst.ImportFrom)
-                ) or isinstance(statement.names, cst.ImportStar):
-                    continue
-                for alias in statement.names:
-                    local = alias.evaluated_alias or alias.evaluated_name
-                    if local != assignment.name and not local.startswith(assignment.name + "."):
-                        continue
-                    refs = [r.node for r in assignment.references]
-                    _, touched, left = verdicts.get(alias, (statement, False, False))
-                    touched = touched or any(id(r) in gone for r in refs)
-                    left = left or any(id(r) not in gone for r in refs)
-                    verdicts[alias] = (statement, touched, left)
-        removed_from: dict[cst.Import | cst.ImportFrom, list[cst.ImportAlias]] = {}
-        reexported: dict[str, list[cst.ImportAlias]] = {}
-        for alias, (statement, touched, left) in verdicts.items():
-            if alias in self.moved:
-                continue
-            local = (alias.evaluated_alias or alias.evaluated_name).split(".")[0]
-            deprecated = [i for i in self.by_node.get(alias, ()) if self.uses[i].status != "noqa"]
-            silenced = len(deprecated) < len(self.by_node.get(alias, ()))  # its `# noqa` keeps it
-            importable = (isinstance(statement, cst.ImportFrom) or alias.asname is not None) and isinstance(
-                self.scopes.get(statement), GlobalScope
-            )  # another module may import the name from here
-            if touched and not left and not silenced and local not in self.exported and alias not in self.kept_imports:
-                if not (importable and local in self.keep):
-                    removed_from.setdefault(statement, []).append(alias)
-                    if importable:
-                        self.unused_imports.append(local)
-                    for i in deprecated:
-                        self.fixed.add(i)
-                        self.manual.pop(i, None)
-                    continue
-            if not left and not silenced and deprecated and alias not in self.kept_imports and importable:
-                reexported.setdefault(local, []).append(alias)
-            for i in deprecated:
-                if not self._open(i):
-                    continue
-                if left:
-                    self.manual[i] = f"{local} is still used where the fix leaves the code as it is"
-                elif local in self.exported:
-                    self.manual[i] = f"re-exported in __all__: remove {local} when nothing imports it from here"
-                else:
-                    self.manual[i] = f"{local} is not used in this file (a re-export?): remove it by hand"
-        for local, aliases in reexported.items():
-            self._reexport(local, aliases, removed_from)
-        for statement, aliases in removed_from.items():
-            names = statement.names
-            assert not isinstance(names, cst.ImportStar)
-            line = self.parents.get(statement)
-            if len(aliases) == len(names) and isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1:
-                self.removed.add(line)
-                self.removed_imports.add(line)
-                comment = line.trailing_whitespace.comment
-                if comment is not None:
-                    self.dropped_comments.append(comment.value)
-            else:
-                self.import_edits.setdefault(statement, _ImportEdit()).drop.update(aliases)
-        self._place_needs()
-
-    def _reexport(
-        self,
-        local: str,
-        aliases: list[cst.ImportAlias],
-        removed_from: dict[cst.Import | cst.ImportFrom, list[cst.ImportAlias]],
-    ) -> None:
-        """A module-level import of a deprecated name that nothing in the module uses: a re-export.
-
-        It is one only if these imports are all that bind the name, and every ``__all__`` entry
-        naming it can be taken out with it (an entry left behind would break ``import *``).
-        Removed when ``local`` is in :attr:`drop`, else recorded for `fix` to decide.
-        """
-        statements = {self.parents.get(alias): alias for alias in aliases}
-        scope = self.scopes.get(next(iter(statements)) or self.tree)
-        assert scope is not None
-        if not all(isinstance(a, ImportAssignment) and a.node in statements for a in scope.assignments[local]):
-            return
-        found = {
-            i: node for i, use in enumerate(self.uses)
-            if use.form == "all" and isinstance(node := self.nodes.get(i), cst.SimpleString)
-            and node.evaluated_value == local
-        }
-        entries = list(found)
-        plans = {id(node): self._entry_plan(node) for node in found.values()}
-        strings = [s for s in _all_strings(self.tree) if s.evaluated_value == local]
-        if any(self.uses[i].status == "noqa" for i in entries) or any(plans.get(id(s)) is None for s in strings):
-            return
-        imports = [i for alias in aliases for i in self.by_node.get(alias, ()) if self.uses[i].status != "noqa"]
-        reexport = Reexport(local, tuple(self.uses[i] for i in (*imports, *entries)))
-        if local not in self.drop:
-            self.reexports.append(reexport)
-            return
-        self.removed_reexports.append(reexport)
-        for alias in aliases:
-            statement = self.parents.get(alias)
-            assert isinstance(statement, (cst.Import, cst.ImportFrom))
-            removed_from.setdefault(statement, []).append(alias)
-        for i in (*imports, *entries):
-            self.fixed.add(i)
-            self.manual.pop(i, None)
-        for plan in plans.values():
-            assert plan is not None
-            if isinstance(plan, cst.SimpleStatementLine):
-                self.removed.add(plan)
-            else:
-                self.element_drops.setdefault(plan[0], set()).add(plan[1])
-
-    def _entry_plan(self, string: cst.SimpleString) -> tuple[cst.CSTNode, int] | cst.SimpleStatementLine | None:
-        """How an ``__all__`` entry goes: (its list or tuple, its index there), or the line
-        ``__all__.append("name")`` that goes whole; None for a shape left to a person."""
-        parent = self.parents.get(string)
-        if isinstance(parent, cst.Element):
-            display = self.parents.get(parent)
-            holder = self.parents.get(display) if display is not None else None
-            if not isinstance(display, (cst.List, cst.Tuple)) or not (
-                isinstance(holder, (cst.Assign, cst.AnnAssign, cst.AugAssign))
-                or isinstance(holder, cst.Arg) and _called(self.parents.get(holder)) == "__all__.extend"
-            ):  # pragma: no cover - the engine reports entries of just these shapes; any other stays
-                return None
-            return display, next(k for k, e in enumerate(display.elements) if e is parent)
-        call = self.parents.get(parent) if isinstance(parent, cst.Arg) else None
-        expression = self.parents.get(call) if isinstance(call, cst.Call) else None
-        line = self.parents.get(expression) if isinstance(expression, cst.Expr) else None
-        if (
-            _called(call) == "__all__.append" and isinstance(call, cst.Call) and len(call.args) == 1
-            and isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1
-        ):
-            return line
-        return None
-
-    def _place_needs(self) -> None:
-        """Where each import the new code needs goes: into a ``from`` line of its module at the top,
-        else in place of a removed import (function-local ones first), else to the top (AddImportsVisitor)."""
-        for (module, name), sites in list(self.needs.items()):
-            del self.needs[module, name]
-            existing = next(
-                (
-                    s.body[0] for s in self.tree.body
-                    if isinstance(s, cst.SimpleStatementLine) and s not in self.removed
-                    and isinstance(s.body[0], cst.ImportFrom) and not isinstance(s.body[0].names, cst.ImportStar)
-                    and self._from_module(s.body[0]) == module
-                    and self.import_edits.get(s.body[0], _ImportEdit()).module is None
-                ),
-                None,
-            ) if name is not None else None
-            if existing is not None and name is not None:
-                self.import_edits.setdefault(existing, _ImportEdit()).add.append(name)
-                continue
-            statement: cst.Import | cst.ImportFrom = (
-                cst.Import([cst.ImportAlias(_dotted_node(module))]) if name is None
-                else cst.ImportFrom(module=_dotted_node(module), names=[cst.ImportAlias(cst.Name(name))])
-            )
-            left: list[cst.CSTNode] = []
-            for function in dict.fromkeys(self._function(site) for site in sites):
-                if not (isinstance(function, cst.FunctionDef) and self._replace_removed(function.body, statement)):
-                    left.extend(site for site in sites if self._function(site) is function)
-            if left and not self._replace_removed(self.tree, statement):
-                self.needs[module, name] = left
-
-    def _replace_removed(self, block: cst.CSTNode, statement: cst.Import | cst.ImportFrom) -> bool:
-        """Put ``statement`` where the block's first removed import was."""
-        statements = block.body if isinstance(block, (cst.IndentedBlock, cst.Module)) else ()
-        removed = next((s for s in statements if s in self.removed_imports), None)
-        if removed is None:
-            return False
-        assert isinstance(removed, cst.SimpleStatementLine)
-        self.replaced_statements[removed] = cst.SimpleStatementLine([statement], leading_lines=removed.leading_lines)
-        self.removed.discard(removed)
-        self.removed_imports.discard(removed)
-        return True
-
-
-# -- matching ---------------------------------------------------------------------------------
-
-
-class _Matcher:
-    """Match a template's pattern on code, node by node, its names against the findings."""
-
-    def __init__(
-        self,
-        rewriter: FileRewriter,
-        template: Template,
-        variable: tuple[cst.CSTNode, cst.CSTNode, int] | None = None,
-    ) -> None:
-        self.rewriter = rewriter
-        self.template = template
-        self.variable = variable
-        """Two-statement form: (the variable's name node, the call it holds, that call's finding)."""
-
-    def run(self, root: cst.CSTNode) -> _Match | None:
-        assert isinstance(root, cst.BaseExpression)
-        self.match = _Match(self.template, root)
-        if not self._match(self.template.pattern, root, ()):
-            return None
-        pattern, replace = self.template.pattern, self.template.replace
-        if isinstance(pattern, cst.Call) and isinstance(replace, cst.Call):
-            self.match.reuse_args = _arg_shape(pattern) == _arg_shape(replace) and all(
-                isinstance(a.value, cst.Name) and placeholder(a.value.value) for a in pattern.args
-            )
-        return self.match
-
-    def _match(self, p: cst.CSTNode, c: cst.CSTNode, path: tuple[str | int, ...]) -> bool:
-        if self.variable is not None and c is self.variable[0]:
-            return self._variable(p)
-        if isinstance(p, cst.Name):
-            name = placeholder(p.value)
-            if name is not None:
-                self.match.paths[name] = path
-                self.match.bound.append(c)
-                return True
-            if p.value in _CONSTANTS:
-                return isinstance(c, cst.Name) and c.value == p.value
-        chain = chain_of(p)
-        if chain is not None:
-            return self._anchor(c, chain, ("name", "attribute"))
-        if isinstance(p, cst.Call):
-            if not isinstance(c, cst.Call):
-                return False
-            func_chain = chain_of(p.func)
-            if func_chain is not None:
-                if not self._anchor(c, func_chain, ("call",)):
-                    return False
-            elif not self._match(p.func, c.func, (*path, "func")):
-                return False
-            return self._args(p, c, path)
-        if isinstance(p, cst.Attribute):
-            return (
-                isinstance(c, cst.Attribute)
-                and c.attr.value == p.attr.value
-                and self._match(p.value, c.value, (*path, "value"))
-            )
-        literal = _literal(p)
-        return literal is not _NOTHING and literal == _literal(c)
-
-    def _anchor(self, c: cst.CSTNode, chain: str, forms: tuple[str, ...]) -> bool:
-        found = self.rewriter._finding(c, forms, self.template.anchors[chain])
-        if found is None:
-            return False
-        self.match.anchors.append(found)
-        return True
-
-    def _variable(self, p: cst.CSTNode) -> bool:
-        """The variable stands for the call it holds: it must match this part without placeholders."""
-        assert self.variable is not None
-        if not isinstance(p, cst.Call) or chain_of(p.func) is None:
-            return False
-        inner = _Matcher(self.rewriter, self.template)
-        inner.match = _Match(self.template, self.variable[1])  # type: ignore[arg-type]
-        if not inner._match(p, self.variable[1], ()) or inner.match.paths:
-            return False
-        self.match.anchors.append(self.variable[2])
-        return True
-
-    def _args(self, p: cst.Call, c: cst.Call, path: tuple[str | int, ...]) -> bool:
-        if any(a.star for a in c.args):
-            return False
-        p_pos = [a for a in p.args if a.keyword is None]
-        c_pos = [(i, a) for i, a in enumerate(c.args) if a.keyword is None]
-        p_kw = {a.keyword.value: a for a in p.args if a.keyword is not None}
-        c_kw = {a.keyword.value: (i, a) for i, a in enumerate(c.args) if a.keyword is not None}
-        if len(p_pos) != len(c_pos) or p_kw.keys() != c_kw.keys():
-            return False
-        pairs = [(pa, ca) for pa, ca in zip(p_pos, c_pos)] + [(p_kw[k], c_kw[k]) for k in p_kw]
-        return all(self._match(pa.value, ca.value, (*path, "args", i, "value")) for pa, (i, ca) in pairs)
-
-
-_NOTHING = object()
-
-
-def _literal(node: cst.CSTNode) -> object:
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float, cst.Imaginary)):
-        try:
-            return ast.literal_eval(cst.Module([]).code_for_node(node))
-        except (ValueError, SyntaxError):
-            return _NOTHING
-    return _NOTHING
-
-
-def _arg_shape(call: cst.Call) -> list[tuple[str | None, str]]:
-    return [(a.keyword.value if a.keyword else None, cst.Module([]).code_for_node(a.value)) for a in call.args]
-
-
-def _mock_shape(template: Template, target: str) -> tuple[tuple[str, ...], str, bool] | None:
-    """For ``T().a.b($x)`` -> ``Q($x)``: the mock's path to Q (``return_value``, ``a``, ``b``), Q,
-    and whether Q is an attribute of an object (a class), which a patch reaches wherever it is used."""
-    pattern, replace = template.pattern, template.replace
-    if not (isinstance(pattern, cst.Call) and isinstance(replace, cst.Call)):
-        return None
-    called = chain_of(replace.func)
-    if called is None or _arg_shape(pattern) != _arg_shape(replace):
-        return None
-    if not all(isinstance(a.value, cst.Name) and placeholder(a.value.value) for a in pattern.args):
-        return None
-    path: list[str] = []
-    node: cst.BaseExpression = pattern.func
-    while chain_of(node) is None:
-        if isinstance(node, cst.Attribute):
-            path.append(node.attr.value)
-            node = node.value
-        elif isinstance(node, cst.Call) and not node.args:
-            path.append("return_value")
-            node = node.func
-        else:
-            return None
-    if template.anchors.get(chain_of(node) or "") != target:
-        return None
-    spelling = next((s for s in template.needs if f"{called}.".startswith(f"{s.code}.")), None)
-    if spelling is None or spelling.module is None:
-        return None
-    full = spelling.dotted + called[len(spelling.code):]
-    return tuple(reversed(path)), full, "." in full[len(spelling.module) + 1:]
-
-
-# -- applying the plan -------------------------------------------------------------------------
-
-
-class _Apply(cst.CSTTransformer):
-    def __init__(self, rewriter: FileRewriter) -> None:
-        self.rewriter = rewriter
-        # Only the paths down to edited nodes are visited; the rest is kept as it is.
-        self.dirty: set[cst.CSTNode] = set()
-        edited = [
-            *rewriter.exprs, *rewriter.import_edits, *rewriter.removed, *rewriter.replaced_statements,
-            *rewriter.inserted, *rewriter.element_drops,
-        ]
-        for node in edited:
-            parent: cst.CSTNode | None = rewriter.parents.get(node)
-            while parent is not None and parent not in self.dirty:
-                self.dirty.add(parent)
-                parent = rewriter.parents.get(parent)
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        return node in self.dirty
-
-    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
-        rewriter = self.rewriter
-        build = rewriter.exprs.get(original_node)
-        if build is not None:
-            return build(updated_node)
-        edit = rewriter.import_edits.get(original_node)
-        if edit is not None:
-            return _edit_import(updated_node, original_node, edit, rewriter.dropped_comments)
-        drops = rewriter.element_drops.get(original_node)
-        if drops is not None:
-            return _drop_elements(updated_node, drops, rewriter.dropped_comments)
-        if isinstance(original_node, (cst.Module, cst.IndentedBlock)):
-            return self._block(original_node, updated_node)
-        return updated_node
-
-    def _block(self, original: cst.Module | cst.IndentedBlock, updated: Any) -> Any:
-        """Remove, replace and insert statements; comments above a removed one stay."""
-        rewriter = self.rewriter
-        if not any(s in rewriter.removed or s in rewriter.replaced_statements or s in rewriter.inserted
-                   for s in original.body):
-            return updated
-        body: list[Statement] = []
-        carried: list[cst.EmptyLine] | None = None
-        for old, new in zip(original.body, updated.body):
-            new = rewriter.replaced_statements.get(old, new)
-            if old in rewriter.removed:
-                carried = [*(carried or []), *new.leading_lines]
-                comment = new.trailing_whitespace.comment if isinstance(new, cst.SimpleStatementLine) else None
-                if comment is not None and old not in rewriter.removed_imports:
-                    carried.append(cst.EmptyLine(comment=comment))
-                continue
-            if carried is not None:
-                new = new.with_changes(leading_lines=_merge(carried, list(new.leading_lines), at_start=not body))
-                carried = None
-            body.append(new)
-            body.extend(rewriter.inserted.get(old, ()))
-        carried = carried or []
-        if not body:
-            body.append(cst.SimpleStatementLine([cst.Pass()], leading_lines=carried))
-            carried = []
-        footer = [*(line for line in carried if line.comment is not None), *updated.footer]
-        return updated.with_changes(body=body, footer=footer)
-
-
-def _two_blank_lines_after_imports(module: cst.Module, before: cst.Module) -> cst.Module:
-    """A ``def`` or ``class`` that imports were added right above keeps PEP 8's two blank lines.
-
-    AddImportsVisitor separates its imports from a statement that had no blank line before it
-    by one; other statements keep exactly the lines they had.
-    """
-    body = list(module.body)
-    added = len(body) - len(before.body)
-    first = next(
-        (i for i, (a, b) in enumerate(zip(body, before.body)) if module.code_for_node(a) != before.code_for_node(b)),
-        len(before.body),
-    )
-    following = first + added
-    if not added or following >= len(body) or before.body[first].leading_lines:
-        return module
-    statement = body[following]
-    if isinstance(statement, (cst.FunctionDef, cst.ClassDef)) and len(statement.leading_lines) == 1:
-        body[following] = statement.with_changes(
-            leading_lines=[cst.EmptyLine(indent=False), *statement.leading_lines]
-        )
-    return module.with_changes(body=body)
-
-
-def _merge(carried: list[cst.EmptyLine], lines: list[cst.EmptyLine], *, at_start: bool) -> list[cst.EmptyLine]:
-    """Leading lines of the statement after removed ones: every comment, no extra blank line."""
-    if any(line.comment is not None for line in carried):
-        merged = [*carried, *lines]
-    else:
-        blank = 0
-        while blank < len(lines) and lines[blank].comment is None:
-            blank += 1
-        merged = [cst.EmptyLine(indent=False)] * max(0, len(carried) - blank) + lines
-    if at_start:
-        while merged and merged[0].comment is None:
-            merged.pop(0)
-    return merged
-
-
-def _edit_import(updated: Any, original: Any, edit: _ImportEdit, dropped_comments: list[str]) -> Any:
-    relative = [cst.Dot()] * edit.relative
-    if isinstance(updated.names, cst.ImportStar):
-        return updated.with_changes(module=_dotted_node(edit.module or ""), relative=relative)
-    names: list[cst.ImportAlias] = []
-    for old, new in zip(original.names, updated.names):
-        if old not in edit.drop:
-            names.append(edit.renamed.get(old, new))
-            continue
-        # The dropped name's own trailing comment goes with it; the layout after it stays.
-        comma = new.comma
-        after = comma.whitespace_after if isinstance(comma, cst.Comma) else None
-        if isinstance(after, cst.ParenthesizedWhitespace) and after.first_line.comment is not None:
-            dropped_comments.append(after.first_line.comment.value)
-        if names and isinstance(after, cst.ParenthesizedWhitespace):
-            previous = names[-1]
-            previous_comma = previous.comma
-            before = previous_comma.whitespace_after if isinstance(previous_comma, cst.Comma) else None
-            if isinstance(previous_comma, cst.Comma) and isinstance(before, cst.ParenthesizedWhitespace):
-                names[-1] = previous.with_changes(
-                    comma=previous_comma.with_changes(
-                        whitespace_after=after.with_changes(
-                            first_line=before.first_line, empty_lines=[*before.empty_lines, *after.empty_lines]
-                        )
-                    )
-                )
-    if names and original.names[-1] in edit.drop and not _parenthesized(updated):
-        names[-1] = names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-    for name in edit.add:
-        names = _insert_alias(names, cst.ImportAlias(cst.Name(name)))
-    changes: dict[str, Any] = {"names": names}
-    if edit.module is not None and isinstance(updated, cst.ImportFrom):
-        changes["module"] = _dotted_node(edit.module) if edit.module else None
-        changes["relative"] = relative
-    return updated.with_changes(**changes)
-
-
-def _drop_elements(display: Any, drop: set[int], dropped_comments: list[str]) -> Any:
-    """A list or tuple display without the elements at ``drop``, in its own layout.
-
-    The line before a dropped element keeps its comment; the layout after the dropped element
-    leads to what follows; a dropped element's own trailing comment goes with it.
-    """
-    tuple_ = isinstance(display, cst.Tuple)
-    if tuple_:
-        opening = display.lpar[0].whitespace_after if display.lpar else cst.SimpleWhitespace("")
-        closing = display.rpar[-1].whitespace_before if display.rpar else cst.SimpleWhitespace("")
-    else:
-        opening, closing = display.lbracket.whitespace_after, display.rbracket.whitespace_before
-    elements = list(display.elements)
-    kept: list[Any] = []
-    for k, element in enumerate(elements):
-        if k not in drop:
-            kept.append(element)
-            continue
-        comma = element.comma
-        # What follows the element on its line: its comma's whitespace, or for the last element
-        # (a trailing comma's whitespace is empty) the whitespace before the closing bracket.
-        after = comma.whitespace_after if isinstance(comma, cst.Comma) else cst.SimpleWhitespace("")
-        if k == len(elements) - 1 and not isinstance(after, cst.ParenthesizedWhitespace):
-            after = closing
-            if isinstance(closing, cst.ParenthesizedWhitespace):
-                closing = closing.with_changes(first_line=cst.TrailingWhitespace())
-        if isinstance(after, cst.ParenthesizedWhitespace) and after.first_line.comment is not None:
-            dropped_comments.append(after.first_line.comment.value)
-        if any(j not in drop for j in range(k + 1, len(elements))):  # an element follows
-            if kept:
-                previous = kept[-1]
-                kept[-1] = previous.with_changes(comma=previous.comma.with_changes(
-                    whitespace_after=_join_whitespace(previous.comma.whitespace_after, after)
-                ))
-            else:
-                opening = _join_whitespace(opening, after)
-        elif kept:  # the new last element: a trailing comma as the dropped one had, then the closing layout
-            previous = kept[-1]
-            before = previous.comma.whitespace_after
-            kept[-1] = previous.with_changes(
-                comma=comma.with_changes(whitespace_before=previous.comma.whitespace_before)
-                if isinstance(comma, cst.Comma) else cst.MaybeSentinel.DEFAULT
-            )
-            closing = _join_whitespace(before, closing, closing=True)
-    if not kept and not any(_comments_in(w) for w in (opening, closing)):
-        opening = closing = cst.SimpleWhitespace("")
-    if tuple_:
-        if len(kept) == 1 and not isinstance(kept[0].comma, cst.Comma):
-            kept[0] = kept[0].with_changes(comma=cst.Comma())
-        if not display.lpar:
-            if kept:
-                return display.with_changes(elements=kept)
-            return display.with_changes(elements=kept, lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
-        return display.with_changes(
-            elements=kept,
-            lpar=[display.lpar[0].with_changes(whitespace_after=opening), *display.lpar[1:]],
-            rpar=[*display.rpar[:-1], display.rpar[-1].with_changes(whitespace_before=closing)],
-        )
-    return display.with_changes(
-        elements=kept,
-        lbracket=display.lbracket.with_changes(whitespace_after=opening),
-        rbracket=display.rbracket.with_changes(whitespace_before=closing),
-    )
-
-
-def _join_whitespace(first: Any, second: Any, *, closing: bool = False) -> Any:
-    """The whitespace standing for ``first``, a dropped element, then ``second``."""
-    if isinstance(first, cst.ParenthesizedWhitespace) and isinstance(second, cst.ParenthesizedWhitespace):
-        return second.with_changes(first_line=first.first_line, empty_lines=[*first.empty_lines, *second.empty_lines])
-    if isinstance(first, cst.ParenthesizedWhitespace):
-        return first.with_changes(last_line=cst.SimpleWhitespace("")) if closing else first
-    if isinstance(second, cst.ParenthesizedWhitespace):
-        return second.with_changes(first_line=cst.TrailingWhitespace())
-    return second if closing else first
-
-
-def _comments_in(whitespace: Any) -> bool:
-    return isinstance(whitespace, cst.ParenthesizedWhitespace) and (
-        whitespace.first_line.comment is not None or any(line.comment is not None for line in whitespace.empty_lines)
-    )
-
-
-def _parenthesized(statement: Any) -> bool:
-    return isinstance(statement, cst.ImportFrom) and statement.lpar is not None
-
-
-def _insert_alias(names: list[cst.ImportAlias], new: cst.ImportAlias) -> list[cst.ImportAlias]:
-    """Add a name to an import list: at its sorted place if the list is sorted, else at the end."""
-    keys = [_sort_key(a.evaluated_name) for a in names]
-    position = len(names)
-    if keys == sorted(keys):
-        position = next((k for k, key in enumerate(keys) if key > _sort_key(new.evaluated_name)), len(names))
-    multiline = any(
-        isinstance(a.comma, cst.Comma) and isinstance(a.comma.whitespace_after, cst.ParenthesizedWhitespace)
-        for a in names
-    )
-    if multiline:
-        between = next(
-            a.comma for a in names
-            if isinstance(a.comma, cst.Comma) and isinstance(a.comma.whitespace_after, cst.ParenthesizedWhitespace)
-        )
-        assert isinstance(between, cst.Comma) and isinstance(between.whitespace_after, cst.ParenthesizedWhitespace)
-        clean = between.with_changes(
-            whitespace_after=between.whitespace_after.with_changes(
-                first_line=cst.TrailingWhitespace(), empty_lines=()
-            )
-        )
-    else:
-        clean = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-    if position < len(names):
-        return [*names[:position], new.with_changes(comma=clean), *names[position:]]
-    last = names[-1]
-    if multiline and isinstance(last.comma, cst.Comma) and isinstance(last.comma.whitespace_after,
-                                                                      cst.ParenthesizedWhitespace):
-        indent = clean.whitespace_after
-        assert isinstance(indent, cst.ParenthesizedWhitespace)
-        kept = last.comma.with_changes(
-            whitespace_after=last.comma.whitespace_after.with_changes(last_line=indent.last_line, indent=indent.indent)
-        )
-        closing = cst.Comma(whitespace_after=last.comma.whitespace_after.with_changes(
-            first_line=cst.TrailingWhitespace(), empty_lines=()))
-        return [*names[:-1], last.with_changes(comma=kept), new.with_changes(comma=closing)]
-    return [*names[:-1], last.with_changes(comma=clean), new.with_changes(comma=last.comma)]
-
-
-def _sort_key(name: str) -> tuple[int, str]:
-    """isort's default order inside an import: CONSTANTS, Classes, functions."""
-    kind = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
-    return kind, name.lower()
-
-
-def _dotted_node(dotted: str) -> cst.Attribute | cst.Name:
-    node = cst.parse_expression(dotted)
-    assert isinstance(node, (cst.Attribute, cst.Name))
-    return node
-
-
-class _Substitute(cst.CSTTransformer):
-    def __init__(self, values: dict[str, cst.CSTNode], safe: frozenset[str]) -> None:
-        self.values = values
-        self.safe = safe
-
-    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> Any:
-        name = placeholder(original_node.value)
-        if name is None:
-            return updated_node
-        value = self.values[name]
-        if name not in self.safe and isinstance(value, cst.BaseExpression):
-            if not isinstance(value, _ATOMS) and not value.lpar:
-                return value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
-        return value
-
-
-def _follow(node: cst.CSTNode, path: Sequence[str | int]) -> cst.CSTNode:
-    for step in path:
-        node = node[step] if isinstance(step, int) else getattr(node, step)  # type: ignore[index]
-    return node
-
-
-def _replace_with(code: str) -> Callable[[Any], cst.CSTNode]:
-    """Build the expression ``code`` in place of a node, keeping the node's parentheses."""
-
-    def build(updated: Any) -> cst.CSTNode:
-        return _with_parens(cst.parse_expression(code), updated)
-
-    return build
-
-
-def _with_parens(new: cst.BaseExpression, old: Any) -> cst.BaseExpression:
-    if getattr(old, "lpar", None):
-        return new.with_changes(lpar=old.lpar, rpar=old.rpar)
-    return new
-
-
-def _code(node: cst.CSTNode | None) -> str:
-    return "" if node is None else cst.Module([]).code_for_node(node)
-
-
-def _called(node: cst.CSTNode | None) -> str:
-    """``f.g`` for a call ``f.g(...)``, else ""."""
-    return _code(node.func) if isinstance(node, cst.Call) else ""
-
-
-def _head(call: cst.CSTNode) -> cst.CSTNode:
-    """``factory`` in the result call ``factory.create_for_user(ctx)``."""
-    assert isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
-    return call.func.value
-
-
-def _chain_head(node: cst.CSTNode) -> cst.CSTNode:
-    """The leftmost name of a use: ``a`` in ``a.b.c`` and in ``a.b()``."""
-    if isinstance(node, cst.Call):
-        node = node.func
-    while isinstance(node, cst.Attribute):
-        node = node.value
-    return node
-
-
-def _variables(tree: cst.CSTNode) -> Iterator[cst.Name]:
-    """Name nodes that read or bind a variable (not attribute, keyword or module names)."""
-    skip: set[int] = set()
-    for node in _walk(tree):
-        if id(node) in skip:
-            continue
-        if isinstance(node, cst.Attribute):
-            skip.add(id(node.attr))
-        elif isinstance(node, cst.Arg) and node.keyword is not None:
-            skip.add(id(node.keyword))
-        elif isinstance(node, cst.ImportFrom) and node.module is not None:
-            skip.update(id(n) for n in _walk(node.module))
-        elif isinstance(node, cst.ImportAlias) and isinstance(node.name, cst.Attribute):
-            # `import a.b` binds `a` only.
-            skip.update(id(n) for n in _walk(node.name) if n is not _chain_head(node.name))
-        elif isinstance(node, cst.Name):
-            yield node
-
-
-def _bound_or_read_names(code: str) -> set[str]:
-    """Every variable name the file mentions (read with :mod:`ast`, much faster than a CST walk)."""
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(code)):
-        if isinstance(node, ast.Name):
-            names.add(node.id)
-        elif isinstance(node, ast.arg):
-            names.add(node.arg)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, ast.alias):
-            names.add(node.asname or node.name.split(".")[0])
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            names.update(node.names)
-    return names
-
-
-def _exported(tree: cst.Module) -> set[str]:
-    """Names listed in the module's ``__all__``."""
-    return {s.evaluated_value for s in _all_strings(tree) if isinstance(s.evaluated_value, str)}
-
-
-def _all_strings(tree: cst.Module) -> Iterator[cst.SimpleString]:
-    """The strings of statements that build ``__all__`` at module level (in ``if``/``try`` too)."""
-    for small in _module_level(tree):
-        targets: list[cst.BaseExpression] = []
-        value: cst.BaseExpression | None = None
-        if isinstance(small, cst.Assign):
-            targets, value = [t.target for t in small.targets], small.value
-        elif isinstance(small, (cst.AugAssign, cst.AnnAssign)):
-            targets, value = [small.target], small.value
-        elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
-            targets, value = [small.value.func], small.value
-        if value is not None and any(_code(t).startswith("__all__") for t in targets):
-            yield from (n for n in _walk(value) if isinstance(n, cst.SimpleString))
-
-
-_BLOCKS = (
-    cst.BaseCompoundStatement, cst.BaseSuite, cst.Else, cst.ExceptHandler, cst.ExceptStarHandler, cst.Finally,
-    cst.MatchCase,
-)
-
-
-def _module_level(node: cst.CSTNode) -> Iterator[cst.BaseSmallStatement]:
-    """Simple statements that run as the module body runs (not those of a def or class)."""
-    for child in node.children:
-        if isinstance(child, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
-            yield from child.body
-        elif isinstance(child, _BLOCKS) and not isinstance(child, (cst.FunctionDef, cst.ClassDef)):
-            yield from _module_level(child)
-
 
 def _generic_reason(use: Finding) -> str:
     return {
@@ -1856,19 +477,59 @@ def rewrite(
     uses: Sequence[Finding],
     drop: Collection[str] = (),
     keep: Collection[str] = (),
+    hold: Mapping[str, str] | None = None,
 ) -> Result:
     """Rewrite ``uses`` in one file's text; raises one of PARSE_ERRORS for code LibCST cannot read.
 
     ``drop`` names re-exports to remove (see :class:`Reexport`); ``keep`` names module-level
-    imports to keep, as re-exports, though the rewrite leaves them unused. A file where no
+    imports to keep, as re-exports, though the rewrite leaves them unused; ``hold``, those whose
+    uses stay as they are (name -> why). A file where no
     template or move applies to any use, and no deprecated import can be a re-export, is not
     parsed at all.
     """
     uses = list(uses)
     open_uses = [use for use in uses if use.status != "noqa"]
     if not drop and not any(templates.covers(use) for use in open_uses) and not _unread_imports(text, open_uses):
-        return Result(text, manual=[(use, _generic_reason(use)) for use in open_uses])
-    return FileRewriter(templates, index, relpath, cst.parse_module(text), uses, drop, keep).run()
+        return Result(text, manual=_unparsed_reasons(templates, index, text, open_uses))
+    return FileRewriter(templates, index, relpath, cst.parse_module(text), uses, drop, keep, text, hold).run()
+
+
+def _unparsed_reasons(
+    templates: Templates, index: Index, text: str, uses: Sequence[Finding]
+) -> list[tuple[Finding, str]]:
+    """Why each use stays, in a file nothing can be rewritten in (read with :mod:`ast`, no LibCST),
+    as the full analysis says it: an import of a rule with fixes says whether the file reads the
+    name it binds; a string naming a deprecated module says so."""
+    imports = {
+        (use.line, use.col) for use in uses
+        if use.form in ("import", "import-from")
+        and (templates.templates.get(use.rule) or templates.moves.get(use.rule))
+    }
+    bound: dict[tuple[int, int], str] = {}
+    read: set[str] = set()
+    if imports:
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):  # pragma: no cover - the engine parsed it
+            tree = ast.Module(body=[], type_ignores=[])
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name):
+                read.add(node.id)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                for alias in node.names:
+                    bound[alias.lineno, alias.col_offset] = alias.asname or alias.name.split(".")[0]
+    reasons = []
+    for use in uses:
+        local = bound.get((use.line, use.col)) if (use.line, use.col) in imports else None
+        if use.form == "string" and use.target in index.deprecations.entries and index.module_file(use.target):
+            reasons.append((use, "names the deprecated module itself, which has no replacement module"))
+        elif local is None:
+            reasons.append((use, _generic_reason(use)))
+        elif local in read:
+            reasons.append((use, f"{local} is still used where the fix leaves the code as it is"))
+        else:
+            reasons.append((use, f"{local} is not used in this file (a re-export?): remove it by hand"))
+    return reasons
 
 
 def _unread_imports(text: str, uses: Sequence[Finding]) -> bool:

@@ -1,0 +1,31 @@
+"""What rewriting one file yields."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flake8_ssot.model import Finding
+
+
+@dataclass(frozen=True)
+class Reexport:
+    """A deprecated name a module imports only for others: nothing in the module itself uses it."""
+
+    name: str
+    """The name the module binds."""
+    uses: tuple[Finding, ...]
+    """Its import's findings, then those of its ``__all__`` entries."""
+
+
+@dataclass
+class Result:
+    code: str
+    fixed: list[Finding] = field(default_factory=list)
+    manual: list[tuple[Finding, str]] = field(default_factory=list)
+    dropped_comments: list[str] = field(default_factory=list)
+    """Trailing comments of removed import lines and ``__all__`` entries (they annotated them)."""
+    reexports: list[Reexport] = field(default_factory=list)
+    """Re-exports left in place (listed as manual, with a generic reason)."""
+    removed_reexports: list[Reexport] = field(default_factory=list)
+    unused_imports: list[str] = field(default_factory=list)
+    """Names whose module-level imports were removed as the rewrite left them unused."""
