@@ -466,6 +466,7 @@ def _generic_reason(use: Finding) -> str:
         "annotation-string": "name inside a string annotation",
         "string-value": "a string held in a variable or built from parts: change it where it is written",
         "instance-attribute": "reached through self: a function stored on the class receives self as well",
+        "instance": "a member reached through an instance: change it where the instance is made or typed",
     }.get(use.form, "not a shape the fix understands")
 
 
