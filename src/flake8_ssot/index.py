@@ -122,6 +122,8 @@ class Deprecations:
         self.words: set[str] = set()
         self.modules: set[str] = set()
         """Last names of the deprecated entries known to be modules."""
+        self.maybe_modules: set[str] = set()
+        """Last names of the entries nothing defines (a deleted module, a module ``__getattr__``)."""
         for entry in self.entries:
             last = entry.rsplit(".", 1)[-1]
             if distinctive(last):
@@ -135,19 +137,23 @@ class Deprecations:
         The module's own last component is no such name: a vanished path that merely ends in
         it (another package's ``support.asyncore``) is no evidence of a use.
         """
-        last = entry.rsplit(".", 1)[-1]
-        self.modules.add(last)
-        meant = self.by_last.get(last, [])
-        if entry in meant:
-            meant.remove(entry)
-            if not meant:
-                del self.by_last[last]
+        self.modules.add(entry.rsplit(".", 1)[-1])
+        self.forget_stale(entry)
         for name in names:
             members = self.by_last.setdefault(name, [])
             if f"{entry}.{name}" not in members:
                 members.append(f"{entry}.{name}")
             self.words.add(name)
         self.identifiers = frozenset(self.words)
+
+    def forget_stale(self, entry: str) -> None:
+        """No stale path or unbound name can mean ``entry`` itself."""
+        last = entry.rsplit(".", 1)[-1]
+        meant = self.by_last.get(last, [])
+        if entry in meant:
+            meant.remove(entry)
+            if not meant:
+                del self.by_last[last]
 
     def add_path(self, path: str, entry: str) -> None:
         """``path`` binds the same object as the configured ``entry`` (its definition)."""
@@ -161,8 +167,10 @@ class Deprecations:
         """Plain words configured names end in (``Set`` of ``typing.Set``), and the other parts
         of those names: see :class:`flake8_ssot.prefilter.Prefilter`."""
         weak = frozenset(w for w in self.words if w not in self.modules and not distinctive(w))
+        # The name's owner (`timezone` of `django.utils.timezone.utc`): every spelling of the
+        # full path, and every import from the module, spells it; `django` would be everywhere.
         anchors = frozenset(
-            part for entry in self.entries if entry.rpartition(".")[2] in weak for part in entry.split(".")[:-1]
+            entry.split(".")[-2] for entry in self.entries if "." in entry and entry.rpartition(".")[2] in weak
         )
         return weak, anchors
 
@@ -267,7 +275,9 @@ class Index:
             definition = self.definition(entry)
             if definition is None or definition.kind == "module":
                 # Not known to be a name of a module that exists: no stale path can mean it.
-                self.deprecations.add_members(entry, ())
+                self.deprecations.forget_stale(entry)
+                # Perhaps a module that was deleted: imports from it may still re-export.
+                self.deprecations.maybe_modules.add(entry.rsplit(".", 1)[-1])
             elif definition.path != entry:
                 self.deprecations.add_path(definition.path, entry)
         weak, anchors = self.deprecations.weak_words()
@@ -744,7 +754,8 @@ class Index:
         memory for its few new names instead of reading and joining every file again.
         """
         weak, anchors = self.deprecations.weak_words()
-        scanner = Scanner(identifiers, self.deprecations.modules.intersection(identifiers), weak, anchors)
+        modules = (self.deprecations.modules | self.deprecations.maybe_modules) & identifiers
+        scanner = Scanner(identifiers, modules, weak, anchors)
         found: dict[str, int] = {}
         for block in kept.blocks:  # in the order read: a file read again overrides its older bytes
             found.update(zip(block.files, scanner.flags_block(block.data, block.starts)))

@@ -53,7 +53,7 @@ class Prefilter:
 
     A ``weak`` identifier is a plain word a configured name ends in (``Set`` of ``typing.Set``,
     also an English word in many docstrings): it counts only where code could use it — with
-    one of the ``anchors`` (the configured name's other parts, ``typing``) in the file, or
+    one of the ``anchors`` (the name's owner: ``typing``, ``timezone``) in the file, or
     after a dot, in quotes, or in an import statement, or with a star import in the file.
     """
 
