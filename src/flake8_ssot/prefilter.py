@@ -78,9 +78,8 @@ class Prefilter:
 
     @property
     def pattern(self) -> str:
-        # Only the trailing boundary is checked: a leading one would cost a lookbehind at
-        # every position, and a rare false hit only costs one parse.
-        return "(?:" + trie_pattern(sorted(self._strong)) + r")(?![A-Za-z0-9_])"
+        # Both boundaries: `Dict` in `OrderedDict` would cost a parse of every file saying it.
+        return r"(?<![A-Za-z0-9_])(?:" + trie_pattern(sorted(self._strong)) + r")(?![A-Za-z0-9_])"
 
     @property
     def shape(self) -> str:
@@ -143,12 +142,12 @@ class Prefilter:
 
 
 def _spelled(text: Any, word: Any, word_chars: frozenset[Any]) -> bool:
-    """``word`` occurs in ``text`` not followed by a word character: the regex's test, by hand."""
+    """``word`` occurs in ``text`` as a whole word: the regex's test, by hand."""
     end = len(text)
     at = text.find(word)
     while at >= 0:
         after = at + len(word)
-        if after == end or text[after] not in word_chars:
+        if (after == end or text[after] not in word_chars) and (at == 0 or text[at - 1] not in word_chars):
             return True
         at = text.find(word, at + 1)
     return False
@@ -232,7 +231,7 @@ def _files_spelling(
     misses = 0
     while at >= 0:
         after = at + len(word)
-        if after == end or blob[after] not in word_chars:
+        if (after == end or blob[after] not in word_chars) and (at == 0 or blob[at - 1] not in word_chars):
             i = bisect.bisect_right(starts, at) - 1
             yield i
             at = blob.find(word, starts[i + 1])
@@ -240,7 +239,7 @@ def _files_spelling(
             misses += 1
             at = blob.find(word, at + 1)
         else:
-            yield from _files_matching(blob, starts, re.compile(re.escape(word) + rb"(?![A-Za-z0-9_])"), at)
+            yield from _files_matching(blob, starts, re.compile(rb"(?<![A-Za-z0-9_])" + re.escape(word) + rb"(?![A-Za-z0-9_])"), at)
             return
 
 
