@@ -532,14 +532,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if c.label in args.full_on.split(","):
             log(f"{c.label}: whole-project flake8, cold and warm cache")
             cases = full_cases(tools, c)
-            for case in cases:
-                case.cold = False
-            clear_cache(c.root)
-            measure(cases[:1], 1, log, warm_up=False)  # not timed: warms the page cache
-            for case in cases:
-                case.samples.clear()
-                case.shares.clear()
-            cases[0].cold = True
+            # No warm-up run: the check runs above read every file already, and the first
+            # round starts cold.
             measure(cases, full_runs, log, warm_up=False)
             all_cases += cases
 
