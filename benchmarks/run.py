@@ -2,8 +2,8 @@
 
 Run from a clone, after ``pip install -e '.[bench]'``::
 
-    python benchmarks/run.py            # monorepo (10,000 modules), Django 4.2 (2,763), the stdlib (1,790)
-    python benchmarks/run.py --quick    # smaller cuts of the same corpora, 3 rounds: a smoke test
+    python benchmarks/run.py            # monorepo (10,000 modules), Django 4.2 (2,763), the stdlib: ~10 min
+    python benchmarks/run.py --quick    # smaller cuts of the same corpora, 3 rounds: ~1.5 min
 
 Three corpora, in ``benchmarks/corpus/`` (git-ignored): the generated monorepo (its deprecated
 modules bind a logger, typing names and the SSOT class, like real ones); Django's source
