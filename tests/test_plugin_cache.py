@@ -148,3 +148,30 @@ def test_a_change_invalidates_the_reuse(project: Path, ssot: Ssot, change: Calla
     assert out != before[1]
     # ... and the run after it reuses the new answers.
     assert flake8(project, "-j", "2", ".") == (code, out, False)
+
+
+def test_journals_are_merged_by_their_owner_only(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What flake8's workers record reaches results.json through the process that loaded it."""
+    import json
+
+    from flake8_ssot import results
+
+    monkeypatch.chdir(project)
+    loaded = engine.Project.from_config_file(project / "pyproject.toml")
+    loaded.build_index()
+    run = results.PluginResults(loaded)
+    lines = (project / "app/use.py").read_text().splitlines(keepends=True)
+    monkeypatch.setattr(os, "getpid", lambda: run.owner + 1)  # as a forked worker
+    found = run.detect("app/use.py", lines, None, on_disk=True)
+    run.finish()  # a worker saves nothing
+    journal, = (project / CACHE).glob(f".journal-{run.owner}-*.jsonl")
+    with open(journal, "a") as f:
+        f.write('["cut short\n' + json.dumps(["another key", "app/clean.py", {}]) + "\n")
+    monkeypatch.undo()
+    run.finish()
+    assert not journal.exists()
+    saved = json.loads((project / CACHE / "results.json").read_text())["files"]
+    assert sorted(saved) == ["app/use.py"]
+    again = results.PluginResults(loaded)
+    assert again.store.get_text("app/use.py", results.digest("".join(lines))) == found
+    assert again.store.get("app/use.py") == found  # the stat held while it was analyzed: check reuses it too

@@ -189,3 +189,46 @@ def test_a_warm_process_imports_no_engine(project: Path, ssot: Ssot) -> None:
     imported = {line.rsplit("|", 1)[-1].strip() for line in third.stderr.splitlines()}
     assert "flake8_ssot.warm" in imported
     assert not imported & {"flake8_ssot.engine", "flake8_ssot.model", "json", "pathlib", "re", "typing", "ast"}
+
+
+def test_an_explicit_configuration_has_its_own_snapshot(project: Path, ssot: Ssot, analyzed: list[str]) -> None:
+    config = str(project / "pyproject.toml")
+    for spelled in (["--ssot-config", config], [f"--ssot-config={config}"]):
+        first = ssot(*spelled, "check", cwd=project / "app")
+        if not replays_argv(project / "app", [*spelled, "check"]):
+            assert ssot(*spelled, "check", cwd=project / "app") == first
+        assert replays_argv(project / "app", [*spelled, "check"])
+    write_tree(project, {"pyproject.toml": FILES["pyproject.toml"] + 'message = "x"\n'})
+    assert not replays_argv(project / "app", ["--ssot-config", config, "check"])
+
+
+def replays_argv(cwd: Path, argv: list[str]) -> bool:
+    import io
+
+    here = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return warm.replay(argv, io.StringIO(), io.StringIO()) is not None
+    finally:
+        os.chdir(here)
+
+
+@pytest.mark.parametrize("damage", [b"", b"not marshal", b"\xe9\x00\x00\x00"])
+def test_a_damaged_snapshot_is_no_snapshot(project: Path, ssot: Ssot, analyzed: list[str], damage: bytes) -> None:
+    before = warmed(project, ssot, analyzed)
+    for snapshot in (project / CACHE).glob("check-*.bin"):
+        snapshot.write_bytes(damage)
+    assert not replays(project)
+    assert ssot("check", cwd=project) == before
+
+
+def test_what_the_walk_prunes_and_cannot_decode(project: Path, ssot: Ssot, analyzed: list[str]) -> None:
+    """A virtualenv inside the project stays pruned while its marker stays; an undecodable
+    file goes the general way (and its error is replayed)."""
+    write_tree(project, {"env/pyvenv.cfg": "home = /usr\n", "env/lib/x.py": "import legacy.factory\n"})
+    (project / "app/latin.py").write_bytes(b"import legacy.factory\nx = '\xe9'\n")
+    before = warmed(project, ssot, analyzed)
+    assert "app/latin.py" in before[2]
+    (project / "env/pyvenv.cfg").unlink()
+    assert not replays(project)
+    assert ssot("check", cwd=project) == fresh(project, ssot) != before
