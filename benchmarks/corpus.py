@@ -1,4 +1,5 @@
-"""Benchmark corpora: a synthetic monorepo generated deterministically, and a copy of the stdlib.
+"""Benchmark corpora: a synthetic monorepo generated deterministically, a copy of the stdlib,
+and Django's source distribution from PyPI at a pinned version.
 
 The monorepo has the shape flake8-ssot was born for: thousands of modules in nested packages,
 a deprecated WebSocket-manager factory that ~2% of them still use in every form the plugin
@@ -9,7 +10,10 @@ from __future__ import annotations
 
 import random
 import shutil
+import subprocess
+import sys
 import sysconfig
+import tarfile
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -373,30 +377,77 @@ def _core_files() -> dict[str, str]:
                 def create_for_user(cls, user_context: Any) -> WebSocketManager:
                     return cls(user_context)
         """,
+        # Like real deprecated modules: a logger, typing names, the SSOT class it wraps, __all__,
+        # compatibility aliases and factories returning the SSOT object. Every name it binds is
+        # part of the module the rule deprecates, but only its surface can be used elsewhere.
         "acme/core/ws/manager_factory.py": """
-            \"\"\"DEPRECATED: one process-wide factory; managers leak state between users.\"\"\"
+            \"\"\"DEPRECATED: one process-wide factory; managers leak state between users.
+
+            Use acme.core.ws.unified.WebSocketManager.create_for_user(user_context) instead.
+            \"\"\"
 
             from __future__ import annotations
 
-            from typing import Any
+            import logging
+            import os
+            import threading
+            import warnings
+            from typing import Any, Dict, Optional
 
             from acme.core.ws.unified import WebSocketManager
 
+            __all__ = [
+                "WebSocketFactory",
+                "WebSocketManagerFactory",
+                "create_websocket_manager",
+                "get_manager_factory",
+                "get_websocket_manager_factory",
+            ]
+
+            logger = logging.getLogger(__name__)
+
+            _LOCK = threading.Lock()
+            _DEBUG = os.environ.get("ACME_WS_DEBUG") == "1"
+
 
             class WebSocketManagerFactory:
+                \"\"\"One factory for the whole process: the managers it creates share state.\"\"\"
+
+                def __init__(self, options: Optional[Dict[str, Any]] = None) -> None:
+                    self.options: Dict[str, Any] = dict(options or {})
+                    self._managers: Dict[int, WebSocketManager] = {}
+
                 def create_for_user(self, user_context: Any) -> WebSocketManager:
-                    return WebSocketManager.create_for_user(user_context)
+                    warnings.warn(
+                        "WebSocketManagerFactory is deprecated; use WebSocketManager.create_for_user",
+                        DeprecationWarning,
+                        stacklevel=2,
+                    )
+                    manager = WebSocketManager.create_for_user(user_context)
+                    self._managers[id(user_context)] = manager
+                    if _DEBUG:
+                        logger.debug("created %r for %r", manager, user_context)
+                    return manager
 
 
-            _factory = WebSocketManagerFactory()
+            _factory: Optional[WebSocketManagerFactory] = None
 
 
             def get_manager_factory() -> WebSocketManagerFactory:
+                global _factory
+                with _LOCK:
+                    if _factory is None:
+                        _factory = WebSocketManagerFactory()
                 return _factory
 
 
             def create_websocket_manager(user_context: Any) -> WebSocketManager:
-                return _factory.create_for_user(user_context)
+                return get_manager_factory().create_for_user(user_context)
+
+
+            # Compatibility aliases for callers of the 1.x API.
+            get_websocket_manager_factory = get_manager_factory
+            WebSocketFactory = WebSocketManagerFactory
         """,
         "acme/core/compat.py": """
             \"\"\"Old import paths for half-migrated callers.\"\"\"
@@ -412,8 +463,18 @@ def _core_files() -> dict[str, str]:
             # create_websocket_manager used to be re-exported here.
         """,
         "acme/core/settings.py": """
-            def get_settings() -> dict[str, str]:
-                return {"timeout": "5"}
+            import logging
+            from typing import Dict
+
+            from acme.core.config import Config
+
+            logger = logging.getLogger(__name__)
+
+
+            def get_settings() -> Dict[str, str]:
+                \"\"\"Deprecated: use Config.load().\"\"\"
+                logger.warning("get_settings() is deprecated; use Config.load()")
+                return Config.load()
         """,
         "acme/core/config.py": """
             class Config:
@@ -423,8 +484,37 @@ def _core_files() -> dict[str, str]:
         """,
         "acme/core/http/__init__.py": "",
         "acme/core/http/legacy_client.py": """
-            def get(url: str) -> str:
-                return url
+            \"\"\"DEPRECATED: the old module-level HTTP helpers; use acme.core.http.client.HttpClient.\"\"\"
+
+            from __future__ import annotations
+
+            import logging
+            from typing import Any, Optional
+
+            from acme.core.http.client import HttpClient
+
+            __all__ = ["LegacyClient", "get", "make_client", "post"]
+
+            logger = logging.getLogger(__name__)
+
+            _client = HttpClient()
+
+
+            def get(url: str, timeout: Optional[float] = None) -> str:
+                logger.debug("GET %s (timeout %s)", url, timeout)
+                return _client.get(url)
+
+
+            def post(url: str, data: Any = None) -> str:
+                logger.debug("POST %s", url)
+                return _client.get(url)
+
+
+            def make_client() -> HttpClient:
+                return HttpClient()
+
+
+            LegacyClient = HttpClient  # compatibility alias
         """,
         "acme/core/http/client.py": """
             class HttpClient:
@@ -516,4 +606,177 @@ def copy_stdlib(root: Path, *, with_tests: bool = True) -> Stdlib:
         modules=count,
         sample_user="lib/asyncio/base_events.py",
         identifiers=tuple(sorted({d.rsplit(".", 1)[-1] for _, ds, _ in STDLIB_RULES for d in ds})),
+    )
+
+
+# -- a real application: Django, from PyPI ---------------------------------------------------
+
+DJANGO_VERSION = "4.2.16"
+"""Pinned: its source distribution has the package and its test suite (2,762 modules)."""
+
+# APIs Django 4.2 itself deprecates: each is a `warnings.warn(..., RemovedInDjango50Warning or
+# RemovedInDjango51Warning)` site in that release (file and line in the comment).
+DJANGO_RULES = [
+    # django/utils/datetime_safe.py:20 and django/utils/baseconv.py:46 (whole modules, on import)
+    ("datetime-safe", ["django.utils.datetime_safe"], "datetime"),
+    ("baseconv", ["django.utils.baseconv"], "django.core.signing.b62_encode"),
+    # django/core/files/storage/__init__.py:34
+    ("storage-class", ["django.core.files.storage.get_storage_class"], "django.core.files.storage.storages"),
+    # django/utils/timezone.py:52 (module __getattr__)
+    ("timezone-utc", ["django.utils.timezone.utc"], "datetime.timezone.utc"),
+    # django/contrib/postgres/fields/citext.py:15 (CIText and the fields mixing it in)
+    ("citext", ["django.contrib.postgres.fields.citext"], "django.db.models.CharField"),
+    # django/contrib/auth/hashers.py:644, 742, 797, 848
+    ("weak-hashers", ["django.contrib.auth.hashers.SHA1PasswordHasher",
+                      "django.contrib.auth.hashers.UnsaltedSHA1PasswordHasher",
+                      "django.contrib.auth.hashers.UnsaltedMD5PasswordHasher",
+                      "django.contrib.auth.hashers.CryptPasswordHasher"],
+     "django.contrib.auth.hashers.PBKDF2PasswordHasher"),
+    # django/core/serializers/base.py:25
+    ("pickle-serializer", ["django.core.serializers.base.PickleSerializer"], "django.core.signing.JSONSerializer"),
+    # django/contrib/gis/admin/options.py:80 and django/contrib/gis/admin/widgets.py:25
+    ("gis-admin", ["django.contrib.gis.admin.options.GeoModelAdmin", "django.contrib.gis.admin.options.OSMGeoAdmin",
+                   "django.contrib.gis.admin.widgets.OpenLayersWidget"], "django.contrib.gis.admin.GISModelAdmin"),
+    # Added to the copy (see LEGACY_STORAGE).
+    ("legacy-storage", ["django.core.files.legacy_storage"], "django.core.files.storage.storages"),
+]
+
+LEGACY_STORAGE = '''\
+"""Storage helpers from before STORAGES (Django < 4.2): use django.core.files.storage.storages.
+
+Kept for third-party apps that still call them; each call warns.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from typing import Any, Dict, Optional, Type
+
+from django.core.files.storage import Storage, StorageHandler, default_storage, storages
+from django.utils.deprecation import RemovedInDjango51Warning
+
+__all__ = [
+    "DefaultStorage",
+    "LegacyStorageHandler",
+    "default_storage_handler",
+    "get_default_storage",
+    "get_storage",
+    "get_storage_handler",
+]
+
+logger = logging.getLogger(__name__)
+
+
+class LegacyStorageHandler(StorageHandler):
+    """The pre-4.2 handler, configured by DEFAULT_FILE_STORAGE and STATICFILES_STORAGE."""
+
+    def __init__(self, backends: Optional[Dict[str, Dict[str, Any]]] = None) -> None:
+        warnings.warn(
+            "LegacyStorageHandler is deprecated; use django.core.files.storage.storages.",
+            RemovedInDjango51Warning,
+            stacklevel=2,
+        )
+        super().__init__(backends)
+
+
+def get_storage_handler() -> StorageHandler:
+    return storages
+
+
+def get_storage(alias: str = "default") -> Storage:
+    logger.debug("legacy storage lookup: %s", alias)
+    return storages[alias]
+
+
+def get_default_storage() -> Storage:
+    return default_storage
+
+
+def storage_class(alias: str = "default") -> Type[Storage]:
+    return type(storages[alias])
+
+
+# Compatibility aliases.
+default_storage_handler = get_storage_handler
+DefaultStorage = Storage
+'''
+
+# Uses of the added module, each appended to one real module of the copy.
+LEGACY_STORAGE_USES = [
+    "\n\ndef _legacy_storage_probe():\n    from django.core.files.legacy_storage import get_default_storage\n\n"
+    "    return get_default_storage()\n",
+    "\n\ndef _legacy_storage_probe():\n    from django.core.files import legacy_storage\n\n"
+    "    return legacy_storage.get_storage(\"default\")\n",
+    "\n\ndef _legacy_storage_probe():\n    import django.core.files.legacy_storage as ls\n\n"
+    "    return ls.default_storage_handler()\n",
+]
+
+
+@dataclass(frozen=True)
+class Django:
+    root: Path
+    modules: int
+    sample_user: str
+    identifiers: tuple[str, ...]
+
+
+def download_django(downloads: Path) -> Path:
+    """Django's pinned sdist, downloaded once with pip (into the git-ignored benchmarks/corpus/)."""
+    name = f"Django-{DJANGO_VERSION}.tar.gz"
+    found = sorted(downloads.glob(f"[Dd]jango-{DJANGO_VERSION}.tar.gz"))
+    if found:
+        return found[0]
+    downloads.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", f"django=={DJANGO_VERSION}",
+         "-d", str(downloads)],
+        check=True, stdout=subprocess.DEVNULL,
+    )
+    found = sorted(downloads.glob(f"[Dd]jango-{DJANGO_VERSION}.tar.gz"))
+    if not found:
+        raise SystemExit(f"pip did not download {name}")
+    return found[0]
+
+
+def unpack_django(root: Path, downloads: Path, *, subset: str | None = None) -> Django:
+    """A fresh copy of Django's sources under ``root``, with the deprecated module added and used.
+
+    ``subset`` keeps only that directory's modules (``--quick``).
+    """
+    archive = download_django(downloads)
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    prefix = f"{archive.name[: -len('.tar.gz')]}/"
+    with tarfile.open(archive) as tar:
+        members = []
+        for member in tar.getmembers():
+            if not member.name.startswith(prefix) or not (member.isfile() or member.isdir()):
+                continue
+            member.name = member.name[len(prefix):]
+            if member.name.endswith(".py") and subset and not member.name.startswith(subset):
+                continue
+            members.append(member)
+        extract: dict[str, object] = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+        tar.extractall(root, members=members, **extract)  # type: ignore[arg-type]
+    _write(root / "django/core/files/legacy_storage.py", LEGACY_STORAGE)
+    modules = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.py"))
+    users = modules[7::max(1, len(modules) // 30)]
+    for i, rel in enumerate(users):
+        with open(root / rel, "a", encoding="utf-8") as f:
+            f.write(LEGACY_STORAGE_USES[i % len(LEGACY_STORAGE_USES)])
+    rules = []
+    for name, deprecated, replacement in DJANGO_RULES:
+        listed = ", ".join(f'"{d}"' for d in deprecated)
+        rules.append(
+            f'\n[[tool.flake8-ssot.rules]]\nname = "{name}"\ndeprecated = [{listed}]\nreplacement = "{replacement}"\n'
+        )
+    with open(root / "pyproject.toml", "a", encoding="utf-8") as f:
+        f.write("\n[tool.flake8-ssot]\n" + "".join(rules))
+    return Django(
+        root=root,
+        modules=len(modules),
+        sample_user=users[len(users) // 2],
+        identifiers=tuple(sorted({d.rsplit(".", 1)[-1] for _, ds, _ in DJANGO_RULES for d in ds})),
     )

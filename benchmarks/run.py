@@ -1,13 +1,23 @@
-"""Benchmark flake8-ssot against ruff, grep and flake8 itself, and print a table of ratios.
+"""Benchmark flake8-ssot against ruff on real code, and print the table of issue 12 as ratios.
 
 Run from a clone, after ``pip install -e '.[bench]'``::
 
-    python benchmarks/run.py            # 10,000-module monorepo + the stdlib, 5 runs each (about an hour on 2 cores)
-    python benchmarks/run.py --quick    # 2,000 modules, the stdlib without its tests, 3 runs (~5 min)
+    python benchmarks/run.py            # monorepo (10,000 modules), Django 4.2 (2,763), the stdlib: ~10 min
+    python benchmarks/run.py --quick    # smaller cuts of the same corpora, 3 rounds: ~1.5 min
 
-Every figure is a whole process (interpreter start-up included) timed side by side in the same
-run: the median of ``--runs`` runs, commands interleaved so that drift hits all of them alike.
-Peak RSS is the largest process of the tree (workers included), as ``wait4`` reports it.
+Three corpora, in ``benchmarks/corpus/`` (git-ignored): the generated monorepo (its deprecated
+modules bind a logger, typing names and the SSOT class, like real ones); Django's source
+distribution downloaded from PyPI at a pinned version, with rules for APIs Django itself
+deprecates and a deprecated module added to the copy; this interpreter's standard library
+with broad rules (whole modules such as ``optparse``, ``asyncore``, ``imp``, and ``typing.List``).
+ruff runs ``--select TID251`` with the ``banned-api`` table ``flake8-ssot export ruff`` writes.
+
+Every figure is a whole process (interpreter start-up included). The commands compared are
+timed in the same rounds, alternating their order from round to round; a ratio is the median
+of the per-round ratios (paired), shown with the medians of each side. The plugin's share of a
+full flake8 run is the CPU time spent inside the plugin (``benchmarks/plugin_share.py``
+accounts it in every process of the run) over the CPU time of the whole process tree. Peak RSS
+is the largest process of the tree (GNU time).
 
 flake8 "without the plugin" runs in a throwaway virtualenv that links the very same installed
 flake8, its plugins and their requirements, minus flake8-ssot; flake8 "with" runs in a twin
@@ -124,8 +134,11 @@ class Case:
     cwd: Path
     stdin: Path | None = None
     cold: bool = False
-    """Remove the index cache before each run."""
+    """Remove flake8-ssot's cache before each run."""
+    share: bool = False
+    """Account the plugin's CPU time (the command runs plugin_share.py)."""
     samples: list[tuple[float, float, int]] = dataclasses.field(default_factory=list)
+    shares: list[float] = dataclasses.field(default_factory=list)
 
     @property
     def wall(self) -> float:
@@ -158,11 +171,23 @@ def gnu_time() -> str | None:
     return found if probe.returncode == 0 and probe.stderr.strip().isdigit() else None
 
 
+def clear_cache(root: Path) -> None:
+    """flake8-ssot's cache emptied, the directory kept (see :func:`prepare`)."""
+    directory = root / CACHE_DIR
+    if directory.is_dir():
+        for entry in directory.iterdir():
+            if entry.name != ".gitignore":
+                entry.unlink()
+
+
 def run_once(case: Case, env: dict[str, str], timer: str | None) -> tuple[float, float, int]:
     """(wall seconds, CPU seconds of the process tree, peak RSS in KiB of its largest process)."""
     if case.cold:
-        shutil.rmtree(case.cwd / CACHE_DIR, ignore_errors=True)
+        clear_cache(case.cwd)
     with tempfile.TemporaryDirectory() as tmp, open(case.stdin or os.devnull, "rb") as stdin:
+        if case.share:
+            env = {**env, "SSOT_BENCH_SHARE_DIR": str(Path(tmp, "share"))}
+            Path(tmp, "share").mkdir()
         err_path, rss_path = Path(tmp, "stderr"), Path(tmp, "rss")
         cmd = [timer, "-f", "%M", "-o", str(rss_path), *case.cmd] if timer else case.cmd
         with open(err_path, "wb") as err:
@@ -177,23 +202,29 @@ def run_once(case: Case, env: dict[str, str], timer: str | None) -> tuple[float,
             tail = "\n".join(errors.strip().splitlines()[-5:])
             raise SystemExit(f"{case.name}: exit {proc.returncode}: {' '.join(case.cmd)}\n{tail}")
         rss = int(rss_path.read_text().split()[-1]) if timer else usage.ru_maxrss
-    return wall, usage.ru_utime + usage.ru_stime, rss
+        cpu = usage.ru_utime + usage.ru_stime
+        if case.share:
+            spent = sum(float(p.read_text().split()[0]) for p in Path(tmp, "share").iterdir())
+            case.shares.append(spent / cpu)
+    return wall, cpu, rss
 
 
-def measure(cases: Sequence[Case], runs: int, log: Callable[[str], None]) -> None:
-    """A warm-up run of each warm case, then ``runs`` rounds running every case once, in turn."""
+def measure(cases: Sequence[Case], runs: int, log: Callable[[str], None], *, warm_up: bool = True) -> None:
+    """A warm-up run of each warm case, then ``runs`` rounds running every case once, the order
+    reversed every other round, so that drift and the order itself hit every case alike."""
     env = child_env()
     timer = gnu_time()
-    for case in cases:
-        if not case.cold:  # a cold case removes the cache anyway; the others warm the page cache
-            run_once(case, env, timer)
-    for i in range(runs):
+    if warm_up:
         for case in cases:
+            if not case.cold:  # a cold case removes the cache anyway; the others warm the page cache
+                run_once(case, env, timer)
+    for i in range(runs):
+        for case in (cases if i % 2 == 0 else list(reversed(cases))):
             case.samples.append(run_once(case, env, timer))
         log(f"  round {i + 1}/{runs}: " + ", ".join(f"{c.name} {c.samples[-1][0]:.2f}s" for c in cases))
 
 
-# -- the suites ---------------------------------------------------------------------------
+# -- the corpora --------------------------------------------------------------------------
 
 
 @dataclasses.dataclass
@@ -204,43 +235,136 @@ class Tools:
     grep: str | None
 
 
-def check_cases(tools: Tools, root: Path, identifiers: Sequence[str], label: str,
-                config: str | None = None, ruff_config: str = "ruff.toml") -> list[Case]:
-    ssot = [str(tools.with_plugin), "-m", "flake8_ssot.cli"] + (["--ssot-config", config] if config else [])
+@dataclasses.dataclass
+class Corpus:
+    label: str
+    root: Path
+    modules: int
+    identifiers: tuple[str, ...]
+    sample: str
+    """A module using a deprecated name: the editor's buffer."""
+    description: str
+
+
+def ssot_cmd(tools: Tools, *args: str) -> list[str]:
+    return [str(tools.with_plugin), "-m", "flake8_ssot.cli", *args]
+
+
+def export_ruff(tools: Tools, root: Path) -> None:
+    """ruff.toml: the banned-api table `flake8-ssot export ruff` makes of the project's rules."""
+    done = subprocess.run(ssot_cmd(tools, "export", "ruff", "--ruff-toml"), cwd=root, env=child_env(),
+                          capture_output=True, text=True, check=True)
+    (root / "ruff.toml").write_text(done.stdout)
+
+
+def prepare(root: Path) -> None:
+    """The cache directories exist before timing starts, as in any project used twice: a cold
+    run empties flake8-ssot's instead of removing it (which would touch the root directory)."""
+    (root / CACHE_DIR).mkdir(exist_ok=True)
+    (root / ".ruff_cache").mkdir(exist_ok=True)
+
+
+def build_corpora(tools: Tools, work: Path, quick: bool, modules: int, log: Callable[[str], None],
+                  names: Sequence[str]) -> tuple[list[Corpus], Corpus | None]:
+    """The corpora, and the monorepo copy configured with 500 rules."""
+    found: list[Corpus] = []
+    mono500 = None
+    if "mono" in names:
+        log(f"generating the monorepo ({modules} modules, twice: 5 and 500 rules) ...")
+        mono = corpus.generate_monorepo(work / "monorepo", modules=modules)
+        found.append(Corpus("mono", mono.root, mono.modules, mono.identifiers, mono.sample_user,
+                            f"monorepo: {mono.modules} generated modules, {mono.users} using a deprecated name, "
+                            f"{len(corpus.RULES_5)} rules"))
+        many = corpus.generate_monorepo(work / "monorepo-500", modules=modules)
+        config = (many.root / "ssot-500.toml").read_text()
+        (many.root / "pyproject.toml").write_text('[project]\nname = "acme"\nversion = "0"\n\n' + config)
+        mono500 = Corpus("mono 500 rules", many.root, many.modules, many.identifiers_500, many.sample_user,
+                         "the same monorepo with 500 rules")
+    if "django" in names:
+        log(f"unpacking Django {corpus.DJANGO_VERSION} ...")
+        dj = corpus.unpack_django(work / "django", work / "downloads", subset="django/contrib/" if quick else None)
+        found.append(Corpus("django", dj.root, dj.modules, dj.identifiers, dj.sample_user,
+                            f"Django {corpus.DJANGO_VERSION} from PyPI"
+                            + (" (django/contrib/ only)" if quick else " (package and test suite)")
+                            + f": {dj.modules} modules, {len(corpus.DJANGO_RULES)} rules for APIs it deprecates"))
+    if "stdlib" in names:
+        log("copying the standard library ...")
+        std = corpus.copy_stdlib(work / "stdlib", with_tests=not quick)
+        found.append(Corpus("stdlib", std.root, std.modules, std.identifiers, std.sample_user,
+                            f"stdlib of Python {platform.python_version()}" + (" without its tests" if quick else "")
+                            + f": {std.modules} modules, {len(corpus.STDLIB_RULES)} broad rules"))
+    log("exporting the rules for ruff ...")
+    for c in [*found, *([mono500] if mono500 else [])]:
+        export_ruff(tools, c.root)
+        prepare(c.root)
+    return found, mono500
+
+
+# -- the suites ---------------------------------------------------------------------------
+
+
+def check_cases(tools: Tools, c: Corpus) -> list[Case]:
+    ruff = [tools.ruff, "check", "--select", "TID251", "--config", "ruff.toml", "--exit-zero", "."]
     cases = [
-        Case(f"{label}: ruff TID251 --no-cache",
-             [tools.ruff, "check", "--select", "TID251", "--no-cache", "--config", ruff_config, "."], root),
-        Case(f"{label}: check cold", [*ssot, "check"], root, cold=True),
-        Case(f"{label}: check warm", [*ssot, "check"], root),
+        Case(f"{c.label}: ruff cold", [*ruff[:-2], "--no-cache", *ruff[-2:]], c.root),
+        Case(f"{c.label}: check cold", ssot_cmd(tools, "check"), c.root, cold=True),
+        Case(f"{c.label}: ruff warm", ruff, c.root),
+        Case(f"{c.label}: check warm", ssot_cmd(tools, "check"), c.root),
     ]
     if tools.grep:
-        pattern = "|".join(sorted(identifiers))
-        cases.insert(0, Case(f"{label}: grep -rlE", [tools.grep, "-rlE", "--include=*.py", pattern, "."], root))
+        pattern = "|".join(sorted(c.identifiers))
+        cases.append(Case(f"{c.label}: grep -rlE (floor)", [tools.grep, "-rlE", "--include=*.py", pattern, "."],
+                          c.root))
     return cases
 
 
 def _flake8(python: Path, *args: str) -> list[str]:
-    return [str(python), "-m", "flake8", *args]
+    return [str(python), "-m", "flake8", "--exit-zero", *args]
 
 
-def flake8_full_cases(tools: Tools, root: Path, label: str) -> list[Case]:
+def stdin_cases(tools: Tools, c: Corpus) -> list[Case]:
+    """The editor's case: one buffer on stdin, named by --stdin-display-name (cache warm)."""
+    args = ("--stdin-display-name", c.sample, "-")
     return [
-        Case(f"{label}: flake8 full", _flake8(tools.without_plugin, "."), root),
-        Case(f"{label}: flake8+ssot full cold", _flake8(tools.with_plugin, "."), root, cold=True),
-        Case(f"{label}: flake8+ssot full warm", _flake8(tools.with_plugin, "."), root),
+        Case(f"{c.label}: flake8 1 file (stdin)", _flake8(tools.without_plugin, *args), c.root,
+             stdin=c.root / c.sample),
+        Case(f"{c.label}: flake8+ssot 1 file (stdin)", _flake8(tools.with_plugin, *args), c.root,
+             stdin=c.root / c.sample),
     ]
 
 
-def flake8_file_cases(tools: Tools, root: Path, sample: str, label: str) -> list[Case]:
-    """The editor's case: one buffer on stdin, named by --stdin-display-name."""
-    args = ("--stdin-display-name", sample, "-")
-    stdin = root / sample
+def full_cases(tools: Tools, c: Corpus) -> list[Case]:
+    share = [str(tools.with_plugin), str(HERE / "plugin_share.py"), "--exit-zero", "."]
     return [
-        Case(f"{label}: flake8 1 file (stdin)", _flake8(tools.without_plugin, *args), root, stdin=stdin),
-        Case(f"{label}: flake8+ssot 1 file (stdin) warm", _flake8(tools.with_plugin, *args), root, stdin=stdin),
-        Case(f"{label}: flake8+ssot 1 file (stdin) cold", _flake8(tools.with_plugin, *args), root, stdin=stdin,
-             cold=True),
+        Case(f"{c.label}: flake8+ssot full cold", share, c.root, cold=True, share=True),
+        Case(f"{c.label}: flake8+ssot full warm", share, c.root, share=True),
     ]
+
+
+@dataclasses.dataclass
+class Counts:
+    files: int
+    passed: int
+    """Files the prefilter lets through to parsing."""
+    using: int
+    """Files with at least one use (any status: new, allowlisted, noqa'd)."""
+
+
+def prefilter_counts(root: Path) -> Counts:
+    """In this process, from the cache the timed runs left: which files pass, which use."""
+    from flake8_ssot import runner
+    from flake8_ssot.engine import Project
+
+    here = os.getcwd()
+    os.chdir(root)
+    try:
+        project = Project.from_config_file(root / "pyproject.toml")
+        files = runner.select(project)
+        passed = [rel for rel in files if rel in project.index.hits]
+        reports = runner.analyze(project, runner.candidates(project, files))
+        return Counts(len(files), len(passed), sum(1 for r in reports if r.uses))
+    finally:
+        os.chdir(here)
 
 
 # -- report -------------------------------------------------------------------------------
@@ -255,8 +379,12 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    system = f"{platform.system()} {platform.release()}"
-    return f"{cpu}, {os.cpu_count()} cores, {system}, Python {platform.python_version()}"
+    try:
+        load = " (load average %.1f when it ended)" % os.getloadavg()[0]
+    except OSError:
+        load = ""
+    return f"{cpu}, {os.cpu_count()} cores{load}, {platform.system()} {platform.release()}, " \
+           f"Python {platform.python_version()}"
 
 
 def versions(tools: Tools, cwd: Path) -> str:
@@ -269,47 +397,98 @@ def versions(tools: Tools, cwd: Path) -> str:
             f"{out([tools.ruff, '--version'])}")
 
 
-def table(cases: Sequence[Case]) -> str:
-    lines = ["| command | median wall (s) | median CPU (s) | peak RSS (MB) |", "|---|---:|---:|---:|"]
-    lines += [f"| {c.name} | {c.wall:.2f} | {c.cpu:.2f} | {c.rss_mb:.0f} |" for c in cases]
+def paired(num: Case, den: Case, index: int) -> float:
+    """Median of the per-round ratios (index 0: wall, 1: CPU)."""
+    return statistics.median(a[index] / b[index] for a, b in zip(num.samples, den.samples))
+
+
+def _x(value: float) -> str:
+    return f"{value:.2f}×"
+
+
+def issue_table(by: dict[str, Case], corpora: Sequence[Corpus], mono500: Corpus | None,
+                counts: dict[str, Counts]) -> str:
+    lines = ["| measure | corpus | flake8-ssot | peer | ratio (wall) | ratio (CPU) | goal |",
+             "|---|---|---:|---:|---:|---:|---|"]
+
+    def row(measure: str, label: str, num: str, den: str, goal: str) -> None:
+        a, b = by.get(f"{label}: {num}"), by.get(f"{label}: {den}")
+        if a is None or b is None or not a.samples:
+            return
+        lines.append(f"| {measure} | {label} | {a.wall:.2f} s | {b.wall:.2f} s | {_x(paired(a, b, 0))} "
+                     f"| {_x(paired(a, b, 1))} | {goal} |")
+
+    for c in corpora:
+        goal = "≤ 3×" if c.label == "stdlib" else "≤ 1.0×"
+        row("`check .` cold vs `ruff --no-cache`", c.label, "check cold", "ruff cold", goal)
+    for c in corpora:
+        row("`check .` warm vs `ruff` warm", c.label, "check warm", "ruff warm", "≤ 1.0×")
+    for c in corpora:
+        for temp, goal in (("warm", "≤ 1%"), ("cold", "≤ 2%")):
+            case = by.get(f"{c.label}: flake8+ssot full {temp}")
+            if case is not None and case.shares:
+                shares = sorted(case.shares)
+                spent = statistics.median(s * x[1] for s, x in zip(case.shares, case.samples))
+                lines.append(f"| plugin's share of a full `flake8` run's CPU, {temp} cache | {c.label} "
+                             f"| {spent:.2f} s "
+                             f"| {case.cpu:.2f} s CPU | **{statistics.median(shares) * 100:.1f}%** "
+                             f"(runs: {', '.join(f'{s * 100:.1f}%' for s in shares)}) | | {goal} |")
+    for c in corpora:
+        row("`flake8` 1 file from stdin, with vs without the plugin", c.label, "flake8+ssot 1 file (stdin)",
+            "flake8 1 file (stdin)", "≤ 1.2×")
+    if mono500 is not None:
+        a, b = by.get("mono 500 rules: check cold"), by.get("mono: check cold")
+        if a and b:
+            lines.append(f"| 500 rules vs 5 rules, `check` cold | mono | {a.wall:.2f} s | {b.wall:.2f} s "
+                         f"| {_x(paired(a, b, 0))} | {_x(paired(a, b, 1))} | ≤ 1.2× |")
+        a, b = by.get("mono 500 rules: check warm"), by.get("mono: check warm")
+        if a and b:
+            lines.append(f"| 500 rules vs 5 rules, `check` warm | mono | {a.wall:.2f} s | {b.wall:.2f} s "
+                         f"| {_x(paired(a, b, 0))} | {_x(paired(a, b, 1))} | ≤ 1.2× |")
+        a, b = by.get("mono 500 rules: ruff cold"), by.get("mono: ruff cold")
+        if a and b:
+            lines.append(f"| (ruff: 500 rules vs 5, cold) | mono | | | {_x(paired(a, b, 0))} "
+                         f"| {_x(paired(a, b, 1))} | |")
+    ours = [c for c in by.values() if "check" in c.name or "ssot" in c.name]
+    if ours:
+        peak = max(ours, key=lambda c: c.rss_mb)
+        lines.append(f"| peak RSS | all | {peak.rss_mb:.0f} MB ({peak.name}) | | | | ≤ 150 MB |")
+    for label, n in counts.items():
+        ratio = f"{n.passed / n.using:.2f}×" if n.using else "–"
+        lines.append(f"| files passing the prefilter vs files containing a use | {label} | {n.passed} of {n.files} "
+                     f"| {n.using} | {ratio} | | ≤ 1.2× |")
+    for c in corpora:
+        row("(`check` cold vs `grep -rlE` of the names: the floor)", c.label, "check cold", "grep -rlE (floor)", "")
     return "\n".join(lines)
 
 
-def ratios(by: dict[str, Case], rows: Sequence[tuple[str, str, str, float | None]]) -> str:
-    """Rows of (label, numerator case, denominator case, target): ratios of the medians.
-
-    The target applies to wall time; CPU time (user + system, the whole process tree) is shown
-    too, as it is less sensitive to other load on the machine.
-    """
-    lines = ["| ratio of medians | wall | CPU | target (wall) | |", "|---|---:|---:|---:|---|"]
-    for label, num, den, target in rows:
-        if num not in by or den not in by:
-            continue
-        value = by[num].wall / by[den].wall
-        cpu = by[num].cpu / by[den].cpu
-        verdict = "" if target is None else ("ok" if value <= target else "**missed**")
-        goal = "" if target is None else f"≤ {target:.2f}×"
-        lines.append(f"| {label} | {value:.2f}× | {cpu:.2f}× | {goal} | {verdict} |")
+def table(cases: Sequence[Case]) -> str:
+    lines = ["| command | median wall (s) | median CPU (s) | peak RSS (MB) | runs |", "|---|---:|---:|---:|---:|"]
+    lines += [f"| {c.name} | {c.wall:.2f} | {c.cpu:.2f} | {c.rss_mb:.0f} | {len(c.samples)} |" for c in cases
+              if c.samples]
     return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="smaller corpora and 3 runs: a smoke test")
-    parser.add_argument("--runs", type=int, help="timed runs per command (default 5, 3 with --quick)")
-    parser.add_argument("--full-runs", type=int, help="timed runs of whole-project flake8 (default 3, 1 quick)")
-    parser.add_argument("--modules", type=int, help="modules in the monorepo (default 10000, 2000 with --quick)")
-    parser.add_argument("--no-flake8-full", action="store_true", help="skip the whole-project flake8 runs")
-    parser.add_argument("--no-stdlib", action="store_true", help="skip the standard library corpus")
+    parser.add_argument("--quick", action="store_true",
+                        help="smaller corpora (1,000 modules, django/contrib/, the stdlib without tests), 3 rounds")
+    parser.add_argument("--runs", type=int, help="rounds of the check/ruff and stdin comparisons (default 5, 3 quick)")
+    parser.add_argument("--full-runs", type=int, help="rounds of whole-project flake8 runs (default 3, 1 quick)")
+    parser.add_argument("--modules", type=int, help="modules in the monorepo (default 10000, 1000 with --quick)")
+    parser.add_argument("--corpora", default="mono,django,stdlib", help="comma-separated: mono, django, stdlib")
+    parser.add_argument("--full-on", default="django", help="corpora to run whole-project flake8 on ('' for none)")
     parser.add_argument("--work", type=Path, default=HERE / "corpus", help="where corpora and environments go")
     parser.add_argument("--json", type=Path, help="also write every sample here")
     args = parser.parse_args(argv)
     runs = args.runs or (3 if args.quick else 5)
     full_runs = args.full_runs or (1 if args.quick else 3)
-    modules = args.modules or (2000 if args.quick else 10_000)
+    modules = args.modules or (1000 if args.quick else 10_000)
+    names = [n for n in args.corpora.split(",") if n]
+    started = time.perf_counter()
 
     def log(message: str) -> None:
-        print(message, file=sys.stderr, flush=True)
+        print(f"[{time.perf_counter() - started:6.0f}s] {message}", file=sys.stderr, flush=True)
 
     ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
     if ruff is None:
@@ -328,79 +507,44 @@ def main(argv: Sequence[str] | None = None) -> int:
         ruff=ruff,
         grep=shutil.which("grep"),
     )
-    log(f"generating the monorepo ({modules} modules) ...")
-    mono = corpus.generate_monorepo(work / "monorepo", modules=modules)
+    corpora, mono500 = build_corpora(tools, work, args.quick, modules, log, names)
+    # Files written a moment ago may still change within their timestamp tick: a warm `check`
+    # does not trust them (see flake8_ssot.warm), and neither would a user's second run.
+    time.sleep(2.5)
     all_cases: list[Case] = []
-    sections = []
-
-    log("monorepo: check vs ruff vs grep")
-    cases = check_cases(tools, mono.root, mono.identifiers, "mono")
-    measure(cases, runs, log)
-    all_cases += cases
-    log("monorepo: 5 rules vs 500 rules")
-    cases = check_cases(tools, mono.root, mono.identifiers_500, "mono 500 rules", config="ssot-500.toml",
-                        ruff_config="ruff-500.toml")
-    measure(cases, runs, log)
-    all_cases += cases
-    log("monorepo: flake8 single file")
-    cases = flake8_file_cases(tools, mono.root, mono.sample_user, "mono")
-    measure(cases, runs, log)
-    all_cases += cases
-    if not args.no_flake8_full:
-        log("monorepo: flake8 whole project")
-        cases = flake8_full_cases(tools, mono.root, "mono")
-        measure(cases, full_runs, log)
-        all_cases += cases
-    sections.append(f"Monorepo: {mono.modules} modules, {mono.users} of them using a deprecated name.")
-
-    if not args.no_stdlib:
-        log("copying the standard library ...")
-        std = corpus.copy_stdlib(work / "stdlib", with_tests=not args.quick)
-        log("stdlib: check vs ruff vs grep")
-        cases = check_cases(tools, std.root, std.identifiers, "stdlib")
+    counts: dict[str, Counts] = {}
+    for c in corpora:
+        cases = check_cases(tools, c)
+        if c.label == "mono" and mono500 is not None:
+            cases += [case for case in check_cases(tools, mono500) if "grep" not in case.name]
+        log(f"{c.label}: check vs ruff, cold and warm")
         measure(cases, runs, log)
         all_cases += cases
-        log("stdlib: flake8 single file")
-        cases = flake8_file_cases(tools, std.root, std.sample_user, "stdlib")
+        log(f"{c.label}: flake8 on one file from stdin")
+        cases = stdin_cases(tools, c)
         measure(cases, runs, log)
         all_cases += cases
-        if not args.no_flake8_full:
-            log("stdlib: flake8 whole project")
-            cases = flake8_full_cases(tools, std.root, "stdlib")
-            measure(cases, full_runs, log)
+        counts[c.label] = prefilter_counts(c.root)
+        log(f"{c.label}: {counts[c.label]}")
+    if mono500 is not None:
+        counts[mono500.label] = prefilter_counts(mono500.root)
+    for c in corpora:
+        if c.label in args.full_on.split(","):
+            log(f"{c.label}: whole-project flake8, cold and warm cache")
+            cases = full_cases(tools, c)
+            # No warm-up run: the check runs above read every file already, and the first
+            # round starts cold.
+            measure(cases, full_runs, log, warm_up=False)
             all_cases += cases
-        sections.append(f"Stdlib: {std.modules} modules of Python {platform.python_version()}, "
-                        f"{len(corpus.STDLIB_RULES)} broad rules.")
 
     by = {c.name: c for c in all_cases}
-    targets = [
-        ("mono: check cold / ruff TID251", "mono: check cold", "mono: ruff TID251 --no-cache", 1.0),
-        ("mono: check warm / check cold", "mono: check warm", "mono: check cold", 0.5),
-        ("mono: check cold / grep (floor)", "mono: check cold", "mono: grep -rlE", None),
-        ("mono: check cold, 500 rules / 5 rules", "mono 500 rules: check cold", "mono: check cold", 1.2),
-        ("mono: check warm, 500 rules / 5 rules", "mono 500 rules: check warm", "mono: check warm", 1.2),
-        ("mono: ruff, 500 rules / 5 rules", "mono 500 rules: ruff TID251 --no-cache", "mono: ruff TID251 --no-cache",
-         None),
-        ("mono: flake8 full, plugin warm / none", "mono: flake8+ssot full warm", "mono: flake8 full", 1.01),
-        ("mono: flake8 full, plugin cold / none", "mono: flake8+ssot full cold", "mono: flake8 full", None),
-        ("mono: flake8 1 file, plugin warm / none", "mono: flake8+ssot 1 file (stdin) warm",
-         "mono: flake8 1 file (stdin)", 1.2),
-        ("mono: flake8 1 file, plugin cold / none", "mono: flake8+ssot 1 file (stdin) cold",
-         "mono: flake8 1 file (stdin)", None),
-        ("stdlib: check cold / ruff TID251", "stdlib: check cold", "stdlib: ruff TID251 --no-cache", None),
-        ("stdlib: check warm / check cold", "stdlib: check warm", "stdlib: check cold", None),
-        ("stdlib: flake8 full, plugin warm / none", "stdlib: flake8+ssot full warm", "stdlib: flake8 full", 1.05),
-        ("stdlib: flake8 full, plugin cold / none", "stdlib: flake8+ssot full cold", "stdlib: flake8 full", 1.05),
-        ("stdlib: flake8 1 file, plugin warm / none", "stdlib: flake8+ssot 1 file (stdin) warm",
-         "stdlib: flake8 1 file (stdin)", None),
-    ]
-    ours = [c for c in all_cases if c.name.startswith("mono") and ("check" in c.name or "ssot" in c.name)]
-    peak = max(c.rss_mb for c in ours)
+    elapsed = time.perf_counter() - started
     report = "\n\n".join([
-        f"Machine: {machine()}. {versions(tools, mono.root)}.",
-        " ".join(sections) + f" Median of {runs} runs ({full_runs} for whole-project flake8).",
-        ratios(by, targets),
-        f"Peak RSS of flake8-ssot on the monorepo (check and plugin runs): {peak:.0f} MB (target ≤ 150 MB).",
+        f"Machine: {machine()}. {versions(tools, corpora[0].root if corpora else work)}.",
+        "Corpora: " + "; ".join(c.description for c in corpora) + ".",
+        f"{runs} rounds of each comparison ({full_runs} for whole-project flake8), the order alternating; "
+        f"ratios are medians of the per-round ratios. The whole run took {elapsed / 60:.1f} min.",
+        issue_table(by, corpora, mono500, counts),
         table(all_cases),
     ])
     print(report)

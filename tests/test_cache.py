@@ -14,6 +14,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -113,13 +114,13 @@ def test_a_deleted_file_invalidates_what_it_affects(project: Path, ssot: Ssot, d
 
 def test_unchanged_files_are_not_analyzed_again(project: Path, ssot: Ssot, monkeypatch: pytest.MonkeyPatch) -> None:
     analyzed: list[str] = []
-    detect_file = engine.Project.detect_file
+    detect = engine.Project.detect
 
-    def counting(self: engine.Project, relpath: str) -> engine.Detected:
+    def counting(self: engine.Project, relpath: str, *args: Any) -> engine.Detected:
         analyzed.append(relpath)
-        return detect_file(self, relpath)
+        return detect(self, relpath, *args)
 
-    monkeypatch.setattr(engine.Project, "detect_file", counting)
+    monkeypatch.setattr(engine.Project, "detect", counting)
     first = ssot("check", "-j", "1", cwd=project)
     assert sorted(analyzed) == ["app/clean.py", "app/direct.py", "app/via_pkg.py", "legacy/factory.py",
                                 "pkg/__init__.py"]
@@ -226,8 +227,8 @@ def test_a_warm_single_file_run_reads_only_that_file(project: Path, monkeypatch:
     text = (project / "app/via_pkg.py").read_text() if stdin else None
     out = flake8_in_process(args, project, monkeypatch, capsys, stdin=text)
     assert REEXPORT in out
-    # The linted file and nothing else: the module its import resolves through re-exports a
-    # deprecated module's name, so the last run stored its summary.
+    # The linted file and nothing else: its findings, and the summary of the module its import
+    # resolves through, come from the cache the full run left (see test_plugin_cache.py).
     assert sorted(reads) == ["app/via_pkg.py"]
 
 

@@ -85,6 +85,10 @@ def save(root: Path, name: str, key: object, data: dict[str, Any]) -> None:
 
 def write_cache_file(root: Path, name: str, text: str) -> None:
     """Atomically replace a cache file; any failure leaves the run without a cache."""
+    write_cache_bytes(root, name, text.encode())
+
+
+def write_cache_bytes(root: Path, name: str, data: bytes) -> None:
     import tempfile  # only runs that changed something write
 
     directory = root / CACHE_DIR
@@ -95,8 +99,8 @@ def write_cache_file(root: Path, name: str, text: str) -> None:
             ignore.write_text("# Created by flake8-ssot\n*\n")
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".tmp")
         try:
-            with os.fdopen(fd, "w") as f:
-                f.write(text)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
             os.replace(tmp, directory / name)
         except BaseException:
             os.unlink(tmp)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-import argparse
-import importlib
 import sys
-from collections.abc import Sequence
-from pathlib import Path
+import time
 
 from flake8_ssot import __version__
-from flake8_ssot.engine import Project, Projects
-from flake8_ssot.model import ConfigError, SsotError
+
+TYPE_CHECKING = False  # not from typing, which imports re (see flake8_ssot.warm)
+# A warm `check` replays its last output after a stat walk (see flake8_ssot.warm): nothing
+# else may be imported before that, the engine least of all.
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
+
+    from flake8_ssot.engine import Project
 
 # verb -> (module with add_arguments/run, one-line help)
 VERBS = {
@@ -25,6 +29,9 @@ VERBS = {
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser for every verb, or with the options of the verb ``only`` (startup time: a
     verb's module, and what it imports, loads only when that verb runs)."""
+    import argparse
+    import importlib
+
     parser = argparse.ArgumentParser(
         prog="flake8-ssot", description="Find, track and fix uses of deprecated APIs."
     )
@@ -47,6 +54,11 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 
 def find_project(config: str | None, paths: Sequence[str] = (), *, allowlist_missing_ok: bool = False) -> Project:
+    from pathlib import Path
+
+    from flake8_ssot.engine import Projects
+    from flake8_ssot.model import ConfigError
+
     projects = Projects(allowlist_missing_ok=allowlist_missing_ok)
     if config:
         return projects.load(Path(config))
@@ -72,16 +84,47 @@ def _verb(argv: Sequence[str]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    args = build_parser(_verb(argv)).parse_args(argv)
+    verb = _verb(argv)
+    started_ns = time.time_ns()
+    if verb == "check":
+        from flake8_ssot import warm
+
+        replayed = warm.replay(argv, sys.stdout, sys.stderr)
+        if replayed is not None:
+            return replayed
+    from flake8_ssot.model import SsotError
+
+    args = build_parser(verb).parse_args(argv)
     try:
         project = find_project(
             args.ssot_config, getattr(args, "paths", ()), allowlist_missing_ok=args.allowlist_missing_ok
         )
-        result: int = args.run(args, project)
-        return result
+        if verb != "check" or args.changed_since is not None:
+            result: int = args.run(args, project)
+            return result
+        return _check(argv, args, project, started_ns)
     except SsotError as e:
         sys.stderr.write(f"flake8-ssot: {e}\n")
         return 2
+
+
+def _check(argv: Sequence[str], args: argparse.Namespace, project: Project, started_ns: int) -> int:
+    """`check`, recording what it prints so that the same command can replay it while nothing changes."""
+    import os
+
+    from flake8_ssot import warm
+
+    stdout, stderr = sys.stdout, sys.stderr
+    out, err = sys.stdout, sys.stderr = warm.Tee(stdout), warm.Tee(stderr)
+    try:
+        result: int = args.run(args, project)
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
+    try:
+        warm.record(argv, os.getcwd(), project, args.paths, started_ns, out.text, err.text, result)
+    except OSError:
+        pass  # the next run does the work again
+    return result
 
 
 if __name__ == "__main__":  # pragma: no cover

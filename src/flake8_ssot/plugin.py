@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from flake8_ssot import __version__
 
 if TYPE_CHECKING:
-    from flake8_ssot.engine import Project, Projects
+    from flake8_ssot.engine import Detected, Project, Projects
+    from flake8_ssot.results import PluginResults
 
 Report = tuple[int, int, str, type[Any]]
 
@@ -31,6 +32,9 @@ class Plugin:
     _fixed: ClassVar[Project | None] = None
     """The project named by --ssot-config or found from the cwd; None to find one per file."""
     _stdin: ClassVar[bool] = False
+    _results: ClassVar[dict[Project, PluginResults]] = {}
+    """The results cache of each project linted in this run (see :class:`PluginResults`)."""
+    _targets: ClassVar[list[str] | None] = None
 
     def __init__(self, tree: ast.Module, lines: list[str], filename: str) -> None:
         self.tree = tree
@@ -57,8 +61,10 @@ class Plugin:
         # Once per flake8 run, which need not be once per process (editors run it in-process).
         discovery.forget()
         paths.forget()
+        _finish()
         cls._projects = None
         cls._fixed = None
+        cls._results = {}
         # The buffer flake8 reads from stdin is not the file on disk under its display name.
         cls._stdin = "-" in options.filenames
         starts = [_start_dir(name, options) for name in options.filenames]
@@ -73,11 +79,13 @@ class Plugin:
             else:
                 cls._fixed = projects.find(Path.cwd())
             found = [cls._fixed] if cls._fixed else [projects.find(start) for start in starts]
-            targets = _targets(options)
+            targets = cls._targets = _targets(options)
             # Build before flake8 forks its workers, so they inherit one index. Linting named
             # files only (an editor, a pre-commit hook) trusts the index cache for the rest.
             for project in dict.fromkeys(p for p in found if p is not None):
                 project.build_index(None if targets is None else [project.relpath(t) for t in targets])
+                if targets is None:
+                    cls._results_for(project)  # loaded once, before the workers fork
         except SsotError as e:
             sys.stderr.write(f"flake8-ssot: {e}\n")
             raise SystemExit(2) from None
@@ -111,11 +119,46 @@ class Plugin:
         from flake8_ssot.engine import FileReport
 
         error = None if self._stdin else project.decoding_error(self.filename, relpath, self.lines)
-        report = FileReport(relpath, error=error) if error else project.analyze(relpath, self.lines, self.tree)
+        report = FileReport(relpath, error=error) if error else project.judge(relpath, self._detect(project, relpath))
         if report.error:
             yield 1, 0, "SOT999 " + bookkeeping_message("SOT999", detail=report.error), type(self)
         for finding in report.for_flake8:
             yield finding.line, finding.col, finding.text, type(self)
+
+    def _detect(self, project: Project, relpath: str) -> Detected:
+        if not project.config.cache:
+            return project.detect(relpath, self.lines, self.tree)
+        return self._results_for(project).detect(relpath, self.lines, self.tree, on_disk=not self._stdin)
+
+    @classmethod
+    def _results_for(cls, project: Project) -> PluginResults:
+        found = cls._results.get(project)
+        if found is None:
+            from flake8_ssot.results import PluginResults
+
+            atexit_once()
+            targets = None if cls._targets is None else [project.relpath(t) for t in cls._targets]
+            found = cls._results[project] = PluginResults(project, targets)
+        return found
+
+
+_registered = False
+
+
+def atexit_once() -> None:
+    global _registered
+    if not _registered:
+        import atexit
+
+        atexit.register(_finish)
+        _registered = True
+
+
+def _finish() -> None:
+    """Save what the last run analyzed (at exit, or when an editor's process lints again)."""
+    for found in Plugin._results.values():
+        found.finish()
+    Plugin._results = {}
 
 
 def _new_projects() -> Projects:

@@ -1,0 +1,253 @@
+"""A warm `check`: when nothing it read has changed, print what the last identical run printed.
+
+A whole `check` run is a function of its command line, its working directory, the tool's
+code, the date (allowlist entries expire) and the files it read. A snapshot records all of
+them: every directory of the walk (adding, removing or renaming a file changes its
+directory's mtime), every ``.py`` file, every file the configuration search looked at,
+and the allowlist, each with its (mtime_ns, ctime_ns, size, inode). ctime cannot be set
+from user space, so a file restored with an old mtime (``cp -p``, ``rsync -t``, an archive)
+still reads as changed. A run where any of them changed does the real work and writes a
+new snapshot.
+
+This module is what a warm run imports, so it imports nothing but builtins: no engine, no
+JSON, no pathlib, no regular expressions.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import sys
+import time
+import zlib
+
+from flake8_ssot import __version__
+
+TYPE_CHECKING = False  # typing itself costs a warm run a tenth of its time (it imports re)
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from typing import IO, Any
+
+    from flake8_ssot.engine import Project
+
+_FORMAT = 1
+CACHE_DIR = ".flake8-ssot-cache"
+CONFIG_FILES = ("pyproject.toml", "setup.cfg", "tox.ini", ".flake8")
+"""What :func:`flake8_ssot.discovery.find_config` reads in each directory."""
+RACY_NS = 2_000_000_000
+"""A file changed this close before a run may change again within the same timestamp tick
+(2 s: FAT's granularity, and well above any other's); such a run writes no snapshot."""
+
+Stamp = tuple[int, int, int, int]
+
+
+def stamp(path: str) -> Stamp | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino
+
+
+def code_stamp() -> list[Any]:
+    """The package's own files, so that an upgrade or an edit of an editable install counts."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    names = sorted(n for n in os.listdir(package) if n.endswith(".py"))
+    return [__version__, sys.version, names, [stamp(os.path.join(package, n)) for n in names]]
+
+
+def key(argv: Sequence[str], cwd: str) -> list[Any]:
+    return [_FORMAT, code_stamp(), cwd, list(argv), time.strftime("%Y-%m-%d")]
+
+
+def file_name(argv: Sequence[str], cwd: str) -> str:
+    return f"check-{zlib.crc32(repr((cwd, list(argv))).encode('utf-8', 'surrogatepass')):08x}.bin"
+
+
+def _config_option(argv: Sequence[str]) -> str | None:
+    args = iter(argv)
+    for arg in args:
+        if arg == "--ssot-config":
+            return next(args, None)
+        if arg.startswith("--ssot-config="):
+            return arg.partition("=")[2]
+        if not arg.startswith("-"):
+            return None  # the verb: the global option comes before it
+    return None
+
+
+def replay(argv: Sequence[str], stdout: IO[str], stderr: IO[str]) -> int | None:
+    """Print the snapshot of this very command and return its exit code, if nothing changed;
+    None otherwise (the caller runs the command)."""
+    try:
+        cwd = os.getcwd()
+    except OSError:
+        return None
+    name = file_name(argv, cwd)
+    config = _config_option(argv)
+    if config is not None:
+        places = [os.path.dirname(os.path.abspath(config))]
+    else:
+        places, here = [], cwd
+        while True:
+            places.append(here)
+            parent = os.path.dirname(here)
+            if parent == here:
+                break
+            here = parent
+    want: list[Any] | None = None
+    for place in places:
+        try:
+            with open(os.path.join(place, CACHE_DIR, name), "rb") as f:
+                data = marshal.loads(f.read())  # load(f) reads a file a few bytes at a time
+        except (OSError, EOFError, ValueError, TypeError):
+            continue
+        if want is None:
+            want = key(argv, cwd)
+        if _valid(data, want):
+            stdout.write(data[6])
+            stdout.flush()
+            stderr.write(data[7])
+            code: int = data[8]
+            return code
+    return None
+
+
+def _valid(data: Any, want: list[Any]) -> bool:
+    try:
+        if data[0] != want:
+            return False
+        _, root, watched, stamps, dirs, files, _, _, _ = data
+        for path, recorded in zip(watched, stamps):
+            if stamp(path) != recorded:
+                return False
+        if len(watched) != len(stamps) or len(dirs) != len(files):
+            return False
+        stat, sep = os.stat, os.sep
+        for group, (directory, st_dir) in zip(files, dirs):
+            base = os.path.join(root, directory) if directory else root
+            if stamp(base) != st_dir:
+                return False
+            base += sep
+            for entry in group:
+                st = stat(base + entry[0])
+                if (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino) != entry[1:]:
+                    return False
+        return True
+    except (OSError, TypeError, ValueError, IndexError):
+        return False
+
+
+class Tee:
+    """A text stream that passes everything on and remembers it."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.parts.append(text)
+        return self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+def record(
+    argv: Sequence[str], cwd: str, project: Project, paths: Iterable[str], started_ns: int,
+    out: str, err: str, code: int,
+) -> None:
+    """Write the snapshot of a `check` run that just printed ``out`` and ``err``, when it can
+    be replayed safely: the whole project was walked, and nothing changed just before the run."""
+    from flake8_ssot import cache
+    from flake8_ssot.paths import SKIP_DIRS, matcher
+
+    root = str(project.root)
+    index = project.index
+    if (
+        not project.config.cache or not index.complete or index.unreadable or code not in (0, 1)
+        or not all(os.path.isdir(p) and _inside(os.path.abspath(p), root) for p in paths)
+    ):
+        return
+    watched: list[str] = []
+    if _config_option(argv) is not None:
+        watched.append(str(project.config.source))
+    else:
+        if not _inside(cwd, root):
+            return  # found through a named path: the search from cwd is not this snapshot's
+        here = cwd
+        while True:
+            watched += [os.path.join(here, n) for n in CONFIG_FILES]
+            if here == root or os.path.dirname(here) == here:
+                break
+            here = os.path.dirname(here)
+        watched.append(str(project.config.source))
+    if project.config.allowlist is not None:
+        watched.append(str(project.config.allowlist))
+    stamps = [stamp(p) for p in watched]
+    # Every directory the walk lists, and the .py files in each (the index holds them all).
+    by_dir: dict[str, list[str]] = {}
+    for rel in index.files:
+        directory, _, base = rel.rpartition("/")
+        by_dir.setdefault(directory, []).append(base)
+    spec = matcher(project.config.exclude)
+    dirs: list[tuple[str, Stamp | None]] = []
+    seen: set[tuple[int, int]] = set()
+
+    def walk(path: str, rel: str) -> None:
+        try:
+            st = os.stat(path)
+            if (st.st_dev, st.st_ino) in seen:
+                return
+            seen.add((st.st_dev, st.st_ino))
+            with os.scandir(path) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            return
+        dirs.append((rel, (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)))
+        for entry in entries:
+            try:
+                if not entry.is_dir():
+                    continue
+            except OSError:
+                continue
+            sub = f"{rel}/{entry.name}" if rel else entry.name
+            if entry.name in SKIP_DIRS or entry.name.endswith(".egg-info"):
+                continue
+            if spec is not None and spec.match_file(sub + "/"):
+                continue
+            if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
+                dirs.append((sub, stamp(entry.path)))  # a virtualenv: pruned while its marker stays
+                continue
+            walk(entry.path, sub)
+
+    walk(root, "")
+    files: list[list[tuple[str, int, int, int, int]]] = []
+    newest = max((s[1] for s in stamps if s), default=0)
+    for directory, _ in dirs:
+        group = []
+        for base in by_dir.pop(directory, ()):
+            st = stamp(os.path.join(root, directory, base))
+            if st is None:
+                return
+            group.append((base, *st))
+            newest = max(newest, st[1])
+        files.append(group)
+    if by_dir:
+        return  # a file the walk here did not reach: this walk is not the engine's
+    newest = max([newest, *(st[1] for _, st in dirs if st)])
+    if newest >= started_ns - RACY_NS:
+        return
+    data = (key(argv, cwd), root, watched, stamps, dirs, files, out, err, code)
+    cache.write_cache_bytes(project.root, file_name(argv, cwd), marshal.dumps(data))
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(os.path.join(root, ""))
