@@ -239,11 +239,12 @@ def _files_spelling(
             misses += 1
             at = blob.find(word, at + 1)
         else:
-            yield from _files_matching(blob, starts, re.compile(rb"(?<![A-Za-z0-9_])" + re.escape(word) + rb"(?![A-Za-z0-9_])"), at)
+            whole = re.compile(rb"(?<![A-Za-z0-9_])" + re.escape(word) + rb"(?![A-Za-z0-9_])")
+            yield from _files_matching(blob, starts, whole, at)
             return
 
 
-# Occurrences of a word as a prefix of another before the regex takes over.
+# Occurrences of a word inside another before the regex takes over.
 _MISSES = 256
 
 
