@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BASE_FILES, run_cli, write_tree
+from conftest import BASE_FILES, run_cli, run_cli_unprivileged, write_tree
 
 Ssot = Callable[..., tuple[int, str, str]]
 
@@ -206,11 +206,16 @@ def test_named_files_that_cannot_be_read(tmp_path: Path, ssot: Ssot) -> None:
     )
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="file permissions do not stop root; see the symlink and FIFO cases")
-def test_unreadable_by_permission(tmp_path: Path, ssot: Ssot) -> None:  # pragma: no cover - CI runs as root
+@pytest.mark.xfail(
+    reason="bug: the index's prefilter scan (index.py _scan, cache.read_source -> None) treats an unreadable "
+    "file as empty, so it is never analyzed and never reported; this test never ran before (root skip)",
+    strict=True,
+)
+def test_unreadable_by_permission(tmp_path: Path) -> None:
     hostile_project(tmp_path, {"secret.py": IMPORT})
     (tmp_path / "secret.py").chmod(0)
-    assert ssot("check", cwd=tmp_path) == (
+    result = run_cli_unprivileged("flake8-ssot", "check", cwd=tmp_path)
+    assert (result.returncode, result.stdout, result.stderr) == (
         1, f"app.py:{sot001()}\n", "flake8-ssot: secret.py: cannot read: Permission denied\n"
     )
 
