@@ -39,6 +39,12 @@ SOT001 = [
         id="try/except ImportError fallback",
     ),
     pytest.param(
+        "if flag:\n    from legacy.factory import get_factory\nelse:\n"
+        "    from core.ws import Manager as get_factory\nget_factory()\n",
+        [f"2:32 SOT001 {GF}", f"5:1 SOT002 {GF}"],
+        id="if/else alternative imports",
+    ),
+    pytest.param(
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from legacy.factory import Factory\n"
         "def f(x: 'Factory') -> None: ...\n",
         ["3:32 SOT001 legacy.factory.Factory", "4:10 SOT003 legacy.factory.Factory"],
@@ -215,6 +221,15 @@ SOT004 = [
         "import sys\nsys.modules['legacy.factory']\n",
         ["2:13 SOT004 legacy.factory"],
         id="sys.modules key",
+    ),
+    pytest.param("import sys\nsys.modules.get('legacy.factory')\n", ["2:17 SOT004 legacy.factory"],
+                 id="sys.modules.get key"),
+    pytest.param("import sys\nsys.modules.pop('legacy.factory', None)\n", ["2:17 SOT004 legacy.factory"],
+                 id="sys.modules.pop key"),
+    *(
+        pytest.param(f"import legacy.factory as lf\n{call}(lf, 'get_factory'{rest})\n",
+                     ["1:8 SOT001 legacy.factory", f"2:{len(call) + 6} SOT004 {GF}"], id=f"{call} constant name")
+        for call, rest in [("hasattr", ""), ("setattr", ", None"), ("delattr", "")]
     ),
     pytest.param(
         "from unittest import mock\nmock.patch('pkg.get_factory')\n",
