@@ -5,11 +5,16 @@ Expectations are 'line:col CODE target' with flake8's 1-based columns.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
+from conftest import write_tree
+
 Analyze = Callable[..., list[str]]
+Ssot = Callable[..., tuple[int, str, str]]
 GF = "legacy.factory.get_factory"
 
 SOT001 = [
@@ -378,3 +383,29 @@ def test_relative_imports(analyze: Analyze, relpath: str, source: str, expected:
 def test_defining_module_is_exempt(analyze: Analyze) -> None:
     source = "from legacy.factory import Factory\n\ndef get_factory():\n    return Factory()\n"
     assert analyze(source, "legacy/factory.py") == []
+
+
+BROAD = '[[tool.flake8-ssot.rules]]\nname = "broad"\ndeprecated = ["legacy"]\nreplacement = "core"\n'
+NARROW = (
+    '[[tool.flake8-ssot.rules]]\nname = "narrow"\ndeprecated = ["legacy.factory.get_factory"]\n'
+    'replacement = "core.ws.Manager.create_for_user"\n'
+)
+
+
+@pytest.mark.parametrize("rules", [BROAD + NARROW, NARROW + BROAD], ids=["broad first", "narrow first"])
+def test_the_most_specific_name_wins_when_rules_overlap(tmp_path: Path, ssot: Ssot, rules: str) -> None:
+    write_tree(tmp_path, {
+        "pyproject.toml": "[tool.flake8-ssot]\n\n" + rules,
+        "legacy/__init__.py": "",
+        "legacy/factory.py": "def get_factory():\n    pass\n",
+        "app.py": "from legacy.factory import get_factory\nimport legacy.factory\n"
+                  "get_factory()\nlegacy.factory.other()\n",
+    })
+    code, out, err = ssot("check", "--format", "json", cwd=tmp_path)
+    assert (code, err) == (1, "")
+    assert [(f["line"], f["rule"], f["message"]) for f in json.loads(out)] == [
+        (1, "narrow", f"import of deprecated {GF}; use core.ws.Manager.create_for_user"),
+        (2, "broad", "import of deprecated legacy.factory; use core"),
+        (3, "narrow", f"call of deprecated {GF}; use core.ws.Manager.create_for_user"),
+        (4, "broad", "call of deprecated legacy.factory.other; use core"),
+    ]
