@@ -195,6 +195,22 @@ def test_odd_directory_entries_are_reported_by_check(tmp_path: Path, ssot: Ssot)
     )
 
 
+def test_device_files_named_like_modules_are_reported_not_read(tmp_path: Path, ssot: Ssot) -> None:
+    """A reader of /dev/zero never ends: walked or named, a device is "not a regular file"."""
+    hostile_project(tmp_path, {})
+    (tmp_path / "zero.py").symlink_to("/dev/zero")
+    (tmp_path / "null.py").symlink_to("/dev/null")
+    assert ssot("check", cwd=tmp_path) == (
+        1,
+        f"app.py:{sot001()}\n",
+        "flake8-ssot: null.py: cannot read: not a regular file\n"
+        "flake8-ssot: zero.py: cannot read: not a regular file\n",
+    )
+    assert ssot("check", "zero.py", "app.py", cwd=tmp_path) == (
+        1, f"app.py:{sot001()}\n", "flake8-ssot: zero.py: cannot read: not a regular file\n"
+    )
+
+
 def test_named_files_that_cannot_be_read(tmp_path: Path, ssot: Ssot) -> None:
     hostile_project(tmp_path, {})
     os.mkfifo(tmp_path / "fifo.py")
