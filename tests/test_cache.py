@@ -160,8 +160,21 @@ def test_a_damaged_cache_is_rebuilt_silently(project: Path, ssot: Ssot, name: st
 
 
 def test_the_cache_ignores_itself_in_git(project: Path, ssot: Ssot) -> None:
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True, timeout=60)
     ssot("check", cwd=project)
-    assert (project / CACHE / ".gitignore").read_text() == "# Created by flake8-ssot\n*\n"
+    cached = sorted(str(p.relative_to(project)) for p in (project / CACHE).iterdir())
+    assert f"{CACHE}/.gitignore" in cached and len(cached) > 1, cached
+    ignored = subprocess.run(
+        ["git", "check-ignore", "--no-index", *cached, "app/direct.py"], cwd=project, capture_output=True, text=True,
+        timeout=60,
+    )
+    # Every file of the cache, its own .gitignore included; nothing else.
+    assert (ignored.stdout.splitlines(), ignored.returncode) == (cached, 0)
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"], cwd=project, capture_output=True, text=True,
+        timeout=60, check=True,
+    )
+    assert CACHE not in status.stdout and "app/direct.py" in status.stdout
 
 
 def test_an_unwritable_cache_directory_runs_without_a_cache(project: Path, ssot: Ssot) -> None:
