@@ -222,18 +222,14 @@ def test_named_files_that_cannot_be_read(tmp_path: Path, ssot: Ssot) -> None:
     )
 
 
-@pytest.mark.xfail(
-    reason="bug: the index's prefilter scan (index.py _scan, cache.read_source -> None) treats an unreadable "
-    "file as empty, so it is never analyzed and never reported; this test never ran before (root skip)",
-    strict=True,
-)
 def test_unreadable_by_permission(tmp_path: Path) -> None:
     hostile_project(tmp_path, {"secret.py": IMPORT})
     (tmp_path / "secret.py").chmod(0)
-    result = run_cli_unprivileged("flake8-ssot", "check", cwd=tmp_path)
-    assert (result.returncode, result.stdout, result.stderr) == (
-        1, f"app.py:{sot001()}\n", "flake8-ssot: secret.py: cannot read: Permission denied\n"
-    )
+    for named in [(), ("secret.py", "app.py")]:
+        result = run_cli_unprivileged("flake8-ssot", "check", *named, cwd=tmp_path)
+        assert (result.returncode, result.stdout, result.stderr) == (
+            1, f"app.py:{sot001()}\n", "flake8-ssot: secret.py: cannot read: Permission denied\n"
+        ), named
 
 
 def test_flake8_walk_with_broken_symlinks(tmp_path: Path) -> None:
