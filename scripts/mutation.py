@@ -7,8 +7,9 @@
 Modules default to allowlist, allowlist_doc, baseline and cache. The tracked files are copied
 to a scratch directory (the repository's pyproject.toml and working tree stay as they are), a
 ``[tool.mutmut]`` section is added there, and ``mutmut run`` then ``mutmut results`` print the
-surviving mutants; ``mutmut show NAME`` in the printed directory shows one. Console scripts
-started by the end-to-end tests import the mutated code too (PYTHONPATH points at it).
+surviving mutants; ``mutmut show NAME`` in the printed directory shows one. Only the tests'
+own process runs the mutants: a console script an end-to-end test starts imports the
+installed (unmutated) package, so a mutant only such a test would kill shows as a survivor.
 
 Survivors are to be killed by a new test or explained as equivalent (see issue 16).
 """
@@ -39,6 +40,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("modules", nargs="*", default=MODULES, help=f"default: {' '.join(MODULES)}")
     parser.add_argument("--tests", nargs="+", default=TESTS, help="test files to run against each mutant")
+    parser.add_argument("--deselect", action="append", default=[], metavar="NODEID",
+                        help="a test to leave out (one that cannot pass under mutmut's instrumentation)")
     parser.add_argument("--keep", metavar="DIR", help="work in DIR (kept) instead of a temporary directory")
     args = parser.parse_args()
     if shutil.which("mutmut", path=os.path.dirname(sys.executable)) is None:
@@ -55,13 +58,13 @@ def main() -> int:
     with open(work / "pyproject.toml", "a", encoding="utf-8") as f:
         f.write(
             "\n[tool.mutmut]\n"
-            f"paths_to_mutate = {paths!r}\n"
             'source_paths = ["src"]\n'
-            f"tests_dir = {list(args.tests)!r}\n"
+            f"only_mutate = {paths!r}\n"
+            f"pytest_add_cli_args_test_selection = {[*args.tests, *(f'--deselect={d}' for d in args.deselect)]!r}\n"
             'also_copy = ["tests", "examples", "setup.cfg"]\n'
         )
     mutmut = os.path.join(os.path.dirname(sys.executable), "mutmut")
-    env = {**os.environ, "PYTHONPATH": str(work / "mutants" / "src")}
+    env = dict(os.environ)
     print(f"mutating {', '.join(paths)} in {work}", flush=True)
     run = subprocess.run([mutmut, "run"], cwd=work, env=env)
     results = subprocess.run([mutmut, "results"], cwd=work, env=env)
