@@ -534,24 +534,36 @@ def test_a_second_run_is_blocked_while_the_lock_is_held(migration: Path, ssot: S
     assert path.read_bytes() != before
 
 
-# Tightens the entries of one file (as `fix` does), pausing between reading the allowlist and
-# writing it when told to: the window in which an unlocked writer would lose another's edit.
+# Tightens the entries of one file (as `fix` does). The first run pauses between reading the
+# allowlist and writing it until the second is about to take the lock: the window in which an
+# unlocked writer would lose the other's edit.
 TIGHTEN_ONE = """
-import sys, time
+import contextlib, sys, time
 from pathlib import Path
 from flake8_ssot import allowlist_doc, baseline, cli
 
-relpath, marker = sys.argv[1], sys.argv[2]
-read = allowlist_doc.read
+relpath, has_read, locking = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+read, locked = allowlist_doc.read, allowlist_doc.locked
 
 def slow_read(path, shown):
     raw = read(path, shown)
-    if marker:
-        Path(marker).write_text("read")
-        time.sleep(2)
+    if relpath == "app/views.py":
+        has_read.write_text("")
+        for _ in range(600):
+            if locking.exists():
+                break
+            time.sleep(0.05)
+        time.sleep(0.5)
     return raw
 
-allowlist_doc.read = slow_read
+@contextlib.contextmanager
+def announced(root, shown):
+    if relpath != "app/views.py":
+        locking.write_text("")
+    with locked(root, shown):
+        yield
+
+allowlist_doc.read, allowlist_doc.locked = slow_read, announced
 outcome = baseline.update(cli.find_project(None), paths=[relpath], create=False)
 sys.stdout.write(baseline.describe(outcome))
 """
@@ -561,19 +573,18 @@ def test_two_runs_with_different_edits_both_survive(migration: Path, ssot: Ssot,
     ssot("baseline", cwd=migration)
     (migration / "app" / "views.py").write_text("def handler(ctx):\n    return ctx\n")
     (migration / "app" / "jobs.py").write_text("from legacy import factory\n")
-    marker = tmp_path / "first-has-read"
+    markers = [str(tmp_path / "first-has-read"), str(tmp_path / "second-is-locking")]
     first = subprocess.Popen(
-        [sys.executable, "-c", TIGHTEN_ONE, "app/views.py", str(marker)],
-        cwd=migration, stdout=subprocess.PIPE, text=True,
+        [sys.executable, "-c", TIGHTEN_ONE, "app/views.py", *markers], cwd=migration, stdout=subprocess.PIPE, text=True,
     )
     for _ in range(1200):
-        if marker.exists() or first.poll() is not None:
+        if Path(markers[0]).exists() or first.poll() is not None:
             break
         time.sleep(0.05)
-    assert marker.exists()
+    assert Path(markers[0]).exists()
     # The first run has read the allowlist and not yet written it: the second must wait for it.
     second = subprocess.run(
-        [sys.executable, "-c", TIGHTEN_ONE, "app/jobs.py", ""], cwd=migration, capture_output=True, text=True,
+        [sys.executable, "-c", TIGHTEN_ONE, "app/jobs.py", *markers], cwd=migration, capture_output=True, text=True,
         timeout=120,
     )
     assert first.wait(timeout=120) == 0
