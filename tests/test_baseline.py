@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -509,6 +510,94 @@ def test_waits_for_another_run_and_keeps_its_edit(migration: Path, ssot: Ssot) -
     assert waiting.returncode == 0
     assert out.endswith("1 entry, 2 grandfathered uses (-4, +0)\n")
     assert 'path = "app/views.py"\nrule = "factory"\nreason = "mine"\n' in path.read_text()
+
+
+def test_a_second_run_is_blocked_while_the_lock_is_held(migration: Path, ssot: Ssot) -> None:
+    ssot("baseline", cwd=migration)
+    (migration / "app" / "jobs.py").unlink()
+    path = migration / "ssot-allowlist.toml"
+    before = path.read_bytes()
+    exe = Path(sys.executable).parent / "flake8-ssot"
+    with filelock.FileLock(migration / ".flake8-ssot-cache" / "ssot-allowlist.toml.lock"):
+        waiting = subprocess.Popen([exe, "baseline"], cwd=migration, stdout=subprocess.PIPE, text=True)
+        # Unblocked, this run takes well under a second; blocked, it neither ends nor writes.
+        with pytest.raises(subprocess.TimeoutExpired):
+            waiting.wait(timeout=4)
+        assert path.read_bytes() == before
+    out, _ = waiting.communicate(timeout=120)
+    assert (waiting.returncode, out) == (
+        0,
+        "  dropped    app/jobs.py [factory] file deleted\n"
+        "  dropped    app/jobs.py [settings] file deleted\n"
+        "flake8-ssot: updated ssot-allowlist.toml: 1 entry, 2 grandfathered uses (-4, +0)\n",
+    )
+    assert path.read_bytes() != before
+
+
+# Tightens the entries of one file (as `fix` does). The first run pauses between reading the
+# allowlist and writing it until the second is about to take the lock: the window in which an
+# unlocked writer would lose the other's edit.
+TIGHTEN_ONE = """
+import contextlib, sys, time
+from pathlib import Path
+from flake8_ssot import allowlist_doc, baseline, cli
+
+relpath, has_read, locking = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+read, locked = allowlist_doc.read, allowlist_doc.locked
+
+def slow_read(path, shown):
+    raw = read(path, shown)
+    if relpath == "app/views.py":
+        has_read.write_text("")
+        for _ in range(600):
+            if locking.exists():
+                break
+            time.sleep(0.05)
+        time.sleep(0.5)
+    return raw
+
+@contextlib.contextmanager
+def announced(root, shown):
+    if relpath != "app/views.py":
+        locking.write_text("")
+    with locked(root, shown):
+        yield
+
+allowlist_doc.read, allowlist_doc.locked = slow_read, announced
+outcome = baseline.update(cli.find_project(None), paths=[relpath], create=False)
+sys.stdout.write(baseline.describe(outcome))
+"""
+
+
+def test_two_runs_with_different_edits_both_survive(migration: Path, ssot: Ssot, tmp_path: Path) -> None:
+    ssot("baseline", cwd=migration)
+    (migration / "app" / "views.py").write_text("def handler(ctx):\n    return ctx\n")
+    (migration / "app" / "jobs.py").write_text("from legacy import factory\n")
+    markers = [str(tmp_path / "first-has-read"), str(tmp_path / "second-is-locking")]
+    first = subprocess.Popen(
+        [sys.executable, "-c", TIGHTEN_ONE, "app/views.py", *markers], cwd=migration, stdout=subprocess.PIPE, text=True,
+    )
+    for _ in range(1200):
+        if Path(markers[0]).exists() or first.poll() is not None:
+            break
+        time.sleep(0.05)
+    assert Path(markers[0]).exists()
+    # The first run has read the allowlist and not yet written it: the second must wait for it.
+    second = subprocess.run(
+        [sys.executable, "-c", TIGHTEN_ONE, "app/jobs.py", *markers], cwd=migration, capture_output=True, text=True,
+        timeout=120,
+    )
+    assert first.wait(timeout=120) == 0
+    assert second.returncode == 0, second.stderr
+    assert allowlist(migration) == allowlist_doc.HEADER + textwrap.dedent(
+        """
+        [[allow]]
+        path = "app/jobs.py"
+        rule = "factory"
+        uses."<module>" = 1
+        """
+    )
+    first.communicate()
 
 
 def test_gives_up_on_a_lock_held_too_long(

@@ -5,11 +5,16 @@ Expectations are 'line:col CODE target' with flake8's 1-based columns.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
+from conftest import write_tree
+
 Analyze = Callable[..., list[str]]
+Ssot = Callable[..., tuple[int, str, str]]
 GF = "legacy.factory.get_factory"
 
 SOT001 = [
@@ -37,6 +42,12 @@ SOT001 = [
         "    from legacy.factory import Factory as Manager\nm = Manager.create_for_user(1)\n",
         ["4:32 SOT001 legacy.factory.Factory", "5:5 SOT002 legacy.factory.Factory.create_for_user"],
         id="try/except ImportError fallback",
+    ),
+    pytest.param(
+        "if flag:\n    from legacy.factory import get_factory\nelse:\n"
+        "    from core.ws import Manager as get_factory\nget_factory()\n",
+        [f"2:32 SOT001 {GF}", f"5:1 SOT002 {GF}"],
+        id="if/else alternative imports",
     ),
     pytest.param(
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from legacy.factory import Factory\n"
@@ -216,6 +227,15 @@ SOT004 = [
         ["2:13 SOT004 legacy.factory"],
         id="sys.modules key",
     ),
+    pytest.param("import sys\nsys.modules.get('legacy.factory')\n", ["2:17 SOT004 legacy.factory"],
+                 id="sys.modules.get key"),
+    pytest.param("import sys\nsys.modules.pop('legacy.factory', None)\n", ["2:17 SOT004 legacy.factory"],
+                 id="sys.modules.pop key"),
+    *(
+        pytest.param(f"import legacy.factory as lf\n{call}(lf, 'get_factory'{rest})\n",
+                     ["1:8 SOT001 legacy.factory", f"2:{len(call) + 6} SOT004 {GF}"], id=f"{call} constant name")
+        for call, rest in [("hasattr", ""), ("setattr", ", None"), ("delattr", "")]
+    ),
     pytest.param(
         "from unittest import mock\nmock.patch('pkg.get_factory')\n",
         [f"2:12 SOT004 {GF}"],
@@ -363,3 +383,29 @@ def test_relative_imports(analyze: Analyze, relpath: str, source: str, expected:
 def test_defining_module_is_exempt(analyze: Analyze) -> None:
     source = "from legacy.factory import Factory\n\ndef get_factory():\n    return Factory()\n"
     assert analyze(source, "legacy/factory.py") == []
+
+
+BROAD = '[[tool.flake8-ssot.rules]]\nname = "broad"\ndeprecated = ["legacy"]\nreplacement = "core"\n'
+NARROW = (
+    '[[tool.flake8-ssot.rules]]\nname = "narrow"\ndeprecated = ["legacy.factory.get_factory"]\n'
+    'replacement = "core.ws.Manager.create_for_user"\n'
+)
+
+
+@pytest.mark.parametrize("rules", [BROAD + NARROW, NARROW + BROAD], ids=["broad first", "narrow first"])
+def test_the_most_specific_name_wins_when_rules_overlap(tmp_path: Path, ssot: Ssot, rules: str) -> None:
+    write_tree(tmp_path, {
+        "pyproject.toml": "[tool.flake8-ssot]\n\n" + rules,
+        "legacy/__init__.py": "",
+        "legacy/factory.py": "def get_factory():\n    pass\n",
+        "app.py": "from legacy.factory import get_factory\nimport legacy.factory\n"
+                  "get_factory()\nlegacy.factory.other()\n",
+    })
+    code, out, err = ssot("check", "--format", "json", cwd=tmp_path)
+    assert (code, err) == (1, "")
+    assert [(f["line"], f["rule"], f["message"]) for f in json.loads(out)] == [
+        (1, "narrow", f"import of deprecated {GF}; use core.ws.Manager.create_for_user"),
+        (2, "broad", "import of deprecated legacy.factory; use core"),
+        (3, "narrow", f"call of deprecated {GF}; use core.ws.Manager.create_for_user"),
+        (4, "broad", "call of deprecated legacy.factory.other; use core"),
+    ]

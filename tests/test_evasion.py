@@ -114,6 +114,8 @@ PARTLY = [
                  id="subclass"),
     pytest.param("import legacy.factory as lf\nvars(lf)['get_factory']()\n",
                  ["1:8 SOT001 legacy.factory", "2:6 SOT003 legacy.factory"], id="module namespace as a dict"),
+    pytest.param("import legacy.factory as lf\nlf.__dict__['get_factory']()\n",
+                 ["1:8 SOT001 legacy.factory", "2:1 SOT003 legacy.factory.__dict__"], id="module __dict__"),
     pytest.param("import legacy.factory\nx = None  # type: legacy.factory.Factory\n", ["1:8 SOT001 legacy.factory"],
                  id="type comment"),
     pytest.param(IMPORT_GF + "globals()['get_factory']()\n", [GF1], id="globals() lookup"),

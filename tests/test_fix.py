@@ -1232,6 +1232,34 @@ def test_modules_outside_the_project_are_found_without_importing(fixer: Fixer, p
     )
 
 
+def test_a_module_outside_the_project_is_read_never_imported(
+    fixer: Fixer, project: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path_factory.mktemp("site")
+    marker = site / "imported"
+    write_tree(site, {
+        "ssot_tripwire/__init__.py": f"open({str(marker)!r}, 'w').close()\n",
+        "ssot_tripwire/tools.py": f"open({str(marker)!r}, 'w').close()\n\ndef convert(x):\n    return x\n",
+    })
+    monkeypatch.syspath_prepend(str(site))
+    write_rules(project, """
+        [[tool.flake8-ssot.rules]]
+        name = "factory"
+        deprecated = ["legacy.factory"]
+
+        [[tool.flake8-ssot.rules.fix]]
+        pattern = "make_manager($ctx)"
+        replace = "ssot_tripwire.tools.convert($ctx)"
+    """)
+    check_rewrite(
+        fixer,
+        "from legacy.factory import make_manager\n\nx = make_manager(1)\n",
+        "import ssot_tripwire.tools\n\nx = ssot_tripwire.tools.convert(1)\n",
+    )
+    assert not marker.exists()
+    assert not any(name.startswith("ssot_tripwire") for name in sys.modules)
+
+
 # -- moves implied by `replacement` ----------------------------------------------------------
 
 

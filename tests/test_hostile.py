@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BASE_FILES, run_cli, write_tree
+from conftest import BASE_FILES, run_cli, run_cli_unprivileged, write_tree
 
 Ssot = Callable[..., tuple[int, str, str]]
 
@@ -195,6 +195,22 @@ def test_odd_directory_entries_are_reported_by_check(tmp_path: Path, ssot: Ssot)
     )
 
 
+def test_device_files_named_like_modules_are_reported_not_read(tmp_path: Path, ssot: Ssot) -> None:
+    """A reader of /dev/zero never ends: walked or named, a device is "not a regular file"."""
+    hostile_project(tmp_path, {})
+    (tmp_path / "zero.py").symlink_to("/dev/zero")
+    (tmp_path / "null.py").symlink_to("/dev/null")
+    assert ssot("check", cwd=tmp_path) == (
+        1,
+        f"app.py:{sot001()}\n",
+        "flake8-ssot: null.py: cannot read: not a regular file\n"
+        "flake8-ssot: zero.py: cannot read: not a regular file\n",
+    )
+    assert ssot("check", "zero.py", "app.py", cwd=tmp_path) == (
+        1, f"app.py:{sot001()}\n", "flake8-ssot: zero.py: cannot read: not a regular file\n"
+    )
+
+
 def test_named_files_that_cannot_be_read(tmp_path: Path, ssot: Ssot) -> None:
     hostile_project(tmp_path, {})
     os.mkfifo(tmp_path / "fifo.py")
@@ -206,13 +222,14 @@ def test_named_files_that_cannot_be_read(tmp_path: Path, ssot: Ssot) -> None:
     )
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="file permissions do not stop root; see the symlink and FIFO cases")
-def test_unreadable_by_permission(tmp_path: Path, ssot: Ssot) -> None:  # pragma: no cover - CI runs as root
+def test_unreadable_by_permission(tmp_path: Path) -> None:
     hostile_project(tmp_path, {"secret.py": IMPORT})
     (tmp_path / "secret.py").chmod(0)
-    assert ssot("check", cwd=tmp_path) == (
-        1, f"app.py:{sot001()}\n", "flake8-ssot: secret.py: cannot read: Permission denied\n"
-    )
+    for named in [(), ("secret.py", "app.py")]:
+        result = run_cli_unprivileged("flake8-ssot", "check", *named, cwd=tmp_path)
+        assert (result.returncode, result.stdout, result.stderr) == (
+            1, f"app.py:{sot001()}\n", "flake8-ssot: secret.py: cannot read: Permission denied\n"
+        ), named
 
 
 def test_flake8_walk_with_broken_symlinks(tmp_path: Path) -> None:

@@ -26,6 +26,8 @@ BROKEN_PYPROJECT = [
                  id="src escapes the root"),
     pytest.param('[tool.flake8-ssot]\nsrc = "src"\n', "tool.flake8-ssot.src: expected a list of strings",
                  id="src is a string"),
+    pytest.param('[tool.flake8-ssot]\nexclude = "gen/"\n', "tool.flake8-ssot.exclude: expected a list of strings",
+                 id="exclude is a string"),
     pytest.param('[tool.flake8-ssot]\nexclude = ["gen/", "../x"]\n',
                  f"tool.flake8-ssot.exclude[1]: '../x' {NOT_INSIDE}", id="exclude escapes the root"),
     pytest.param('[tool.flake8-ssot]\nallowlist = "/etc/allow.toml"\n',
@@ -106,6 +108,8 @@ BROKEN_INI = [
     pytest.param(b"[flake8]\nssot-rules = r: optparse\nssot-exempt = r: ../x.py\n",
                  f"{{cfg}}: [flake8] ssot.rules[0].exempt[0]: '../x.py' {NOT_INSIDE}", True,
                  id="exempt escapes the root"),
+    pytest.param(b"[flake8]\nssot-rules = r: optparse\nssot-exempt = x: a.py\n", "{cfg}: ssot-exempt: unknown rule 'x'",
+                 True, id="exempt for an unknown rule"),
     pytest.param(b"[flake8]\nssot-rules = r: optparse -> \n",
                  "{cfg}: [flake8] ssot.rules[0].replacement: not a dotted name: ''", True,
                  id="arrow without replacement"),
@@ -147,6 +151,13 @@ def test_ssot_config_option_that_cannot_be_read(
     expected = (2, "", f"flake8-ssot: {tmp_path / name}: {problem}\n")
     assert ssot("--ssot-config", name, "check", cwd=tmp_path) == expected
     assert flake8_app("--ssot-config", name, "a.py", cwd=tmp_path) == expected
+
+
+def test_ssot_config_names_an_ini_without_rules(tmp_path: Path, ssot: Ssot, flake8_app: Flake8) -> None:
+    write_tree(tmp_path, {"a.py": "import optparse\n", "other.cfg": "[flake8]\nmax-line-length = 100\n"})
+    expected = (2, "", f"flake8-ssot: {tmp_path / 'other.cfg'}: no ssot-rules in the [flake8] section\n")
+    assert ssot("--ssot-config", "other.cfg", "check", cwd=tmp_path) == expected
+    assert flake8_app("--ssot-config", "other.cfg", "a.py", cwd=tmp_path) == expected
 
 
 BROKEN_ALLOWLIST = [

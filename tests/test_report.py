@@ -317,10 +317,15 @@ def test_history_that_cannot_be_written(project: Path, ssot: Ssot) -> None:
     )
 
 
-def test_bad_date_is_a_usage_error(project: Path, ssot: Ssot) -> None:
+def test_bad_date_is_a_usage_error(project: Path, ssot: Ssot, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_:
         ssot("report", "--date", "yesterday", cwd=project)
-    assert exit_.value.code == 2
+    out, err = capsys.readouterr()
+    assert (exit_.value.code, out) == (2, "")
+    assert err.startswith("usage: flake8-ssot report ")
+    assert err.endswith(
+        "\nflake8-ssot report: error: argument --date: expected a date like 2026-03-01, got 'yesterday'\n"
+    )
 
 
 def test_without_allowlist_everything_is_new(migration: Path, ssot: Ssot) -> None:

@@ -142,10 +142,16 @@ def _regular(path: str | os.DirEntry[str], rel: str, unreadable: set[str]) -> os
         st = path.stat() if isinstance(path, os.DirEntry) else os.stat(path)
     except OSError:
         st = None
-    if st is None or not stat.S_ISREG(st.st_mode):
+    if st is None or not stat.S_ISREG(st.st_mode) or not _may_read(path, st):
         unreadable.add(rel)
         return None
     return st
+
+
+def _may_read(path: str | os.DirEntry[str], st: os.stat_result) -> bool:
+    """Whether file permissions let this process read it; one more system call only for a file
+    not readable by everyone (then analyzing it reports why, instead of the index taking it for empty)."""
+    return bool(st.st_mode & stat.S_IROTH) or os.access(path.path if isinstance(path, os.DirEntry) else path, os.R_OK)
 
 
 def _walk(
