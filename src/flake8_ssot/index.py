@@ -827,21 +827,17 @@ class Index:
         for rel in files:
             summary = self.summary_of_file(rel)
             module = self.module_of(rel)
-            for name, targets in summary.bindings.items():
-                if all(identifiers.isdisjoint(target.split(".")) for target in targets):
-                    continue
-                found = self.resolve(f"{module}.{name}")
-                # A name bound inside a deprecated module is reached by spelling that module
-                # (an identifier already): it is no alias (`import os` in one must not make
-                # every file that says `os` a suspect).
-                if found is not None and found.how != "direct":
-                    aliases.add(name)
-            for cls_name, cls in summary.classes.items():
-                # `new_name = fetch_all` in a class body: `obj.new_name()` is a use too.
-                for name, targets in cls.aliases.items():
+            # Module bindings, and class body ones (`new_name = fetch_all`: `obj.new_name()`).
+            scopes = [(module, summary.bindings)]
+            scopes += [(f"{module}.{name}", cls.aliases) for name, cls in summary.classes.items()]
+            for owner, bindings in scopes:
+                for name, targets in bindings.items():
                     if all(identifiers.isdisjoint(target.split(".")) for target in targets):
                         continue
-                    found = self.resolve(f"{module}.{cls_name}.{name}")
+                    found = self.resolve(f"{owner}.{name}")
+                    # A name bound inside a deprecated module is reached by spelling that module
+                    # (an identifier already): it is no alias (`import os` in one must not make
+                    # every file that says `os` a suspect).
                     if found is not None and found.how != "direct":
                         aliases.add(name)
         return aliases
