@@ -164,3 +164,19 @@ def test_relative_link_resolves(source: Path, target: str) -> None:
 def test_readme_is_a_first_read() -> None:
     lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
     assert len(lines) <= 350
+
+
+SETUP = """```sh
+# Install and run on the bundled example (a WebSocket-factory migration):
+python3 -m venv .venv && .venv/bin/pip install -e . && cd examples/websocket_migration && ../../.venv/bin/flake8 --select SOT .
+
+# Install and run the tests:
+python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && .venv/bin/pytest -n auto --cov --cov-report=term-missing
+```
+"""
+
+
+def test_readme_keeps_its_two_setup_commands_and_ci_runs_the_second() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert readme.split("\n\n")[2] + "\n" == SETUP  # the first code block, after the title and the blurb
+    assert "/pytest -n auto --cov --cov-report=term-missing\n" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
