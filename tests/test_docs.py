@@ -186,4 +186,4 @@ def test_readme_keeps_its_two_setup_commands_and_ci_runs_the_second() -> None:
     start = readme.index("```")
     assert readme[start:readme.index("```\n", start + 3) + 4] == SETUP
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert "/pytest -n auto --cov --cov-report=term-missing\n" in ci
+    assert 'pytest" -n auto --cov --cov-report=term-missing\n' in ci
