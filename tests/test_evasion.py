@@ -1,9 +1,9 @@
-"""Ways code can reach a deprecated API, beyond tests/test_detection.py: the README's "What is caught".
+"""Ways code can reach a deprecated API, beyond tests/test_detection.py: docs/what-is-caught.md.
 
 CAUGHT: forms decided within one file plus the project's re-exports. PARTLY: the line that
 brings the deprecated name in is flagged, a later use through a value the tool cannot follow
 is not. MISSED: forms no static analysis of one file can decide, pinned here so that the
-README's table changes when the behaviour does. Same fixture and notation as test_detection.py.
+docs' table changes when the behaviour does. Same fixture and notation as test_detection.py.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The one table of codes and messages that the visitor, the README and the tests all read."""
+"""The one table of codes and messages that the visitor, the docs site and the tests all read."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Final
 class Code:
     code: str
     title: str
-    """Short name, used as the SARIF rule name and the README heading."""
+    """Short name, used as the SARIF rule name and in the heading of the code's page (docs/codes/)."""
     template: str
     """Message after the code; ``{target}``/``{detail}`` are filled in by the engine."""
     help: str

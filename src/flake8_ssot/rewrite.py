@@ -10,33 +10,22 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 import libcst as cst
 from libcst.metadata import GlobalScope, ImportAssignment, MetadataWrapper, PositionProvider, ScopeProvider
 
-from flake8_ssot.fixers.common import (
-    _ATOMS,
-    _STRINGS,
-    _bound_or_read_names,
-    _chain_head,
-    _code,
-    _exported,
-    _follow,
-    _head,
-    _parents,
-    _variables,
-    _walk,
-)
+from flake8_ssot.fixers.common import _STRINGS, _bound_or_read_names, _chain_head, _exported, _parents
 from flake8_ssot.fixers.imports import Imports
 from flake8_ssot.fixers.layout import _Apply, _ImportEdit
-from flake8_ssot.fixers.matching import _Check, _Match, _Matcher, _Shorten, _Substitute
 from flake8_ssot.fixers.mocks import MockPatches
 from flake8_ssot.fixers.moves import Moves
 from flake8_ssot.fixers.results import Reexport, Result
 from flake8_ssot.fixers.stars import StarImports
-from flake8_ssot.fixers.templates import Spelling, Template, Templates, compile_templates
+from flake8_ssot.fixers.template_rewrites import TemplateRewrites
+from flake8_ssot.fixers.templates import Templates, compile_templates
+from flake8_ssot.fixers.two_statements import TwoStatementForms
 from flake8_ssot.index import Index
 from flake8_ssot.model import Finding
 
@@ -66,7 +55,10 @@ PARSE_ERRORS = (cst.ParserSyntaxError, RecursionError)
 """What LibCST raises for a file it cannot read (the engine may still have parsed it)."""
 
 
-class FileRewriter(MockPatches, Moves, Imports, StarImports):
+class FileRewriter(TemplateRewrites, TwoStatementForms, MockPatches, Moves, Imports, StarImports):
+    """One file's rewrite: each kind of rewrite is a mixin (a room of its own under
+    :mod:`flake8_ssot.fixers`); this class locates the findings and runs the kinds in order."""
+
     def __init__(
         self,
         templates: Templates,
@@ -215,241 +207,6 @@ class FileRewriter(MockPatches, Moves, Imports, StarImports):
         while node is not None and not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Module)):
             node = self.parents.get(node)
         return node if isinstance(node, cst.ClassDef) else None
-
-    def _template_matches(self) -> None:
-        candidates: list[_Match] = []
-        for i, use in enumerate(self.uses):
-            node = self.nodes.get(i)
-            if node is None or use.form not in ("call", "name", "attribute") or not self._open(i):
-                continue
-            for template in self.templates.templates.get(use.rule, ()):
-                if use.target in template.anchors.values():
-                    candidates.extend(self._matches(template, node))
-        candidates.sort(key=lambda m: (self._start(m.root), -self._extent(m.root)))
-        if self.templates.line_length is not None:
-            # One spelling per file: a name is imported by name everywhere if one line needs it.
-            for match in candidates:
-                for spelling in match.template.needs:
-                    if spelling.whole and not self.too_long.get(spelling.dotted) and self._too_long(
-                        match, _Check(())
-                    ):
-                        self.too_long[spelling.dotted] = True
-        skeleton: set[int] = set()
-        done: set[int] = set()
-        for match in candidates:
-            if id(match.root) in skeleton or id(match.root) in done or any(not self._open(i) for i in match.anchors):
-                continue
-            check = self._check(match)
-            if isinstance(check, str):
-                for i in match.anchors:
-                    self.manual.setdefault(i, check)
-                continue
-            self._commit(match, check)
-            done.add(id(match.root))
-            skeleton.update(id(n) for n in _walk(match.root, lambda n: n in match.bound))
-
-    def _matches(
-        self, template: Template, node: cst.CSTNode, variable: tuple[cst.CSTNode, cst.CSTNode, int] | None = None
-    ) -> Iterator[_Match]:
-        for _ in range(template.height + 1):
-            if isinstance(node, type(template.pattern)):
-                match = _Matcher(self, template, variable).run(node)
-                if match is not None:
-                    yield match
-            parent = self.parents.get(node)
-            if parent is None:
-                return
-            node = parent
-
-    def _start(self, node: cst.CSTNode) -> tuple[int, int]:
-        where = self.positions[node]
-        return where.start.line, where.start.column
-
-    def _extent(self, node: cst.CSTNode) -> int:
-        where = self.positions[node]
-        return (where.end.line - where.start.line) * 100_000 + where.end.column - where.start.column
-
-    def _check(self, match: _Match) -> _Check | str:
-        """Whether a match can be rewritten: no comment lost, the new names free to bind.
-
-        A fully qualified name of the replacement is imported by name (``from pkg.mod import
-        Name``, then ``Name...``) when the file imports that module or its neighbours that way,
-        or when the full name would make the line longer than the project allows.
-        """
-        if any(isinstance(n, cst.Comment) for n in _walk(match.root, lambda n: n in match.kept)):
-            return "a comment inside the expression would be lost"
-        spellings = list(match.template.needs)
-        short: list[tuple[str, str]] = []
-        for k, spelling in enumerate(spellings):
-            if not spelling.whole or spelling.module is None:
-                continue
-            by_name = self._imported_by_name(spelling)
-            if by_name is None:
-                by_name = self.too_long.get(spelling.dotted, False) or self._too_long(match, _Check(()))
-                self.too_long[spelling.dotted] = by_name
-            named = Spelling(spelling.module, spelling.name, spelling.rest)
-            if by_name and (self._free(spelling.name) or self._provided(named, match.root) is True):
-                spellings[k] = named
-                short.append((spelling.dotted, named.code))
-        check = self._check_needs(spellings, match.root)
-        if isinstance(check, str) or not short:
-            return check
-        return _Check(check.needs, tuple(short))
-
-    def _too_long(self, match: _Match, check: _Check) -> bool:
-        """Whether the match, rewritten with ``check``'s spellings, makes a line over the project's limit."""
-        limit = self.templates.line_length
-        if limit is None:
-            return False
-        where = self.positions[match.root]
-        new = _code(self._build(match, check)(match.root))
-        first = self.lines[where.start.line - 1]
-        last = self.lines[where.end.line - 1]
-        text = first[:where.start.column] + new + last[where.end.column:]
-        return any(len(line) > limit for line in text.splitlines())
-
-    def _commit(self, match: _Match, check: _Check) -> None:
-        self.fixed.update(match.anchors)
-        self._cover(match.root, match.kept)
-        self._add_needs(check, match.root)
-        self.need_anchors[match.root] = [self.nodes[i] for i in match.anchors if i in self.nodes]
-        self.exprs[match.root] = self._build(match, check)
-
-    def _build(self, match: _Match, check: _Check) -> Callable[[Any], cst.CSTNode]:
-        template = match.template
-        replace = template.replace
-        if check.short:
-            shortened = replace.visit(_Shorten(dict(check.short)))
-            assert isinstance(shortened, cst.BaseExpression)
-            replace = shortened
-
-        def build(updated: Any) -> cst.CSTNode:
-            values = {name: _follow(updated, path) for name, path in match.paths.items()}
-            new = replace.visit(_Substitute(values, template.safe))
-            if match.reuse_args and isinstance(new, cst.Call):
-                new = new.with_changes(
-                    args=updated.args,
-                    whitespace_after_func=updated.whitespace_after_func,
-                    whitespace_before_args=updated.whitespace_before_args,
-                )
-            assert isinstance(new, cst.BaseExpression)
-            if updated.lpar:
-                return new.with_changes(lpar=updated.lpar, rpar=updated.rpar)
-            if not isinstance(new, _ATOMS) and not new.lpar:
-                return new.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
-            return new
-
-        return build
-
-    def _cover(self, root: cst.CSTNode, kept: Iterable[cst.CSTNode] = ()) -> None:
-        """Mark code as gone: findings inside it (outside ``kept``) go with it."""
-        kept = list(kept)
-        self.regions.append((root, kept))
-        for node in _walk(root, lambda n: n in kept):
-            for i in self.by_node.get(node, ()):
-                if self.uses[i].status != "noqa":
-                    self.fixed.add(i)
-                    self.manual.pop(i, None)
-
-    def _two_statement_forms(self) -> None:
-        for i, use in enumerate(self.uses):
-            node = self.nodes.get(i)
-            if use.form != "call" or node is None or not self._open(i) or not self._held(use, node):
-                continue
-            statement, target = self._assignment(node)
-            if statement is None or target is None:
-                continue
-            name = _code(target)
-            results = [
-                j for j, other in enumerate(self.uses)
-                if other.form == "result-call" and other.target == use.target and self._open(j)
-                and self._holder(j) == name
-                and (not isinstance(target, cst.Name) or self._function(self.nodes[j]) is self._function(target))
-            ]
-            if isinstance(target, cst.Name):
-                reason = self._rewrite_pair(i, statement, target, results)
-            else:
-                reason = f"{name} escapes the function"
-            if reason is not None:
-                for j in (i, *results):
-                    self.manual.setdefault(j, reason)
-        for j, use in enumerate(self.uses):
-            if use.form == "result-call" and self._open(j) and "." in self._holder(j):
-                self.manual[j] = f"{self._holder(j)} escapes the function"
-
-    def _held(self, use: Finding, call: cst.CSTNode) -> bool:
-        """Whether ``call`` is a call that a template expects to be called on, as ``get_factory()``."""
-        for template in self.templates.templates.get(use.rule, ()):
-            for target, pattern in template.holders:
-                if target == use.target:
-                    matcher = _Matcher(self, template)
-                    matcher.match = _Match(template, pattern)
-                    if matcher._match(pattern, call, ()) and not matcher.match.paths:
-                        return True
-        return False
-
-    def _holder(self, i: int) -> str:
-        """What a result call is called on: ``factory`` in ``factory.create_for_user(ctx)``."""
-        node = self.nodes.get(i)
-        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-            return _code(node.func.value)
-        return ""
-
-    def _assignment(self, call: cst.CSTNode) -> tuple[cst.SimpleStatementLine | None, cst.BaseExpression | None]:
-        """The statement ``target = call`` (or ``target: T = call``) whose whole value is ``call``."""
-        parent = self.parents.get(call)
-        target: cst.BaseExpression | None = None
-        if isinstance(parent, cst.Assign) and parent.value is call and len(parent.targets) == 1:
-            target = parent.targets[0].target
-        elif isinstance(parent, cst.AnnAssign) and parent.value is call:
-            target = parent.target
-        line = self.parents.get(parent) if parent is not None else None
-        if target is None or not isinstance(line, cst.SimpleStatementLine):
-            return None, None
-        return line, target
-
-    def _rewrite_pair(
-        self, call: int, statement: cst.SimpleStatementLine, variable: cst.Name, results: list[int]
-    ) -> str | None:
-        scope = self._function(variable)
-        name = variable.value
-        if self._class_of(statement) is not None:
-            return f"{name} is a class attribute (other code may use it)"
-        if not isinstance(scope, cst.FunctionDef):
-            return f"{name} is a module global (other modules may use it)"
-        if len(statement.body) != 1 or not isinstance(self.parents.get(statement), (cst.IndentedBlock, cst.Module)):
-            return f"{name} = ... shares its line with other statements"
-        if any(self.uses[i].status == "noqa" for n in _walk(statement) for i in self.by_node.get(n, ())):
-            return f"a # noqa on {name} = ... keeps it"
-        heads = {_head(self.nodes[j]) for j in results}
-        for other in _variables(scope):
-            if other.value == name and other is not variable and other not in heads:
-                return f"{name} escapes the function"
-        if not results:
-            return f"{name} is not used in a shape a fix template covers"
-        matches: list[tuple[_Match, _Check]] = []
-        for j in results:
-            node = self.nodes[j]
-            variable_info = (_head(node), self.nodes[call], call)
-            found = next(
-                (
-                    m for t in self.templates.templates.get(self.uses[j].rule, ())
-                    for m in self._matches(t, node, variable_info)
-                ),
-                None,
-            )
-            if found is None:
-                return f"{_code(node)} is not covered by a fix template"
-            check = self._check(found)
-            if isinstance(check, str):
-                return check
-            matches.append((found, check))
-        for match, check in matches:
-            self._commit(match, check)
-        self.fixed.add(call)
-        self.removed.add(statement)
-        self._cover(statement)
-        return None
 
 
 def _generic_reason(use: Finding) -> str:

@@ -12,7 +12,7 @@ import libcst as cst
 from flake8_ssot.fixers.common import Statement, _dotted_node
 
 if TYPE_CHECKING:
-    from flake8_ssot.rewrite import FileRewriter
+    from flake8_ssot.fixers.state import RewriterState
 
 
 @dataclass(eq=False)
@@ -38,7 +38,7 @@ def _replacing(line: cst.SimpleStatementLine, statement: cst.BaseSmallStatement)
 
 
 class _Apply(cst.CSTTransformer):
-    def __init__(self, rewriter: FileRewriter) -> None:
+    def __init__(self, rewriter: RewriterState) -> None:
         self.rewriter = rewriter
         # Only the paths down to edited nodes are visited; the rest is kept as it is.
         self.dirty: set[cst.CSTNode] = set()

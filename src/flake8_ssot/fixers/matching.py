@@ -13,7 +13,7 @@ from flake8_ssot.fixers.common import _ATOMS, _CONSTANTS, _with_parens, chain_of
 from flake8_ssot.fixers.templates import Template, _arg_shape
 
 if TYPE_CHECKING:
-    from flake8_ssot.rewrite import FileRewriter
+    from flake8_ssot.fixers.state import RewriterState
 
 
 @dataclass(eq=False)
@@ -51,7 +51,7 @@ class _Matcher:
 
     def __init__(
         self,
-        rewriter: FileRewriter,
+        rewriter: RewriterState,
         template: Template,
         variable: tuple[cst.CSTNode, cst.CSTNode, int] | None = None,
     ) -> None:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import Any
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, Scope
 
 from flake8_ssot.fixers.layout import _ImportEdit
-from flake8_ssot.fixers.matching import _Check
+from flake8_ssot.fixers.matching import _Check, _Match
 from flake8_ssot.fixers.results import Reexport
-from flake8_ssot.fixers.templates import Spelling, Templates
+from flake8_ssot.fixers.templates import Spelling, Template, Templates
 from flake8_ssot.index import Index
 from flake8_ssot.model import Finding
 
@@ -63,7 +63,25 @@ class RewriterState:
     def _add_needs(self, check: _Check, at: cst.CSTNode) -> None:
         raise NotImplementedError  # pragma: no cover - defined by FileRewriter or a mixin
 
+    def _check(self, match: _Match) -> _Check | str:
+        raise NotImplementedError  # pragma: no cover - defined by FileRewriter or a mixin
+
     def _check_needs(self, spellings: Iterable[Spelling], at: cst.CSTNode) -> _Check | str:
+        raise NotImplementedError  # pragma: no cover - defined by FileRewriter or a mixin
+
+    def _class_of(self, node: cst.CSTNode | None) -> cst.ClassDef | None:
+        raise NotImplementedError  # pragma: no cover - defined by FileRewriter or a mixin
+
+    def _commit(self, match: _Match, check: _Check) -> None:
+        raise NotImplementedError  # pragma: no cover - defined by FileRewriter or a mixin
+
+    def _cover(self, root: cst.CSTNode, kept: Iterable[cst.CSTNode] = ()) -> None:
+        raise NotImplementedError  # pragma: no cover - defined by FileRewriter or a mixin
+
+    def _finding(self, node: cst.CSTNode, forms: tuple[str, ...], target: str) -> int | None:
+        raise NotImplementedError  # pragma: no cover - defined by FileRewriter or a mixin
+
+    def _free(self, name: str) -> bool:
         raise NotImplementedError  # pragma: no cover - defined by FileRewriter or a mixin
 
     def _from_module(self, statement: cst.ImportFrom) -> str | None:
@@ -72,8 +90,19 @@ class RewriterState:
     def _function(self, node: cst.CSTNode | None) -> cst.CSTNode | None:
         raise NotImplementedError  # pragma: no cover - defined by FileRewriter or a mixin
 
+    def _imported_by_name(self, spelling: Spelling) -> bool | None:
+        raise NotImplementedError  # pragma: no cover - defined by FileRewriter or a mixin
+
+    def _matches(
+        self, template: Template, node: cst.CSTNode, variable: tuple[cst.CSTNode, cst.CSTNode, int] | None = None
+    ) -> Iterator[_Match]:
+        raise NotImplementedError  # pragma: no cover - defined by FileRewriter or a mixin
+
     def _move(self, use: Finding) -> str | None:
         raise NotImplementedError  # pragma: no cover - defined by FileRewriter or a mixin
 
     def _open(self, i: int) -> bool:
+        raise NotImplementedError  # pragma: no cover - defined by FileRewriter or a mixin
+
+    def _provided(self, spelling: Spelling, at: cst.CSTNode) -> bool | str:
         raise NotImplementedError  # pragma: no cover - defined by FileRewriter or a mixin

@@ -1,0 +1,102 @@
+"""The imports new code needs, and whether the names it uses are free where it goes."""
+
+from __future__ import annotations
+
+import builtins
+import functools
+from collections.abc import Iterable
+
+import libcst as cst
+from libcst.metadata import BuiltinAssignment, ImportAssignment
+
+from flake8_ssot.fixers.common import _code, _walk
+from flake8_ssot.fixers.matching import _Check
+from flake8_ssot.fixers.state import RewriterState
+from flake8_ssot.fixers.templates import Spelling
+from flake8_ssot.paths import resolve_relative
+
+
+class ImportNeeds(RewriterState):
+    def _imported_by_name(self, spelling: Spelling) -> bool | None:
+        """Whether this file imports ``spelling``'s module, else its neighbours (modules of the same
+        top-level package), by name (True) or as modules (False); None when it does neither."""
+        plain, by_name = self._import_styles
+        module = spelling.module or ""
+        if module in plain:
+            return False
+        if module in by_name:
+            return True
+        top = module.split(".")[0]
+        neighbours_by_name = any(m.split(".")[0] == top for m in by_name)
+        neighbours_plain = any(m.split(".")[0] == top for m in plain)
+        if neighbours_by_name != neighbours_plain:
+            return neighbours_by_name
+        return None
+
+    @functools.cached_property
+    def _import_styles(self) -> tuple[set[str], set[str]]:
+        """Modules this file imports as modules (``import a.b``), and those it imports names from."""
+        plain: set[str] = set()
+        by_name: set[str] = set()
+        for node in _walk(self.tree, lambda n: isinstance(n, cst.BaseExpression)):
+            if isinstance(node, cst.Import):
+                plain.update(a.evaluated_name for a in node.names if a.asname is None)
+            elif isinstance(node, cst.ImportFrom) and not node.relative and node.module is not None:
+                by_name.add(_code(node.module))
+        return plain, by_name
+
+    def _free(self, name: str) -> bool:
+        return name not in self.names_in_file and not hasattr(builtins, name)
+
+    def _check_needs(self, spellings: Iterable[Spelling], at: cst.CSTNode) -> _Check | str:
+        """The imports new code at ``at`` needs, or why a name it uses is not free there."""
+        needs = []
+        for spelling in spellings:
+            provided = self._provided(spelling, at)
+            if isinstance(provided, str):
+                return provided
+            if not provided:
+                needs.append(spelling.need)
+        return _Check(tuple(needs))
+
+    def _add_needs(self, check: _Check, at: cst.CSTNode) -> None:
+        for key in check.needs:
+            self.needs.setdefault(key, []).append(at)
+
+    def _provided(self, spelling: Spelling, at: cst.CSTNode) -> bool | str:
+        """True when the name new code uses already means the right thing at ``at``; a reason on conflict."""
+        bound = spelling.module.split(".")[0] if spelling.whole and spelling.module else spelling.name
+        scope = self.scopes.get(at)
+        assignments = [a for a in scope[bound] if not isinstance(a, BuiltinAssignment)] if scope is not None else []
+        if spelling.module is None:  # a builtin: compiling the templates checked it is one
+            return True if not assignments else f"{bound} means something else here"
+        if spelling.whole:
+            imports = [getattr(a, "node", None) for a in assignments]
+            if not all(isinstance(node, cst.Import) for node in imports):
+                return f"{bound} already means something else here"
+            if any(
+                a.evaluated_name == spelling.module and a.asname is None
+                for node in imports if isinstance(node, cst.Import) for a in node.names
+            ):
+                return True
+            if imports:
+                return False
+        for assignment in assignments:
+            node = getattr(assignment, "node", None)
+            if isinstance(assignment, ImportAssignment) and isinstance(node, cst.ImportFrom) and not isinstance(
+                node.names, cst.ImportStar
+            ) and self._from_module(node) == spelling.module:
+                aliases = [a for a in node.names if a.evaluated_name == bound and a.evaluated_alias in (None, bound)]
+                if aliases:
+                    self.kept_imports.update(aliases)
+                    return True
+            return f"{bound} already means something else here"
+        if spelling.need in self.needs:
+            return False
+        if bound in self.names_in_file or hasattr(builtins, bound):
+            return f"{bound} already means something else in this file"
+        return False
+
+    def _from_module(self, statement: cst.ImportFrom) -> str | None:
+        module = _code(statement.module) if statement.module is not None else None
+        return resolve_relative(self.module_name, self.is_package, len(statement.relative), module or None)
