@@ -59,12 +59,13 @@ FILES = {
 }
 
 CTX = "app.services.user_context.create_defensive_user_execution_context"
-IMPORT_CTX = f"from app.services.user_context import create_defensive_user_execution_context\n"
+IMPORT_CTX = "from app.services.user_context import create_defensive_user_execution_context\n"
+ALIASED = IMPORT_CTX.rstrip("\n") + " as create_websocket_manager"
 LAUNDERED = f"create_websocket_manager rebound to {CTX}; name it for what it is"
 
 FLAGGED = [
     pytest.param(
-        f"from app.services.user_context import create_defensive_user_execution_context as create_websocket_manager\n",
+        ALIASED + "\n",
         [f"1:39: SOT005 {LAUNDERED}"],
         id="aliased from-import (the issue's example)",
     ),
@@ -101,7 +102,8 @@ FLAGGED = [
         id="annotated assignment",
     ),
     pytest.param(
-        "import app.services.user_context as uc\ncreate_websocket_manager = uc.create_defensive_user_execution_context\n",
+        "import app.services.user_context as uc\n"
+        "create_websocket_manager = uc.create_defensive_user_execution_context\n",
         [f"2:1: SOT005 {LAUNDERED}"],
         id="assignment of a module attribute",
     ),
@@ -111,8 +113,7 @@ FLAGGED = [
         id="tuple unpacking",
     ),
     pytest.param(
-        "def handler(ctx):\n"
-        "    from app.services.user_context import create_defensive_user_execution_context as create_websocket_manager\n"
+        "def handler(ctx):\n    " + ALIASED + "\n"
         "    return create_websocket_manager(ctx)\n",
         [f"2:43: SOT005 {LAUNDERED}"],
         id="function-local aliased import, and its call is no SOT002",
@@ -133,14 +134,14 @@ FLAGGED = [
         id="a surface name of a deprecated module",
     ),
     pytest.param(
-        f"from app.services.user_context import create_defensive_user_execution_context as create_websocket_manager\n"
+        ALIASED + "\n"
         "create_websocket_manager(1)\nf = create_websocket_manager\n",
         [f"1:39: SOT005 {LAUNDERED}"],
         id="uses of the laundered name are no uses of the deprecated API",
     ),
     pytest.param(
         "try:\n    from app.ws.factory import create_websocket_manager\nexcept ImportError:\n"
-        "    from app.services.user_context import create_defensive_user_execution_context as create_websocket_manager\n"
+        "    " + ALIASED + "\n"
         "create_websocket_manager(1)\n",
         [
             "2:32: SOT001 import of deprecated app.ws.factory.create_websocket_manager; "
@@ -175,10 +176,15 @@ CLEAN = [
         id="another deprecated object is reported as the use it is",
     ),
     pytest.param(
-        f"from app.services.user_context import create_defensive_user_execution_context as create_websocket_manager"
-        "  # noqa: SOT005\n",
+        ALIASED + "  # noqa: SOT005\n",
         [],
         id="noqa SOT005",
+    ),
+    pytest.param(
+        ALIASED + "\n"
+        "__all__ = ['create_websocket_manager']\n",
+        [],
+        id="a compatibility export the module declares in __all__ (what fix writes)",
     ),
     pytest.param("def create_websocket_manager(user_id):\n    return user_id\n", [], id="a definition elsewhere"),
     pytest.param("class legacy_utils:\n    pass\n", [], id="a class definition elsewhere"),
@@ -282,7 +288,8 @@ def test_check_flake8_baseline_and_report_agree(project: Path) -> None:
     assert (check.returncode, check.stdout.splitlines(), check.stderr) == (1, EXPECTED, "")
 
     config = project / "pyproject.toml"
-    config.write_text(config.read_text().replace("[tool.flake8-ssot]\n", '[tool.flake8-ssot]\nallowlist = "allow.toml"\n'))
+    allowlist = '[tool.flake8-ssot]\nallowlist = "allow.toml"\n'
+    config.write_text(config.read_text().replace("[tool.flake8-ssot]\n", allowlist))
     baseline = run_cli("flake8-ssot", "baseline", cwd=project)
     assert baseline.returncode == 0, baseline.stderr
     allow = (project / "allow.toml").read_text()

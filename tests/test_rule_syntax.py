@@ -301,8 +301,8 @@ ARGUMENT_ROWS = [
     pytest.param("from lib import reexported\nreexported(None, arg2=1)\n",
                  ["3:18: SOT002 call of deprecated lib.api.myfunction2(arg2); pass a RetryPolicy"],
                  id="re-export under another name"),
-    pytest.param("from lib.api import myfunction1 as f\nf(None, 'x')\n", [f"3:9: {msg('myfunction1(deprecated_arg1)', True)}"],
-                 id="aliased import"),
+    pytest.param("from lib.api import myfunction1 as f\nf(None, 'x')\n",
+                 [f"3:9: {msg('myfunction1(deprecated_arg1)', True)}"], id="aliased import"),
     pytest.param("args = (1, 2)\nmyfunction2(*args, 3)\n", None, id="after *args the position is unknown"),
     pytest.param("myfunction2(None, *rest)\n", None, id="*args at the position: unknown"),
     pytest.param("kw = {}\nmyfunction1(None, **kw)\n", None, id="**kwargs: unknown"),
@@ -311,7 +311,8 @@ ARGUMENT_ROWS = [
                  id="keyword after *args"),
     # Ours: the callable itself is no deprecated API.
     pytest.param("x = myfunction1\nmyfunction1.__name__\n", None, id="references are no uses"),
-    pytest.param("from unittest import mock\nmock.patch('lib.api.myfunction1')\n", None, id="string targets are no uses"),
+    pytest.param("from unittest import mock\nmock.patch('lib.api.myfunction1')\n", None,
+                 id="string targets are no uses"),
     # A signature that cannot be read: keyword only.
     pytest.param("from extlib.client import connect\nconnect('h', 5)\nconnect('h', timeout=5)\n",
                  ["4:14: SOT002 call of deprecated extlib.client.connect(timeout); use lib.api.newfunction"],
@@ -364,7 +365,8 @@ ALL_FILES = {
     "app/__init__.py": "",
     "app/ws/__init__.py": "",
     "app/ws/factory.py": "def create_websocket_manager(user_id):\n    return user_id\n",
-    "app/ws/manager.py": "def connect(host, user_id=None):\n    return host\n\n\ndef connect_ctx(host, ctx):\n    return host\n",
+    "app/ws/manager.py": "def connect(host, user_id=None):\n    return host\n\n\n"
+                         "def connect_ctx(host, ctx):\n    return host\n",
     "app/v1/__init__.py": "",
     "app/v1/legacy.py": "def rows():\n    return []\n",
     "app/services/__init__.py": "",

@@ -136,6 +136,8 @@ class Visitor(ast.NodeVisitor):
         self._all_strings: list[ast.Constant] = []
         self._anchor: ast.AST | None = None
         self._in_annotation = False
+        self._rebound: list[tuple[ast.AST, str, Resolution, str, Scope]] = []
+        """SOT005 candidates, decided when ``__all__`` is known."""
         self._defs: dict[str, str] = {}
         """Module-level functions and classes of this file still bound to their name -> their path."""
 
@@ -147,6 +149,12 @@ class Visitor(ast.NodeVisitor):
             self._check_all_entry(node)
         while self._deferred:
             self._function_body(*self._deferred.pop(0))
+        exported = {n.value for n in self._all_strings if isinstance(n.value, str)}
+        for site, name, resolution, spelled, scope in self._rebound:
+            # A module that lists the name in `__all__` declares a compatibility export (what
+            # `fix` writes for a moved name a module exported): no laundering.
+            if scope is not self.module_scope or name not in exported:
+                self._record(site, "SOT005", resolution, "rebinding", scope.qualname, "direct", spelled)
         for name, site, code, resolution, form, scope_name in self._unbound_uses:
             if not self._opaque and name not in self._ever_bound:
                 self._record(site, code, resolution, form, scope_name, "unbound", name)
@@ -1009,7 +1017,8 @@ class Visitor(ast.NodeVisitor):
                     if i < len(node.args) and not any(isinstance(a, ast.Starred) for a in node.args[: i + 1]):
                         site, via = node.args[i], "position"
             if site is not None:
-                self._record(site, "SOT002", Resolution(entry, rule, entry, resolution.how), "argument", scope, via, entry)
+                passed = Resolution(entry, rule, entry, resolution.how)
+                self._record(site, "SOT002", passed, "argument", scope, via, entry)
 
     def _bound_path(self, value: ast.expr) -> str | None:
         """The fully qualified name of what an assignment binds, where it is a named object."""
@@ -1035,8 +1044,8 @@ class Visitor(ast.NodeVisitor):
         entry = deprecations.match(member) if member is not None else None
         if member is None or entry is None or self.index.resolve(spelled) is not None:
             return
-        resolution = deprecations.resolution(member, entry, "direct")
-        self._record(node, "SOT005", resolution, "rebinding", self.scope.qualname, "direct", spelled)
+        scope = self.module_scope if name in self.scope.globals else self.scope
+        self._rebound.append((node, name, deprecations.resolution(member, entry, "direct"), spelled, scope))
 
     def _record(
         self, node: ast.AST, code: str, resolution: Resolution, form: str, scope: str, via: str, spelled: str
