@@ -401,3 +401,17 @@ def test_check_and_flake8_agree_on_all_three(tmp_path: Path) -> None:
     check = run_cli("flake8-ssot", "check", cwd=tmp_path)
     assert (flake8.returncode, flake8.stdout.splitlines(), flake8.stderr) == (1, [f"./{e}" for e in ALL_EXPECTED], "")
     assert (check.returncode, check.stdout.splitlines(), check.stderr) == (1, ALL_EXPECTED, "")
+
+
+def test_fix_leaves_arguments_and_laundering_to_a_person(tmp_path: Path) -> None:
+    write_tree(tmp_path, ALL_FILES)
+    fixed = run_cli("flake8-ssot", "fix", "--diff", cwd=tmp_path)
+    assert (fixed.returncode, fixed.stdout, fixed.stderr.splitlines()) == (0, "", [
+        "app/routes.py:1:30: manual: a deprecated API's name on another object: rename the binding and its uses"
+        " (SOT005)",
+        "app/routes.py:2:20: manual: no fix template or replacement covers this name (SOT001)",
+        "app/routes.py:7:18: manual: a deprecated argument: pass what the replacement takes instead (SOT002)",
+        "app/routes.py:8:18: manual: a deprecated argument: pass what the replacement takes instead (SOT002)",
+        "app/routes.py:10:47: manual: no fix template covers this call (SOT002)",
+        "flake8-ssot: would fix 0 uses in 0 files; 5 left to migrate by hand",
+    ])
