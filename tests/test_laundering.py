@@ -315,3 +315,17 @@ def test_check_flake8_baseline_and_report_agree(project: Path) -> None:
         "plain-words       0     0              0     0    0        0",
         "total             3     6              5     0    1        0",
     ]
+
+
+def test_check_reads_a_file_that_spells_only_the_laundered_name(project: Path) -> None:
+    """Neither the deprecated module nor any of its names but the one laundered is spelled: the
+    prefilter still lets the file through (the deprecated API's name is the word)."""
+    write_tree(project, {"quiet.py": "import json as legacy_utils\n"})
+    check = run_cli("flake8-ssot", "check", "quiet.py", cwd=project)
+    quiet = "quiet.py:1:8: SOT005 legacy_utils rebound to json; name it for what it is\n"
+    assert (check.returncode, check.stdout) == (1, quiet)
+    everything = run_cli("flake8-ssot", "check", cwd=project)
+    assert everything.stdout == (
+        "app/compat.py:1:28: SOT001 import of deprecated app.ws.factory.create_websocket_manager; "
+        "use app.ws.manager.WebSocketManager.create_for_user\n" + quiet
+    )

@@ -1037,9 +1037,11 @@ class Visitor(ast.NodeVisitor):
         (``create_manager``, ``OptionParser``: a plain word such as ``utc`` names many things),
         to an object that is no deprecated target at all (else its uses are findings already).
         """
-        if spelled is None or spelled.rpartition(".")[2] == name or not distinctive(name):
-            return
         deprecations = self.index.deprecations
+        if name not in deprecations.names or spelled is None or spelled.rpartition(".")[2] == name:
+            return
+        if not distinctive(name):
+            return
         member = deprecations.named(name, self.module)
         entry = deprecations.match(member) if member is not None else None
         if member is None or entry is None or self.index.resolve(spelled) is not None:
