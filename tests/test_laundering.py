@@ -119,9 +119,9 @@ FLAGGED = [
         id="function-local aliased import, and its call is no SOT002",
     ),
     pytest.param(
-        IMPORT_CTX + "class Handler:\n    create_websocket_manager = create_defensive_user_execution_context\n",
-        [f"3:5: SOT005 {LAUNDERED}"],
-        id="class body assignment",
+        "import json\n\n\nclass Handler:\n    legacy_utils = json\n",
+        ["5:5: SOT005 legacy_utils rebound to json; name it for what it is"],
+        id="class body assignment of a configured name",
     ),
     pytest.param(
         "def _make(user_id):\n    return user_id\n\n\ncreate_websocket_manager = _make\n",
@@ -197,6 +197,11 @@ CLEAN = [
     pytest.param("from datetime import timezone\nutc = timezone.utc\n", [], id="plain word utc"),
     pytest.param("List = list\n", [], id="plain word List"),
     pytest.param("import json as legacy\n", [], id="not a deprecated name"),
+    pytest.param(
+        "import json\n\n\nclass Finder:\n    get_factory = json.loads\n",
+        [],
+        id="class body: a member named like a surface name (a protocol's method: find_module = _shim)",
+    ),
     pytest.param(
         "for create_websocket_manager in handlers:\n    pass\n", [], id="a loop target",
     ),

@@ -247,9 +247,13 @@ class Deprecations:
         """The deprecated name ``module.name`` most plausibly meant, if ``name`` spells one."""
         return _nearest(self.by_last.get(name), module)
 
-    def named(self, name: str, module: str) -> str | None:
-        """The deprecated API named ``name`` that ``module`` most plausibly means (see ``names``)."""
-        return _nearest(self.names.get(name), module)
+    def named(self, name: str, module: str, *, configured: bool = False) -> str | None:
+        """The deprecated API named ``name`` that ``module`` most plausibly means (see ``names``);
+        with ``configured``, only a configured name, not a name of a deprecated module's surface."""
+        candidates = self.names.get(name)
+        if configured and candidates:
+            candidates = [c for c in candidates if c in self.entries]
+        return _nearest(candidates, module)
 
 
 def _nearest(candidates: list[str] | None, module: str) -> str | None:

@@ -1042,7 +1042,10 @@ class Visitor(ast.NodeVisitor):
             return
         if not distinctive(name):
             return
-        member = deprecations.named(name, self.module)
+        # A class body binds members, often a protocol's methods (`find_module = _shim` in a
+        # finder): there only a name the configuration spells counts, not a deprecated
+        # module's surface name.
+        member = deprecations.named(name, self.module, configured=self.scope.kind == "class")
         entry = deprecations.match(member) if member is not None else None
         if member is None or entry is None or self.index.resolve(spelled) is not None:
             return
