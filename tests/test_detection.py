@@ -46,8 +46,7 @@ SOT001 = [
     pytest.param(
         "if flag:\n    from legacy.factory import get_factory\nelse:\n"
         "    from core.ws import Manager as get_factory\nget_factory()\n",
-        # The else branch gives the deprecated name to another object: laundering (SOT005).
-        [f"2:32 SOT001 {GF}", f"4:25 SOT005 {GF}", f"5:1 SOT002 {GF}"],
+        [f"2:32 SOT001 {GF}", f"5:1 SOT002 {GF}"],
         id="if/else alternative imports",
     ),
     pytest.param(

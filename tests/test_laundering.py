@@ -140,21 +140,32 @@ FLAGGED = [
         id="uses of the laundered name are no uses of the deprecated API",
     ),
     pytest.param(
+        "from app.ws.factory import create_websocket_manager\n\n\ndef f():\n    " + ALIASED + "\n",
+        ["1:28: SOT001 import of deprecated app.ws.factory.create_websocket_manager; "
+         "use app.ws.manager.WebSocketManager.create_for_user",
+         f"5:43: SOT005 {LAUNDERED}"],
+        id="the real import in another scope is no alternative",
+    ),
+]
+
+CLEAN = [
+    pytest.param(
         "try:\n    from app.ws.factory import create_websocket_manager\nexcept ImportError:\n"
         "    " + ALIASED + "\n"
         "create_websocket_manager(1)\n",
         [
             "2:32: SOT001 import of deprecated app.ws.factory.create_websocket_manager; "
             "use app.ws.manager.WebSocketManager.create_for_user",
-            f"4:43: SOT005 {LAUNDERED}",
             "5:1: SOT002 call of deprecated app.ws.factory.create_websocket_manager; "
             "use app.ws.manager.WebSocketManager.create_for_user",
         ],
-        id="fallback import launders; the call may still be the deprecated one",
+        id="a fallback where the real import fails: an alternative, not a disguise",
     ),
-]
-
-CLEAN = [
+    pytest.param(
+        "if flag:\n    import app.legacy_utils as legacy_utils\nelse:\n    import json as legacy_utils\n",
+        ["2:12: SOT001 import of deprecated app.legacy_utils"],
+        id="if/else alternative of the real module",
+    ),
     pytest.param(
         "from app.ws.factory import create_websocket_manager as create_websocket_manager\n",
         ["1:28: SOT001 import of deprecated app.ws.factory.create_websocket_manager; "

@@ -138,6 +138,8 @@ class Visitor(ast.NodeVisitor):
         self._in_annotation = False
         self._rebound: list[tuple[ast.AST, str, Resolution, str, Scope]] = []
         """SOT005 candidates, decided when ``__all__`` is known."""
+        self._real: set[tuple[Scope, str]] = set()
+        """Names a scope binds to the deprecated API itself, by an import of it."""
         self._defs: dict[str, str] = {}
         """Module-level functions and classes of this file still bound to their name -> their path."""
 
@@ -153,6 +155,10 @@ class Visitor(ast.NodeVisitor):
         for site, name, resolution, spelled, scope in self._rebound:
             # A module that lists the name in `__all__` declares a compatibility export (what
             # `fix` writes for a moved name a module exported): no laundering.
+            # The scope imports the real API under that name too (`try: from old import f`
+            # `except ImportError: f = stub`, `if`/`else`): an alternative, not a disguise.
+            if (scope, name) in self._real:
+                continue
             if scope is not self.module_scope or name not in exported:
                 self._record(site, "SOT005", resolution, "rebinding", scope.qualname, "direct", spelled)
         for name, site, code, resolution, form, scope_name in self._unbound_uses:
@@ -561,6 +567,7 @@ class Visitor(ast.NodeVisitor):
             found = self.index.resolve(alias.name)
             if found is not None:
                 self._report(alias, "SOT001", found, "import", alias.name)
+                self._imports_real(found, alias.asname or alias.name.split(".")[0])
             if alias.asname:
                 self._rebinding(alias, alias.asname, alias.name)
                 self.bind(alias.asname, (Binding("name", alias.name),))
@@ -581,6 +588,7 @@ class Visitor(ast.NodeVisitor):
                 found = self.index.resolve(spelled)
                 if found is not None:
                     self._report(alias, "SOT001", found, "import-from", spelled)
+                    self._imports_real(found, alias.asname or alias.name)
                 if alias.asname:
                     self._rebinding(alias, alias.asname, spelled)
                 self.bind(alias.asname or alias.name, (Binding("name", spelled),))
@@ -1019,6 +1027,11 @@ class Visitor(ast.NodeVisitor):
             if site is not None:
                 passed = Resolution(entry, rule, entry, resolution.how)
                 self._record(site, "SOT002", passed, "argument", scope, via, entry)
+
+    def _imports_real(self, found: Resolution, name: str) -> None:
+        if found.target.rpartition(".")[2] == name:
+            scope = self.module_scope if name in self.scope.globals else self.scope
+            self._real.add((scope, name))
 
     def _bound_path(self, value: ast.expr) -> str | None:
         """The fully qualified name of what an assignment binds, where it is a named object."""
