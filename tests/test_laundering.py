@@ -37,12 +37,18 @@ FILES = {
     "app/tz.py": "utc = None\n",
     "app/ws/__init__.py": "",
     "app/ws/factory.py": """
+        from app.vendor.packaging import version
+
+
         def create_websocket_manager(user_id):
             return user_id
 
 
         def get_factory():
             return None
+
+
+        parse_version = version.Version
     """,
     "app/ws/manager.py": """
         class WebSocketManager:
@@ -208,6 +214,11 @@ CLEAN = [
     pytest.param("from datetime import timezone\nutc = timezone.utc\n", [], id="plain word utc"),
     pytest.param("List = list\n", [], id="plain word List"),
     pytest.param("import json as legacy\n", [], id="not a deprecated name"),
+    pytest.param(
+        "from other.vendored.packaging.version import Version as parse_version\n",
+        [],
+        id="the API is itself an alias of an object of that name (pkg_resources.parse_version)",
+    ),
     pytest.param(
         "import json\n\n\nclass Finder:\n    get_factory = json.loads\n",
         [],

@@ -1062,6 +1062,16 @@ class Visitor(ast.NodeVisitor):
         entry = deprecations.match(member) if member is not None else None
         if member is None or entry is None or self.index.resolve(spelled) is not None:
             return
+        owner, _, own_name = member.rpartition(".")
+        summary = self.index.any_summary(owner) if owner and "*" not in member else None
+        if summary is not None and any(
+            target.rpartition(".")[2] == spelled.rpartition(".")[2] for target in summary.bindings.get(own_name, ())
+        ):
+            # The API is itself another name for an object named like this one
+            # (`pkg_resources.parse_version = packaging.version.Version`, bound here as
+            # `from vendored.packaging.version import Version as parse_version`): the same
+            # object by another path, not a disguise.
+            return
         scope = self.module_scope if name in self.scope.globals else self.scope
         self._rebound.append((node, name, deprecations.resolution(member, entry, "direct"), spelled, scope))
 
