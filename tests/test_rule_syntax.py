@@ -283,6 +283,13 @@ ARGUMENT_ROWS = [
     # Ours: how the callable is reached.
     pytest.param("m = MyClass()\nm.mymethod1(None, 2)\n", [f"3:19: {msg('MyClass.mymethod1(deprecated_arg1)', True)}"],
                  id="method through an instance in a variable"),
+    pytest.param("class H:\n    def go(self):\n        return self.c.mymethod1(None, 2)\n\n"
+                 "    def __init__(self):\n        self.c = MyClass()\n",
+                 [f"4:39: {msg('MyClass.mymethod1(deprecated_arg1)', True)}"],
+                 id="method through a self attribute set in a later method"),
+    pytest.param("def f(c: MyClass):\n    return c.mymethod1(None, deprecated_arg1=2)\n",
+                 [f"3:30: {msg('MyClass.mymethod1(deprecated_arg1)')}"],
+                 id="method through an annotated parameter"),
     pytest.param("MyClass.mymethod1(MyClass(), None, 2)\n",
                  [f"2:36: {msg('MyClass.mymethod1(deprecated_arg1)', True)}"],
                  id="method through the class: self is passed explicitly"),
