@@ -211,18 +211,17 @@ BROKEN_INI = [
     ),
     pytest.param(
         "[flake8]\nssot-rules =\n    r: a..b\n",
-        "[flake8] ssot.rules[0].deprecated[0]: not a dotted name: 'a..b'",
+        "ssot-rules: line 3: not a dotted name: 'a..b'",
         id="bad dotted name",
     ),
     pytest.param(
         "[flake8]\nssot-rules =\n    r: a.b, app.f(a, b)\n",
-        "[flake8] ssot.rules[0].deprecated[1]: one argument per entry: 'app.f(a, b)' "
-        "(write each argument as its own entry)",
+        "ssot-rules: line 3: one argument per entry: 'app.f(a, b)' (write each argument as its own entry)",
         id="two arguments in one entry (the comma inside parentheses is no separator)",
     ),
     pytest.param(
         "[flake8]\nssot-rules =\n    r: app.*\n    s: *\n",
-        "[flake8] ssot.rules[1].deprecated[0]: a wildcard alone would deprecate every module: '*'",
+        "ssot-rules: line 4: a wildcard alone would deprecate every module: '*'",
         id="wildcard alone",
     ),
     pytest.param("[flake8]\nssot-rules = r: a\nssot-mesages = r: x\n",

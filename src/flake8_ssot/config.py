@@ -384,11 +384,13 @@ def _load_ini(path: Path) -> Config:
                 f"line {rules_line + offset}: expected 'name: dotted.name[, ...] [-> replacement]'",
                 key="ssot-rules",
             )
-        rule: dict[str, Any] = {
-            "name": name.strip(),
-            # Commas inside parentheses belong to an argument entry (and are reported there).
-            "deprecated": [n.strip() for n in re.split(r",(?![^(]*\))", names)],
-        }
+        # Commas inside parentheses belong to an argument entry (and are reported there).
+        deprecated = [n.strip() for n in re.split(r",(?![^(]*\))", names)]
+        for dotted in deprecated:
+            problem = deprecated_problem(dotted)
+            if problem is not None:
+                raise ConfigError(path, f"line {rules_line + offset}: {problem}", key="ssot-rules")
+        rule: dict[str, Any] = {"name": name.strip(), "deprecated": deprecated}
         if arrow:
             rule["replacement"] = replacement.strip()
         table["rules"].append(rule)
