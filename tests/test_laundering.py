@@ -356,3 +356,19 @@ def test_check_reads_a_file_that_spells_only_the_laundered_name(project: Path) -
         "app/compat.py:1:28: SOT001 import of deprecated app.ws.factory.create_websocket_manager; "
         "use app.ws.manager.WebSocketManager.create_for_user\n" + quiet
     )
+
+
+def test_a_re_export_that_stops_being_the_real_thing_is_seen(project: Path) -> None:
+    """Whether a binding launders depends on another module: editing that module changes the
+    finding in second runs, whose caches hold the first answers."""
+    write_tree(project, {"use.py": "from app.compat import cwm as create_websocket_manager\n"})
+    real = ("use.py:1:24: SOT001 import of deprecated app.ws.factory.create_websocket_manager (as app.compat.cwm); "
+            "use app.ws.manager.WebSocketManager.create_for_user\n")
+    for face in (("flake8-ssot", "check"), ("flake8", "--select", "SOT")):
+        run = run_cli(*face, "use.py", cwd=project)
+        assert (run.returncode, run.stdout) == (1, real)
+    write_tree(project, {"app/compat.py": IMPORT_CTX.replace("\n", " as cwm\n")})
+    laundered = "use.py:1:24: SOT005 create_websocket_manager rebound to app.compat.cwm; name it for what it is\n"
+    for face in (("flake8-ssot", "check"), ("flake8", "--select", "SOT")):
+        run = run_cli(*face, "use.py", cwd=project)
+        assert (run.returncode, run.stdout) == (1, laundered)

@@ -347,15 +347,19 @@ def test_a_whole_deprecation_wins_over_an_argument(tmp_path: Path, flake8_app: F
 
 def test_the_signature_edit_is_seen(tmp_path: Path) -> None:
     """The position comes from the callee's source: moving the parameter moves the finding, in
-    a second run whose cache holds the first answer."""
+    second runs (check and flake8) whose caches hold the first answers."""
     write_tree(tmp_path, {**ARGUMENT_FILES, "use.py": IMPORT + "myfunction1(1, 2)\n"})
-    first = run_cli("flake8-ssot", "check", "use.py", cwd=tmp_path)
-    assert (first.returncode, first.stdout) == (1, f"use.py:2:16: {msg('myfunction1(deprecated_arg1)', True)}\n")
+    before = f"use.py:2:16: {msg('myfunction1(deprecated_arg1)', True)}\n"
+    for face in (("flake8-ssot", "check"), ("flake8", "--select", "SOT")):
+        run = run_cli(*face, "use.py", cwd=tmp_path)
+        assert (run.returncode, run.stdout) == (1, before)
     api = tmp_path / "lib/api.py"
     api.write_text(api.read_text().replace("def myfunction1(arg1, deprecated_arg1='spam')",
                                            "def myfunction1(deprecated_arg1='spam', arg1=None)"))
-    second = run_cli("flake8-ssot", "check", "use.py", cwd=tmp_path)
-    assert (second.returncode, second.stdout) == (1, f"use.py:2:13: {msg('myfunction1(deprecated_arg1)', True)}\n")
+    after = f"use.py:2:13: {msg('myfunction1(deprecated_arg1)', True)}\n"
+    for face in (("flake8-ssot", "check"), ("flake8", "--select", "SOT")):
+        run = run_cli(*face, "use.py", cwd=tmp_path)
+        assert (run.returncode, run.stdout) == (1, after)
 
 
 # -- one project, every face ------------------------------------------------------------------
