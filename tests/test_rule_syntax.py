@@ -164,9 +164,18 @@ def test_wildcard_uses(tmp_path: Path, flake8_app: Flake8, source: str, expected
     assert (code, report.splitlines(), err) == (1 if expected else 0, [f"use.py:{e}" for e in expected], "")
 
 
-def test_a_matched_module_is_exempt_from_its_rule(tmp_path: Path, flake8_app: Flake8) -> None:
-    write_tree(tmp_path, {**WILDCARD_FILES, "app/v1/legacy.py": "from app.v2.compat import old_api\n"})
-    assert flake8_app("--select", "SOT", "app/v1/legacy.py", cwd=tmp_path) == (0, "", "")
+@pytest.mark.parametrize(
+    ("relpath", "source"),
+    [
+        pytest.param("app/v1/legacy.py", "from app.v2.compat import old_api\n", id="a matched module"),
+        pytest.param("app/v2/compat.py", "import pkgutil\n\n\ndef old_api():\n    return 1\n\n\n"
+                     "HANDLERS = {'old': pkgutil.resolve_name('app.v2.compat.old_api')}\n",
+                     id="the module defining a matched name"),
+    ],
+)
+def test_wildcard_exemptions(tmp_path: Path, flake8_app: Flake8, relpath: str, source: str) -> None:
+    write_tree(tmp_path, {**WILDCARD_FILES, relpath: source})
+    assert flake8_app("--select", "SOT", relpath, cwd=tmp_path) == (0, "", "")
 
 
 # -- deprecated arguments --------------------------------------------------------------------

@@ -278,7 +278,9 @@ class Project:
     def _defines(self, module: str, resolution: Resolution) -> bool:
         """The file is one of the rule's deprecated modules (they go away together), part of
         one, or the module defining the deprecated name."""
-        if "*" not in resolution.entry and module == self._owner(split_argument(resolution.entry)[0]):
+        # A wildcard's owner is the module defining the name it matched.
+        named = resolution.target if "*" in resolution.entry else split_argument(resolution.entry)[0]
+        if module == self._owner(named):
             return True
         return any(self.deprecations.covers(entry, module) for entry in resolution.rule.deprecated)
 
