@@ -116,8 +116,9 @@ WILDCARD_FILES = {
     "pyproject.toml": rules_toml(("legacy", ["app.*.legacy", "*.compat.old_api"], "app.core")),
     "app/__init__.py": "",
     "app/v1/__init__.py": "",
-    "app/v1/legacy.py": "def fetch_rows():\n    return []\n",
-    "app/v1/api.py": "from app.v1.legacy import fetch_rows\n",
+    "app/v1/legacy.py": "import logging\n\nlogger = logging.getLogger(__name__)\n\n\n"
+                        "def fetch_rows():\n    return []\n",
+    "app/v1/api.py": "from app.v1.legacy import fetch_rows, logger\n",
     "app/v2/__init__.py": "",
     "app/v2/compat.py": "def old_api():\n    return 1\n\n\ndef new_api():\n    return 2\n",
 }
@@ -139,6 +140,10 @@ WILDCARD_ROWS = [
         "from app.v1.api import fetch_rows\n",
         ["1:24: SOT001 import of deprecated app.v1.legacy.fetch_rows (as app.v1.api.fetch_rows); use app.core"],
         id="re-export of a matched module's name",
+    ),
+    pytest.param(
+        "from app.v1.api import logger\n", [],
+        id="a name a matched module merely imports is not re-exported (its surface)",
     ),
     pytest.param(
         "from unittest import mock\n@mock.patch('app.v1.legacy.fetch_rows')\ndef test(m): pass\n",

@@ -635,10 +635,25 @@ class Index:
     def _offered(self, found: Resolution) -> bool:
         """Whether a binding to what ``found`` names re-exports the deprecated surface (a name a
         deprecated module merely imports, such as its logger, is no deprecated name elsewhere)."""
-        surface = self.surfaces.get(found.entry)
-        if found.how != "direct" or surface is None or found.target == found.entry:
+        module = self._matched(found) if "*" in found.entry else found.entry
+        surface = self.surfaces.get(module) if module is not None else None
+        if module is not None and surface is None and "*" in found.entry:
+            summary = self.any_summary(module)
+            if summary is not None:
+                surface = self.surfaces[module] = self._surface(module, summary)
+        if found.how != "direct" or surface is None or module is None or found.target == module:
             return True
-        return found.target[len(found.entry) + 1:].split(".")[0] in surface
+        return found.target[len(module) + 1:].split(".")[0] in surface
+
+    def _matched(self, found: Resolution) -> str | None:
+        """The module path a wildcard matched in ``found.target`` (its longest matching prefix)."""
+        dotted = found.target
+        patterns = [pattern for pattern, entry in self.deprecations.wildcards if entry == found.entry]
+        while dotted:
+            if any(pattern.match(dotted) for pattern in patterns):
+                return dotted
+            dotted = dotted.rpartition(".")[0]
+        return None
 
     def _submodule_exists(self, module: str, name: str) -> bool:
         """``module.name`` is a module of any kind: source, stub, extension, namespace folder."""
