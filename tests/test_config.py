@@ -13,6 +13,7 @@ from flake8_ssot.model import ConfigError, FixTemplate, Rule
 
 RULE = '[[tool.flake8-ssot.rules]]\nname = "r"\ndeprecated = ["a.b"]\n'
 
+D0 = "tool.flake8-ssot.rules[0].deprecated[0]: "  # the key of a malformed entry
 BROKEN_TOML = [
     pytest.param(
         "[tool.flake8-ssot\n",
@@ -45,6 +46,29 @@ BROKEN_TOML = [
                  "tool.flake8-ssot.rules[0].deprecated[0]: not a dotted name: ''", id="empty dotted name"),
     pytest.param('[[tool.flake8-ssot.rules]]\nname = "r"\ndeprecated = ["a..b"]\n',
                  "tool.flake8-ssot.rules[0].deprecated[0]: not a dotted name: 'a..b'", id="malformed dotted name"),
+    pytest.param('[[tool.flake8-ssot.rules]]\nname = "r"\ndeprecated = ["app.ws.f(a, b)"]\n',
+                 D0 + "one argument per entry: 'app.ws.f(a, b)' (write each argument as its own entry)",
+                 id="two arguments in one entry"),
+    pytest.param('[[tool.flake8-ssot.rules]]\nname = "r"\ndeprecated = ["app.ws.f()"]\n',
+                 D0 + "expected a parameter name between the parentheses: 'app.ws.f()'",
+                 id="empty argument"),
+    pytest.param('[[tool.flake8-ssot.rules]]\nname = "r"\ndeprecated = ["app.ws.f(1x)"]\n',
+                 D0 + "expected a parameter name between the parentheses: 'app.ws.f(1x)'",
+                 id="argument not a name"),
+    pytest.param('[[tool.flake8-ssot.rules]]\nname = "r"\ndeprecated = ["app.ws.f(x"]\n',
+                 "tool.flake8-ssot.rules[0].deprecated[0]: not a dotted name: 'app.ws.f(x'", id="unclosed parenthesis"),
+    pytest.param('[[tool.flake8-ssot.rules]]\nname = "r"\ndeprecated = ["app.*.f(x)"]\n',
+                 D0 + "a deprecated argument needs the callable's full path, without '*': 'app.*.f(x)'",
+                 id="wildcard with an argument"),
+    pytest.param('[[tool.flake8-ssot.rules]]\nname = "r"\ndeprecated = ["*"]\n',
+                 D0 + "a wildcard alone would deprecate every module: '*'",
+                 id="wildcard alone"),
+    pytest.param('[[tool.flake8-ssot.rules]]\nname = "r"\ndeprecated = ["*.*"]\n',
+                 D0 + "a wildcard alone would deprecate every module: '*.*'",
+                 id="wildcards only"),
+    pytest.param('[[tool.flake8-ssot.rules]]\nname = "r"\ndeprecated = ["app.leg*"]\n',
+                 D0 + "'*' stands for whole components only: 'app.leg*'",
+                 id="partial wildcard"),
     pytest.param('[[tool.flake8-ssot.rules]]\nname = "r"\ndeprecated = ["a.b"]\nreplacement = "c/d"\n',
                  "tool.flake8-ssot.rules[0].replacement: not a dotted name: 'c/d'", id="malformed replacement"),
     pytest.param(RULE + RULE, "tool.flake8-ssot.rules[1].name: duplicate rule name 'r' (also rules[0])",
@@ -52,6 +76,10 @@ BROKEN_TOML = [
     pytest.param(RULE + '[[tool.flake8-ssot.rules]]\nname = "s"\ndeprecated = ["a.b"]\n',
                  "tool.flake8-ssot.rules[1].deprecated: 'a.b' is already deprecated by rule 'r'",
                  id="same name in two rules"),
+    pytest.param('[[tool.flake8-ssot.rules]]\nname = "r"\ndeprecated = ["a.f(x)"]\n'
+                 '[[tool.flake8-ssot.rules]]\nname = "s"\ndeprecated = ["a.f(x)"]\n',
+                 "tool.flake8-ssot.rules[1].deprecated: 'a.f(x)' is already deprecated by rule 'r'",
+                 id="same argument in two rules"),
     pytest.param('[tool.flake8-ssot]\nallowlist = "../outside.toml"\n',
                  "tool.flake8-ssot.allowlist: '../outside.toml' must be a POSIX path inside the project root",
                  id="allowlist escapes the root"),
@@ -166,6 +194,15 @@ def test_ini_rules_reach_flake8(tmp_path: Path) -> None:
     assert result.stdout == "a.py:1:8: SOT001 import of deprecated optparse; use argparse\n"
 
 
+def test_ini_wildcards_and_arguments_reach_flake8(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "setup.cfg": "[flake8]\nssot-rules =\n    cli: *.optparse, subprocess.run(shell) -> shlex.join\n",
+        "a.py": "import optparse\nimport subprocess\nsubprocess.run(['ls'], shell=True)\n",
+    })
+    result = run_cli("flake8", "--select", "SOT", "a.py", cwd=tmp_path)
+    assert result.stdout == "a.py:3:24: SOT002 call of deprecated subprocess.run(shell); use shlex.join\n"
+
+
 BROKEN_INI = [
     pytest.param(
         "[flake8]\nssot-rules =\n    just-a-name\n",
@@ -174,8 +211,18 @@ BROKEN_INI = [
     ),
     pytest.param(
         "[flake8]\nssot-rules =\n    r: a..b\n",
-        "[flake8] ssot.rules[0].deprecated[0]: not a dotted name: 'a..b'",
+        "ssot-rules: line 3: not a dotted name: 'a..b'",
         id="bad dotted name",
+    ),
+    pytest.param(
+        "[flake8]\nssot-rules =\n    r: a.b, app.f(a, b)\n",
+        "ssot-rules: line 3: one argument per entry: 'app.f(a, b)' (write each argument as its own entry)",
+        id="two arguments in one entry (the comma inside parentheses is no separator)",
+    ),
+    pytest.param(
+        "[flake8]\nssot-rules =\n    r: app.*\n    s: *\n",
+        "ssot-rules: line 4: a wildcard alone would deprecate every module: '*'",
+        id="wildcard alone",
     ),
     pytest.param("[flake8]\nssot-rules = r: a\nssot-mesages = r: x\n",
                  "ssot-mesages: line 3: unknown option (expected ssot-allowlist, ssot-cache, ssot-config, "

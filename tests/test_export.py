@@ -149,3 +149,25 @@ def test_no_rules_exports_an_empty_table(tmp_path: Path) -> None:
     exported = run_cli("flake8-ssot", "export", "ruff", cwd=tmp_path)
     assert exported.stdout.splitlines()[-1] == "[tool.ruff.lint.flake8-tidy-imports.banned-api]"
     assert tomllib.loads(exported.stdout) == {"tool": {"ruff": {"lint": {"flake8-tidy-imports": {"banned-api": {}}}}}}
+
+
+def test_wildcards_and_arguments_are_named_not_exported(tmp_path: Path) -> None:
+    """banned-api keys are plain dotted names: a wildcard or an argument would ban nothing."""
+    write_tree(tmp_path, {
+        "pyproject.toml": """
+            [tool.flake8-ssot]
+
+            [[tool.flake8-ssot.rules]]
+            name = "mixed"
+            deprecated = ["app.*.legacy", "app.ws.connect(user_id)", "app.old"]
+        """,
+        "app/__init__.py": "",
+        "app/old.py": "",
+        "app/ws.py": "def connect(host, user_id=None):\n    return host\n",
+    })
+    exported = run_cli("flake8-ssot", "export", "ruff", cwd=tmp_path).stdout
+    assert "# Ruff has no spelling for wildcards or deprecated arguments: app.*.legacy, app.ws.connect(user_id)." in (
+        exported.splitlines()
+    )
+    banned = tomllib.loads(exported)["tool"]["ruff"]["lint"]["flake8-tidy-imports"]["banned-api"]
+    assert banned == {"app.old": {"msg": "deprecated (flake8-ssot rule mixed)"}}

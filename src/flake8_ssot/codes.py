@@ -17,7 +17,7 @@ class Code:
     """One sentence on why it matters and what to do."""
 
 
-USE_CODES: Final = ("SOT001", "SOT002", "SOT003", "SOT004")
+USE_CODES: Final = ("SOT001", "SOT002", "SOT003", "SOT004", "SOT005")
 
 CODES: Final[dict[str, Code]] = {
     c.code: c
@@ -45,6 +45,12 @@ CODES: Final[dict[str, Code]] = {
             "deprecated-string-target",
             "string names deprecated {target}",
             "Point mock/monkeypatch/importlib/getattr strings at the replacement.",
+        ),
+        Code(
+            "SOT005",
+            "deprecated-name-rebound",
+            "{name} rebound to {spelled}; name it for what it is",
+            "A deprecated API's name on another object hides a finished migration and a changed behaviour.",
         ),
         Code(
             "SOT900",
@@ -88,6 +94,7 @@ VIA: Final[dict[str, str]] = {
     "instance": " (via {spelled})",
     "unbound": " (as {spelled}, which nothing binds here)",
     "star": " (via star import of {spelled})",
+    "position": " (given by position)",
 }
 
 
@@ -101,6 +108,10 @@ def use_message(
     advice: str | None = None,
 ) -> str:
     """Message text (without the code) for a use of a deprecated target."""
+    if code == "SOT005":
+        # The object bound is what the user wants (no replacement to offer): only its name is wrong.
+        name = next((part for part in reversed(target.split(".")) if part != "*"), target)
+        return CODES[code].template.format(name=name, spelled=spelled)
     text = CODES[code].template.format(target=target) + VIA[via].format(spelled=spelled)
     if replacement:
         text += f"; use {replacement}"

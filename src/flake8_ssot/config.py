@@ -33,6 +33,41 @@ def is_dotted_name(value: str) -> bool:
     return bool(value) and all(part.isidentifier() for part in value.split("."))
 
 
+_ARGUMENT = re.compile(r"(?P<callable>[^()]*)\((?P<parameter>[^()]*)\)\Z")
+
+
+def split_argument(entry: str) -> tuple[str, str | None]:
+    """``a.b.f(param)`` as (``a.b.f``, ``param``); any other entry as (entry, None)."""
+    match = _ARGUMENT.match(entry)
+    return (match["callable"], match["parameter"]) if match else (entry, None)
+
+
+def deprecated_problem(entry: str) -> str | None:
+    """Why an entry of ``deprecated`` is malformed, or None.
+
+    An entry is a dotted name whose components may be ``*`` (any number of components, as in
+    flake8-tidy-imports' banned-modules), or a callable's dotted name with one of its parameters
+    in parentheses (pylint's deprecated-argument): ``app.ws.create_manager(user_id)``.
+    """
+    path, parameter = split_argument(entry)
+    parts = path.split(".")
+    if parameter is not None:
+        if "," in parameter:
+            return f"one argument per entry: {entry!r} (write each argument as its own entry)"
+        if not parameter.isidentifier():
+            return f"expected a parameter name between the parentheses: {entry!r}"
+        if "*" in parts:
+            return f"a deprecated argument needs the callable's full path, without '*': {entry!r}"
+    elif "*" in parts:
+        if all(part == "*" for part in parts):
+            return f"a wildcard alone would deprecate every module: {entry!r}"
+    if any("*" in part and part != "*" for part in parts):
+        return f"'*' stands for whole components only: {entry!r}"
+    if not all(part == "*" or part.isidentifier() for part in parts):
+        return f"not a dotted name: {entry!r}"
+    return None
+
+
 def load_config(path: Path) -> Config:
     path = Path(os.path.abspath(path))
     if path.suffix in (".cfg", ".ini") or path.name == ".flake8":
@@ -106,10 +141,9 @@ def _rule(path: Path, raw: object, where: str) -> Rule:
     if not deprecated:
         raise ConfigError(path, "expected at least one dotted name", key=f"{where}.deprecated")
     for i, dotted in enumerate(deprecated):
-        if not is_dotted_name(dotted):
-            raise ConfigError(
-                path, f"not a dotted name: {dotted!r}", key=f"{where}.deprecated[{i}]"
-            )
+        problem = deprecated_problem(dotted)
+        if problem is not None:
+            raise ConfigError(path, problem, key=f"{where}.deprecated[{i}]")
     replacement = _optional_str(path, raw.get("replacement"), f"{where}.replacement")
     # An empty replacement is a typo (`-> ` with nothing after it), not "no replacement".
     if raw.get("replacement") is not None and not is_dotted_name(raw["replacement"]):
@@ -350,10 +384,13 @@ def _load_ini(path: Path) -> Config:
                 f"line {rules_line + offset}: expected 'name: dotted.name[, ...] [-> replacement]'",
                 key="ssot-rules",
             )
-        rule: dict[str, Any] = {
-            "name": name.strip(),
-            "deprecated": [n.strip() for n in names.split(",")],
-        }
+        # Commas inside parentheses belong to an argument entry (and are reported there).
+        deprecated = [n.strip() for n in re.split(r",(?![^(]*\))", names)]
+        for dotted in deprecated:
+            problem = deprecated_problem(dotted)
+            if problem is not None:
+                raise ConfigError(path, f"line {rules_line + offset}: {problem}", key="ssot-rules")
+        rule: dict[str, Any] = {"name": name.strip(), "deprecated": deprecated}
         if arrow:
             rule["replacement"] = replacement.strip()
         table["rules"].append(rule)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from flake8_ssot import allowlist as allowlist_mod
 from flake8_ssot.codes import bookkeeping_message, use_message
-from flake8_ssot.config import load_config
+from flake8_ssot.config import load_config, split_argument
 from flake8_ssot.discovery import find_config
 from flake8_ssot.index import TOO_DEEP, Deprecations, Index, Resolution, one_line, parse_source
 from flake8_ssot.model import Config, Finding, Status
@@ -278,9 +278,11 @@ class Project:
     def _defines(self, module: str, resolution: Resolution) -> bool:
         """The file is one of the rule's deprecated modules (they go away together), part of
         one, or the module defining the deprecated name."""
-        if module == self._owner(resolution.entry):
+        # A wildcard's owner is the module defining the name it matched.
+        named = resolution.target if "*" in resolution.entry else split_argument(resolution.entry)[0]
+        if module == self._owner(named):
             return True
-        return any(module == entry or module.startswith(entry + ".") for entry in resolution.rule.deprecated)
+        return any(self.deprecations.covers(entry, module) for entry in resolution.rule.deprecated)
 
     def _owner(self, entry: str) -> str | None:
         if entry not in self._owners:

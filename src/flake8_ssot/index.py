@@ -11,6 +11,7 @@ import contextlib
 import itertools
 import mmap
 import os
+import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -19,11 +20,12 @@ from typing import Any, Literal
 from flake8_ssot import __version__, cache, sources
 from flake8_ssot.cache import CACHE_DIR as CACHE_DIR  # noqa: F401 - other modules name it from here
 from flake8_ssot.cache import Stat
+from flake8_ssot.config import split_argument
 from flake8_ssot.model import Config, Rule
 from flake8_ssot.paths import is_inside, iter_python_files, module_name
 from flake8_ssot.pool import fork_map
 from flake8_ssot.prefilter import Prefilter, Scanner
-from flake8_ssot.summary import ClassSummary, Facts, ModuleSummary, summarize
+from flake8_ssot.summary import ClassSummary, Facts, ModuleSummary, Params, summarize
 
 How = Literal["direct", "reexport", "stale"]
 DefinitionKind = Literal["module", "class", "function", "member"]
@@ -34,7 +36,7 @@ _MAX_DEPTH = 32
 _OPAQUE = ModuleSummary(dynamic=True)
 _HIT, _MARKED, _ALIAS = Scanner.HIT, Scanner.MARKED, Scanner.ALIAS
 # Bump when the meaning of a cached entry changes, so old caches are ignored.
-_CACHE_FORMAT = 3
+_CACHE_FORMAT = 4
 INDEX_CACHE = "index.json"
 """Small, read by every run: identifiers, and the modules the index depends on (with summaries)."""
 FILES_CACHE = "files.json"
@@ -97,6 +99,8 @@ class Definition:
     """Fully qualified name where the object is defined."""
     returns: Facts = ()
     """For a function: what it returns (see :class:`flake8_ssot.summary.ModuleSummary`)."""
+    params: Params | None = None
+    """For a function: its parameters a call can pass by position, where its source shows them."""
 
 
 def distinctive(name: str) -> bool:
@@ -111,23 +115,52 @@ def _class_like(name: str) -> bool:
 
 
 class Deprecations:
-    """The configured deprecated names, matched by dotted prefix (most specific wins)."""
+    """The configured deprecated names, matched by dotted prefix (most specific wins).
+
+    Besides plain dotted names, an entry may be a wildcard (``app.*.legacy``: see
+    :func:`wildcard`) or a deprecated argument (``app.ws.create(user_id)``): then the callable
+    is resolved like any deprecated name, but only a call passing that argument is a use.
+    """
 
     def __init__(self, rules: Iterable[Rule]) -> None:
-        self.entries: dict[str, Rule] = {d: r for r in rules for d in r.deprecated}
+        self.entries: dict[str, Rule] = {}
+        self.arguments: dict[str, list[tuple[str, str, Rule]]] = {}
+        """A callable with deprecated arguments -> (parameter, the configured entry, its rule)."""
+        for rule in rules:
+            for entry in rule.deprecated:
+                path, parameter = split_argument(entry)
+                if parameter is None:
+                    self.entries[entry] = rule
+                else:
+                    self.arguments.setdefault(path, []).append((parameter, entry, rule))
+        self.argument_only: set[str] = set()
+        """Callables only some of whose arguments are deprecated (keys of ``entries`` too, so that
+        every path to them resolves; a use of one is a call passing such an argument)."""
+        for path, found in self.arguments.items():
+            if path not in self.entries:
+                self.entries[path] = found[0][2]
+                self.argument_only.add(path)
+        self.wildcards: list[tuple[re.Pattern[str], str]] = sorted(
+            ((wildcard(entry), entry) for entry in self.entries if "*" in entry),
+            key=lambda item: _specificity(item[1]),
+        )
         self.canonical: dict[str, str] = {}
         """Another path of a configured name (where it is defined) -> the configured name."""
         self.by_last: dict[str, list[str]] = {}
         """Names a stale path or an unbound name may spell -> the deprecated names they mean."""
+        self.names: dict[str, list[str]] = {}
+        """The name of each deprecated API (its last component) -> its entries: what SOT005 guards."""
         self.words: set[str] = set()
         self.modules: set[str] = set()
         """Last names of the deprecated entries known to be modules."""
         self.maybe_modules: set[str] = set()
         """Last names of the entries nothing defines (a deleted module, a module ``__getattr__``)."""
         for entry in self.entries:
-            last = entry.rsplit(".", 1)[-1]
-            if distinctive(last):
+            last = word(entry)
+            if distinctive(last) and "*" not in entry and entry not in self.argument_only:
                 self.by_last.setdefault(last, []).append(entry)
+            if entry not in self.argument_only:
+                self.names.setdefault(last, []).append(entry)
             self.words.add(last)
         self.identifiers = frozenset(self.words)
 
@@ -143,6 +176,7 @@ class Deprecations:
             members = self.by_last.setdefault(name, [])
             if f"{entry}.{name}" not in members:
                 members.append(f"{entry}.{name}")
+                self.names.setdefault(name, []).append(f"{entry}.{name}")
             self.words.add(name)
         self.identifiers = frozenset(self.words)
 
@@ -160,6 +194,8 @@ class Deprecations:
         if path not in self.entries:
             self.entries[path] = self.entries[entry]
             self.canonical[path] = entry
+            if entry in self.argument_only:
+                self.argument_only.add(path)
             self.words.add(path.rsplit(".", 1)[-1])
             self.identifiers = frozenset(self.words)
 
@@ -169,39 +205,101 @@ class Deprecations:
         weak = frozenset(w for w in self.words if w not in self.modules and not distinctive(w))
         # The name's owner (`timezone` of `django.utils.timezone.utc`): every spelling of the
         # full path, and every import from the module, spells it; `django` would be everywhere.
+        # A wildcard is no owner: `*` would be found in every file.
         anchors = frozenset(
-            entry.split(".")[-2] for entry in self.entries if "." in entry and entry.rpartition(".")[2] in weak
+            entry.split(".")[-2] for entry in self.entries
+            if "." in entry and entry.rpartition(".")[2] in weak and entry.split(".")[-2] != "*"
         )
         return weak, anchors
 
     def match(self, dotted: str) -> str | None:
+        """The entry ``dotted`` or its longest prefix is; a deprecation of the whole object wins
+        over one of some of its arguments, whatever the lengths."""
+        argument = None
         while dotted:
             if dotted in self.entries:
-                return dotted
+                if dotted not in self.argument_only:
+                    return dotted
+                argument = argument or dotted
+            for pattern, entry in self.wildcards:
+                if pattern.match(dotted):
+                    return entry
             dotted = dotted.rpartition(".")[0]
-        return None
+        return argument
+
+    def covers(self, entry: str, module: str) -> bool:
+        """Whether ``module`` is the deprecated ``entry`` or inside it."""
+        if "*" in entry:
+            return any(pattern.match(module) for pattern, e in self.wildcards if e == entry) or (
+                "." in module and self.covers(entry, module.rpartition(".")[0])
+            )
+        entry = split_argument(entry)[0]
+        return module == entry or module.startswith(entry + ".")
 
     def resolution(self, dotted: str, entry: str, how: How) -> Resolution:
         """``dotted`` reaches ``entry`` (a key of ``entries``): named by the configured name."""
+        if "*" in entry:
+            return Resolution(dotted, self.entries[entry], entry, how)
         configured = self.canonical.get(entry, entry)
         return Resolution(configured + dotted[len(entry):], self.entries[entry], configured, how)
 
     def stale(self, name: str, module: str) -> str | None:
         """The deprecated name ``module.name`` most plausibly meant, if ``name`` spells one."""
-        candidates = self.by_last.get(name)
-        if not candidates:
-            return None
-        parts = module.split(".")
+        return _nearest(self.by_last.get(name), module)
 
-        def shared(entry: str) -> int:
-            n = 0
-            for a, b in zip(parts, entry.split(".")):
-                if a != b:
-                    break
-                n += 1
-            return n
+    def named(self, name: str, module: str, *, configured: bool = False) -> str | None:
+        """The deprecated API named ``name`` that ``module`` most plausibly means (see ``names``);
+        with ``configured``, only a configured name, not a name of a deprecated module's surface."""
+        candidates = self.names.get(name)
+        if configured and candidates:
+            candidates = [c for c in candidates if c in self.entries]
+        return _nearest(candidates, module)
 
-        return max(candidates, key=shared)
+
+def _nearest(candidates: list[str] | None, module: str) -> str | None:
+    """Of deprecated names, the one sharing the longest package path with ``module``."""
+    if not candidates:
+        return None
+    parts = module.split(".")
+
+    def shared(entry: str) -> int:
+        n = 0
+        for a, b in zip(parts, entry.split(".")):
+            if a != b:
+                break
+            n += 1
+        return n
+
+    return max(candidates, key=shared)
+
+
+def word(entry: str) -> str:
+    """The name every spelling of a deprecated entry contains: its last component, or for a
+    wildcard the last one that is no ``*``."""
+    return next((part for part in reversed(entry.split(".")) if part != "*"), entry)
+
+
+def wildcard(entry: str) -> re.Pattern[str]:
+    """A dotted name with ``*`` components as a regex over dotted names.
+
+    As flake8-tidy-imports' banned-modules: ``*`` stands for any number of components, none
+    included (``app.*.legacy`` matches ``app.legacy`` and ``app.v1.api.legacy``), but a
+    leading one for at least one (``*.compat`` matches ``pkg.compat``, not ``compat``).
+    """
+    regex = ""
+    for i, part in enumerate(entry.split(".")):
+        if part == "*":
+            regex += r"[^.]+(?:\.[^.]+)*" if i == 0 else r"(?:\.[^.]+)*"
+        else:
+            regex += ("" if i == 0 else r"\.") + re.escape(part)
+    return re.compile(regex + r"\Z")
+
+
+def _specificity(entry: str) -> tuple[int, int, int]:
+    """Sort key of wildcards matching the same name: a pattern without a trailing ``*`` first
+    (as flake8-tidy-imports), then the one naming more components, then the longer."""
+    parts = entry.split(".")
+    return (parts[-1] == "*", -sum(part != "*" for part in parts), -len(entry))
 
 
 TOO_DEEP = "too deeply nested to analyze"
@@ -265,6 +363,10 @@ class Index:
         self.surfaces: dict[str, frozenset[str]] = {}
         """Deprecated module -> its surface: the names it offers (see :meth:`_surface`)."""
         for entry in list(self.deprecations.entries):
+            if "*" in entry:
+                # Matches modules by name, whatever exists: imports from them may re-export.
+                self.deprecations.maybe_modules.add(word(entry))
+                continue
             summary = self.any_summary(entry)
             if summary is not None:
                 self.surfaces[entry] = self._surface(entry, summary)
@@ -428,8 +530,18 @@ class Index:
 
     # -- resolution ---------------------------------------------------------------------
 
-    def resolve(self, dotted: str) -> Resolution | None:
-        """The deprecated target a fully qualified dotted name reaches, if any."""
+    def resolve(self, dotted: str, *, arguments: bool = False) -> Resolution | None:
+        """The deprecated target a fully qualified dotted name reaches, if any.
+
+        A callable only some of whose arguments are deprecated is no deprecated target, but for
+        a caller that checks the ``arguments`` a call passes.
+        """
+        found = self._resolved(dotted)
+        if found is not None and not arguments and found.entry in self.deprecations.argument_only:
+            return None
+        return found
+
+    def _resolved(self, dotted: str) -> Resolution | None:
         try:
             return self._memo[dotted]
         except KeyError:
@@ -467,7 +579,7 @@ class Index:
         self, module: str, summary: ModuleSummary, name: str, rest: list[str], depth: int
     ) -> Resolution | None:
         for target in summary.bindings.get(name, ()):
-            found = self.resolve(".".join([target, *rest]))
+            found = self._resolved(".".join([target, *rest]))
             if found is not None and self._offered(found):
                 return Resolution(found.target, found.rule, found.entry, _via(found.how))
         cls = summary.classes.get(name)
@@ -482,7 +594,7 @@ class Index:
                 provided = True  # what a module outside the project exports is unknown
             elif star_summary.binds(name) or star_summary.stars:
                 provided = provided or star_summary.binds(name)
-                found = self.resolve(".".join([star, name, *rest]))
+                found = self._resolved(".".join([star, name, *rest]))
                 if found is not None and self._offered(found):
                     return Resolution(found.target, found.rule, found.entry, _via(found.how))
         if summary.dynamic or provided or self._submodule_exists(module, name):
@@ -509,13 +621,13 @@ class Index:
         """
         attr = rest[0]
         for target in cls.aliases.get(attr, ()):
-            found = self.resolve(".".join([target, *rest[1:]]))
+            found = self._resolved(".".join([target, *rest[1:]]))
             if found is not None:
                 return Resolution(found.target, found.rule, found.entry, _via(found.how))
         if attr in cls.members:
             return None
         for base in cls.bases:
-            found = self.resolve(".".join([base, *rest]))
+            found = self._resolved(".".join([base, *rest]))
             if found is not None and self.resolve(base) is None:
                 return Resolution(found.target, found.rule, found.entry, _via(found.how))
         return None
@@ -523,10 +635,25 @@ class Index:
     def _offered(self, found: Resolution) -> bool:
         """Whether a binding to what ``found`` names re-exports the deprecated surface (a name a
         deprecated module merely imports, such as its logger, is no deprecated name elsewhere)."""
-        surface = self.surfaces.get(found.entry)
-        if found.how != "direct" or surface is None or found.target == found.entry:
+        module = self._matched(found) if "*" in found.entry else found.entry
+        surface = self.surfaces.get(module) if module is not None else None
+        if module is not None and surface is None and "*" in found.entry:
+            summary = self.any_summary(module)
+            if summary is not None:
+                surface = self.surfaces[module] = self._surface(module, summary)
+        if found.how != "direct" or surface is None or module is None or found.target == module:
             return True
-        return found.target[len(found.entry) + 1:].split(".")[0] in surface
+        return found.target[len(module) + 1:].split(".")[0] in surface
+
+    def _matched(self, found: Resolution) -> str | None:
+        """The module path a wildcard matched in ``found.target`` (its longest matching prefix)."""
+        dotted = found.target
+        patterns = [pattern for pattern, entry in self.deprecations.wildcards if entry == found.entry]
+        while dotted:
+            if any(pattern.match(dotted) for pattern in patterns):
+                return dotted
+            dotted = dotted.rpartition(".")[0]
+        return None
 
     def _submodule_exists(self, module: str, name: str) -> bool:
         """``module.name`` is a module of any kind: source, stub, extension, namespace folder."""
@@ -576,7 +703,8 @@ class Index:
             if attr in cls.members:
                 facts = summary.returns.get(f"{name}.{attr}")
                 kind: DefinitionKind = "function" if facts is not None else "member"
-                return None if more else Definition(kind, f"{path}.{attr}", facts or ())
+                params = summary.params.get(f"{name}.{attr}")
+                return None if more else Definition(kind, f"{path}.{attr}", facts or (), params)
             for base in cls.bases:
                 found = self.definition(".".join([base, *rest]), depth + 1)
                 if found is not None:
@@ -590,7 +718,9 @@ class Index:
             facts = summary.returns.get(name)
             if rest:
                 return None
-            return Definition("function", path, facts) if facts is not None else Definition("member", path)
+            if facts is None:
+                return Definition("member", path)
+            return Definition("function", path, facts, summary.params.get(name))
         for star in summary.stars:
             star_summary = self.any_summary(star)
             if star_summary is not None and (star_summary.binds(name) or star_summary.stars):
@@ -636,6 +766,26 @@ class Index:
         result = tuple(dict.fromkeys(found))
         self._returned[dotted] = result
         return result
+
+    def positional(self, dotted: str, bound: bool) -> tuple[str, ...] | None:
+        """The parameters a call of ``dotted`` passes its positional arguments to, in order, as
+        its source shows (read, never imported); None where no source shows them.
+
+        ``bound``: called through an instance (``obj.method(...)``), which takes the first
+        parameter of a method. A class is called through its ``__init__`` (or ``__new__``).
+        """
+        definition = self.definition(dotted)
+        if definition is not None and definition.kind == "class":
+            for constructor in ("__init__", "__new__"):
+                found = self.definition(f"{definition.path}.{constructor}")
+                if found is not None and found.params is not None:
+                    return found.params[2:]
+            return None
+        if definition is None or definition.params is None:
+            return None
+        kind, *names = definition.params
+        skip = kind == "classmethod" or (kind == "method" and bound)
+        return tuple(names[1:] if skip else names)
 
     # -- project index --------------------------------------------------------------------
 
@@ -834,7 +984,7 @@ class Index:
                 for name, targets in bindings.items():
                     if all(identifiers.isdisjoint(target.split(".")) for target in targets):
                         continue
-                    found = self.resolve(f"{owner}.{name}")
+                    found = self._resolved(f"{owner}.{name}")
                     # A name bound inside a deprecated module is reached by spelling that module
                     # (an identifier already): it is no alias (`import os` in one must not make
                     # every file that says `os` a suspect).

@@ -224,6 +224,8 @@ def _generic_reason(use: Finding) -> str:
         "string-value": "a string held in a variable or built from parts: change it where it is written",
         "instance-attribute": "reached through self: a function stored on the class receives self as well",
         "instance": "a member reached through an instance: change it where the instance is made or typed",
+        "argument": "a deprecated argument: pass what the replacement takes instead",
+        "rebinding": "a deprecated API's name on another object: rename the binding and its uses",
     }.get(use.form, "not a shape the fix understands")
 
 

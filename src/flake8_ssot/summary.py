@@ -23,6 +23,11 @@ MAX_ALTERNATIVES = 16
 
 _BUILTINS = frozenset(dir(builtins))
 
+Params = tuple[str, ...]
+"""A function's parameters that a call can pass by position, after how it binds: ``function``
+(a function or static method: none bound), ``method`` (the first is bound through an instance)
+or ``classmethod`` (the first is always bound)."""
+
 Facts = tuple[str, ...]
 """What a function returns: ``A:x`` (annotated as x; ``A:?`` something that is no dotted name),
 ``C:x`` (the result of calling x), ``R:x`` (the object x itself); x fully qualified."""
@@ -64,6 +69,8 @@ class ModuleSummary:
     classes: dict[str, ClassSummary] = field(default_factory=dict)
     returns: dict[str, Facts] = field(default_factory=dict)
     """Function (``f``) or method (``C.m``) -> what it returns."""
+    params: dict[str, Params] = field(default_factory=dict)
+    """Function (``f``) or method (``C.m``) -> its parameters a call can pass by position."""
 
     def binds(self, name: str) -> bool:
         return name in self.bindings or name in self.defined
@@ -93,6 +100,7 @@ class ModuleSummary:
             "t": sorted(self.state),
             "c": {k: v.to_json() for k, v in self.classes.items()},
             "r": {k: list(v) for k, v in self.returns.items()},
+            "p": {k: list(v) for k, v in self.params.items()},
         }
 
     @classmethod
@@ -107,6 +115,7 @@ class ModuleSummary:
             state=frozenset(data["t"]),
             classes={k: ClassSummary.from_json(v) for k, v in data["c"].items()},
             returns={k: tuple(v) for k, v in data["r"].items()},
+            params={k: tuple(v) for k, v in data["p"].items()},
         )
 
 
@@ -153,6 +162,7 @@ def summarize(tree: ast.Module, module: str, is_package: bool) -> ModuleSummary:
     dynamic = False
     raw_classes: dict[str, tuple[list[list[str]], dict[str, str], set[str]]] = {}
     raw_returns: dict[str, list[_RawFact]] = {}
+    params: dict[str, Params] = {}
 
     def bind(name: str, target: str) -> None:
         targets = bindings.setdefault(name, [])
@@ -212,9 +222,13 @@ def summarize(tree: ast.Module, module: str, is_package: bool) -> ModuleSummary:
                 defined.add(stmt.name)
                 dynamic = dynamic or stmt.name == "__getattr__"
                 raw_returns[stmt.name] = _returns(stmt, None, module, is_package)
+                params[stmt.name] = _params(stmt, False)
             elif isinstance(stmt, ast.ClassDef):
                 defined.add(stmt.name)
                 raw_classes[stmt.name] = _class(stmt, raw_returns, module, is_package)
+                for method in stmt.body:
+                    if isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        params[f"{stmt.name}.{method.name}"] = _params(method, True)
             elif isinstance(stmt, ast.Assign):
                 for target in stmt.targets:
                     assign(target, stmt.value)
@@ -286,7 +300,21 @@ def summarize(tree: ast.Module, module: str, is_package: bool) -> ModuleSummary:
         state=frozenset(n for n, heads in calls.items() if not own_defs.intersection(heads)),
         classes=classes,
         returns={k: facts(v) for k, v in raw_returns.items()},
+        params=params,
     )
+
+
+def _params(node: ast.FunctionDef | ast.AsyncFunctionDef, method: bool) -> Params:
+    """What :data:`Params` says of a function or method (see there)."""
+    decorators = [dotted(d) for d in node.decorator_list]
+    kind = "function"
+    if method and ["staticmethod"] not in decorators:
+        kind = "classmethod" if ["classmethod"] in decorators or node.name in _IMPLICIT_CLASSMETHODS else "method"
+    return (kind, *(arg.arg for arg in [*node.args.posonlyargs, *node.args.args]))
+
+
+# Methods Python makes class methods without a decorator.
+_IMPLICIT_CLASSMETHODS = frozenset({"__init_subclass__", "__class_getitem__"})
 
 
 def _class_alias(

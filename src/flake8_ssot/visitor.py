@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from flake8_ssot.config import is_dotted_name
-from flake8_ssot.index import Index, Resolution
+from flake8_ssot.index import Index, Resolution, distinctive
 from flake8_ssot.paths import resolve_relative
 from flake8_ssot.summary import MAX_ALTERNATIVES, annotation_chain, dotted
 
@@ -33,6 +33,8 @@ FORMS = {
     "instance-attribute": "self.f, where the class body bound f (a function found there gets self)",
     "all": "__all__ entry",
     "annotation-string": "name inside a string annotation",
+    "argument": "a deprecated argument passed to a call, by keyword or by position",
+    "rebinding": "a deprecated API's name bound to another object (SOT005)",
 }
 
 _MODULE_STRING_SINKS = {
@@ -134,6 +136,12 @@ class Visitor(ast.NodeVisitor):
         self._all_strings: list[ast.Constant] = []
         self._anchor: ast.AST | None = None
         self._in_annotation = False
+        self._rebound: list[tuple[ast.AST, str, Resolution, str, Scope]] = []
+        """SOT005 candidates, decided when ``__all__`` is known."""
+        self._real: set[tuple[Scope, str]] = set()
+        """Names a scope binds to the deprecated API itself, by an import of it."""
+        self._defs: dict[str, str] = {}
+        """Module-level functions and classes of this file still bound to their name -> their path."""
 
     # -- driver ---------------------------------------------------------------------------
 
@@ -143,6 +151,16 @@ class Visitor(ast.NodeVisitor):
             self._check_all_entry(node)
         while self._deferred:
             self._function_body(*self._deferred.pop(0))
+        exported = {n.value for n in self._all_strings if isinstance(n.value, str)}
+        for site, name, resolution, spelled, scope in self._rebound:
+            # A module that lists the name in `__all__` declares a compatibility export (what
+            # `fix` writes for a moved name a module exported): no laundering.
+            # The scope imports the real API under that name too (`try: from old import f`
+            # `except ImportError: f = stub`, `if`/`else`): an alternative, not a disguise.
+            if (scope, name) in self._real:
+                continue
+            if scope is not self.module_scope or name not in exported:
+                self._record(site, "SOT005", resolution, "rebinding", scope.qualname, "direct", spelled)
         for name, site, code, resolution, form, scope_name in self._unbound_uses:
             if not self._opaque and name not in self._ever_bound:
                 self._record(site, code, resolution, form, scope_name, "unbound", name)
@@ -150,6 +168,10 @@ class Visitor(ast.NodeVisitor):
             found = self._through(binding, chain[0], chain[1:], True)
             if found is not None:
                 resolution, spelled, via, shape = found
+                if resolution.entry in self.index.deprecations.argument_only:
+                    if isinstance(site, ast.Call):
+                        self._arguments_passed(site, resolution, True, scope_name)
+                    continue
                 self._record(site, "SOT002", resolution, shape or "call", scope_name, via, spelled)
         self.uses.sort(key=lambda u: (u.line, u.col, u.code, u.resolution.target))
         return self.uses
@@ -204,6 +226,8 @@ class Visitor(ast.NodeVisitor):
         if name in scope.globals:
             scope = self.module_scope
         scope.names[name] = entry
+        if scope is self.module_scope:
+            self._defs.pop(name, None)
 
     def resolve_chain(self, chain: list[str], *, call: bool = False) -> Found | None:
         """How ``a.b.c`` reaches a deprecated target through what ``a`` is bound to, if it does."""
@@ -218,7 +242,7 @@ class Visitor(ast.NodeVisitor):
         kind = binding.kind
         if kind == "name":
             spelled = ".".join([binding.dotted, *rest])
-            resolution = self.index.resolve(spelled)
+            resolution = self.index.resolve(spelled, arguments=call)
             return None if resolution is None else (resolution, spelled, resolution.how, None)
         if kind in ("self", "class") and binding.owner is not None and rest:
             return self._attribute(binding, label, rest, call)
@@ -227,7 +251,7 @@ class Visitor(ast.NodeVisitor):
         if kind == "instance" and rest:
             definition = self.index.definition(binding.dotted)
             cls = definition.path if definition is not None and definition.kind == "class" else binding.dotted
-            return self._member(cls, label, rest)
+            return self._member(cls, label, rest, call)
         return None
 
     def _attribute(self, binding: Binding, label: str, rest: list[str], call: bool) -> Found | None:
@@ -255,7 +279,7 @@ class Visitor(ast.NodeVisitor):
                 return found
         for base in owner.bases:
             spelled = ".".join([base, *rest])
-            resolution = self.index.resolve(spelled)
+            resolution = self.index.resolve(spelled, arguments=call)
             # Only a deprecated member: a subclass of a deprecated class is reported where it
             # names the base, not at each method it inherits.
             if resolution is not None and self.index.resolve(base) is None:
@@ -280,7 +304,7 @@ class Visitor(ast.NodeVisitor):
             return None
         for kind, path in index.returned(callee):
             if kind == "instance":
-                found = self._member(path, label, rest)
+                found = self._member(path, label, rest, call)
                 if found is not None:
                     return found
             else:
@@ -290,13 +314,13 @@ class Visitor(ast.NodeVisitor):
                     return resolution, label, "result", None
         return None
 
-    def _member(self, cls: str, label: str, rest: list[str]) -> Found | None:
+    def _member(self, cls: str, label: str, rest: list[str], call: bool = False) -> Found | None:
         """``x.attr…`` where ``x`` is an instance of the class ``cls`` (fully qualified)."""
         index = self.index
         deprecated_class = index.resolve(cls) is not None
         if not deprecated_class and index.prefilter.identifiers.isdisjoint(rest):
             return None
-        resolution = index.resolve(".".join([cls, *rest]))
+        resolution = index.resolve(".".join([cls, *rest]), arguments=call)
         if resolution is not None:
             return resolution, label, "instance", "instance"
         return None
@@ -410,6 +434,8 @@ class Visitor(ast.NodeVisitor):
     def assign(self, target: ast.expr, value: ast.expr | None, entry: Entry | None = None) -> None:
         if isinstance(target, ast.Name):
             entry = self._value_entry(value) if entry is None else entry
+            if value is not None and target.id in self.index.deprecations.names:
+                self._rebinding(target, target.id, self._bound_path(value))
             self.bind(target.id, entry)
         elif isinstance(target, (ast.Tuple, ast.List)):
             values = _unpacked(target, value)
@@ -541,7 +567,9 @@ class Visitor(ast.NodeVisitor):
             found = self.index.resolve(alias.name)
             if found is not None:
                 self._report(alias, "SOT001", found, "import", alias.name)
+                self._imports_real(found, alias.asname or alias.name.split(".")[0])
             if alias.asname:
+                self._rebinding(alias, alias.asname, alias.name)
                 self.bind(alias.asname, (Binding("name", alias.name),))
             else:
                 head = alias.name.split(".")[0]
@@ -560,6 +588,9 @@ class Visitor(ast.NodeVisitor):
                 found = self.index.resolve(spelled)
                 if found is not None:
                     self._report(alias, "SOT001", found, "import-from", spelled)
+                    self._imports_real(found, alias.asname or alias.name)
+                if alias.asname:
+                    self._rebinding(alias, alias.asname, spelled)
                 self.bind(alias.asname or alias.name, (Binding("name", spelled),))
 
     def _star_import(self, alias: ast.alias, base: str) -> None:
@@ -586,6 +617,8 @@ class Visitor(ast.NodeVisitor):
         if node.returns is not None:
             self.annotation(node.returns)
         self.bind(node.name, ())
+        if self.scope is self.module_scope:
+            self._defs[node.name] = f"{self.module}.{node.name}"
         owner = self.scope.cls if self.scope.kind == "class" else None
         self._deferred.append((node, self.scope, owner))
 
@@ -653,6 +686,8 @@ class Visitor(ast.NodeVisitor):
         info.names = dict(self.scope.names)
         self.scope = outer
         self.bind(node.name, (Binding("class", owner=info),))
+        if self.scope is self.module_scope:
+            self._defs[node.name] = f"{self.module}.{node.name}"
 
     def visit_Global(self, node: ast.Global) -> None:
         self.scope.globals.update(node.names)
@@ -748,7 +783,14 @@ class Visitor(ast.NodeVisitor):
     def _call(self, node: ast.Call, chain: list[str]) -> None:
         found = self.resolve_chain(chain, call=True)
         if found is not None:
-            self._report_found(node, "SOT002", found, "call")
+            if found[0].entry in self.index.deprecations.argument_only:
+                # Through an instance, a method's first parameter is taken.
+                bound = found[3] in ("instance", "instance-attribute") or len(chain) > 1 and any(
+                    b.kind in ("self", "instance", "call") for b in self.lookup(chain[0])
+                )
+                self._arguments_passed(node, found[0], bound, self.scope.qualname)
+            else:
+                self._report_found(node, "SOT002", found, "call")
             return
         for binding in self.lookup(chain[0]):
             owner = binding.owner
@@ -772,7 +814,10 @@ class Visitor(ast.NodeVisitor):
         for binding in self._call_entry(func):
             found = self._through(binding, label, rest[::-1], True)
             if found is not None and found[2] != "result":
-                self._report_found(node, "SOT002", found, "instance")
+                if found[0].entry in self.index.deprecations.argument_only:
+                    self._arguments_passed(node, found[0], True, self.scope.qualname)
+                else:
+                    self._report_found(node, "SOT002", found, "instance")
                 return
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
@@ -962,9 +1007,79 @@ class Visitor(ast.NodeVisitor):
             form = "annotation-string"
         self._record(node, code, resolution, form, self.scope.qualname, resolution.how, spelled)
 
+    def _arguments_passed(self, node: ast.Call, resolution: Resolution, bound: bool, scope: str) -> None:
+        """A call of a callable some of whose arguments are deprecated: each one it passes, by
+        keyword, or by position where the callee's source shows which parameter that is."""
+        if resolution.target != resolution.entry:
+            return  # a member of the callable (`f.cache_clear()`), not a call of it
+        positional: tuple[str, ...] | None = None
+        for parameter, entry, rule in self.index.deprecations.arguments.get(resolution.entry, ()):
+            site: ast.AST | None = next((k for k in node.keywords if k.arg == parameter), None)
+            via = "direct"
+            if site is None and node.args:
+                if positional is None:
+                    positional = self.index.positional(resolution.entry, bound) or ()
+                if parameter in positional:
+                    i = positional.index(parameter)
+                    # Past a `*args`, which parameter an argument lands on is unknown.
+                    if i < len(node.args) and not any(isinstance(a, ast.Starred) for a in node.args[: i + 1]):
+                        site, via = node.args[i], "position"
+            if site is not None:
+                passed = Resolution(entry, rule, entry, resolution.how)
+                self._record(site, "SOT002", passed, "argument", scope, via, entry)
+
+    def _imports_real(self, found: Resolution, name: str) -> None:
+        if found.target.rpartition(".")[2] == name:
+            scope = self.module_scope if name in self.scope.globals else self.scope
+            self._real.add((scope, name))
+
+    def _bound_path(self, value: ast.expr) -> str | None:
+        """The fully qualified name of what an assignment binds, where it is a named object."""
+        chain = dotted(value)
+        if chain is None:
+            return None
+        spelled = next(iter(self._spellings(chain)), None)
+        if spelled is None and chain[0] in self._defs and not any(b.kind == "name" for b in self.lookup(chain[0])):
+            spelled = ".".join([self._defs[chain[0]], *chain[1:]])
+        return spelled
+
+    def _rebinding(self, node: ast.AST, name: str, spelled: str | None) -> None:
+        """SOT005: ``name``, a deprecated API's name, bound to ``spelled``, which is not that API.
+
+        Only a rename counts (the name bound differs from the object's own), of a distinctive name
+        (``create_manager``, ``OptionParser``: a plain word such as ``utc`` names many things),
+        to an object that is no deprecated target at all (else its uses are findings already).
+        """
+        deprecations = self.index.deprecations
+        if name not in deprecations.names or spelled is None or spelled.rpartition(".")[2] == name:
+            return
+        if not distinctive(name):
+            return
+        # A class body binds members, often a protocol's methods (`find_module = _shim` in a
+        # finder): there only a name the configuration spells counts, not a deprecated
+        # module's surface name.
+        member = deprecations.named(name, self.module, configured=self.scope.kind == "class")
+        entry = deprecations.match(member) if member is not None else None
+        if member is None or entry is None or self.index.resolve(spelled) is not None:
+            return
+        owner, _, own_name = member.rpartition(".")
+        summary = self.index.any_summary(owner) if owner and "*" not in member else None
+        if summary is not None and any(
+            target.rpartition(".")[2] == spelled.rpartition(".")[2] for target in summary.bindings.get(own_name, ())
+        ):
+            # The API is itself another name for an object named like this one
+            # (`pkg_resources.parse_version = packaging.version.Version`, bound here as
+            # `from vendored.packaging.version import Version as parse_version`): the same
+            # object by another path, not a disguise.
+            return
+        scope = self.module_scope if name in self.scope.globals else self.scope
+        self._rebound.append((node, name, deprecations.resolution(member, entry, "direct"), spelled, scope))
+
     def _record(
         self, node: ast.AST, code: str, resolution: Resolution, form: str, scope: str, via: str, spelled: str
     ) -> None:
+        if resolution.entry in self.index.deprecations.argument_only:
+            return  # only a call passing a deprecated argument uses such a callable
         anchor = self._anchor or node
         self.uses.append(
             Use(
