@@ -23,9 +23,9 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
-from flake8_ssot import pool, reexports, runner
+from flake8_ssot import options, pool, reexports, runner
 from flake8_ssot.fixers import patch
 from flake8_ssot.engine import FileReport, Project
 from flake8_ssot.index import TOO_DEEP, one_line
@@ -38,7 +38,9 @@ INSTALL_HINT = "flake8-ssot: fix needs LibCST: pip install 'flake8-ssot[fix]'\n"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", help="files or directories (default: the project root)")
+    parser.add_argument(
+        "paths", nargs="*", metavar="PATH", help="files or directories to fix [default: the whole project]"
+    )
     parser.add_argument(
         "--diff",
         action="store_true",
@@ -50,7 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="keep deprecated names a module imports only to re-export them, even when nothing in the project "
         "uses them any more (a library's callers outside the repository may); list them as manual",
     )
-    parser.add_argument("-j", "--jobs", type=int, default=None, help="processes for the analysis (default: all cores)")
+    options.add(parser, "quiet", "jobs", "cache")
 
 
 @dataclass(eq=False)
@@ -109,7 +111,9 @@ def run(args: argparse.Namespace, project: Project) -> int:
     outcomes = fix_files(project, templates, reports, args.jobs)
     settled = settle_reexports(project, templates, outcomes, args.jobs, remove=not args.keep_reexports)
     changed = [o for o in outcomes if o.new != o.old and o.skipped is None]
-    report_out = sys.stderr if args.diff else sys.stdout
+    report_out: TextIO = sys.stderr if args.diff else sys.stdout
+    if args.quiet:
+        report_out = io.StringIO()  # -q: the diff or the rewrite, and problems, but no account of them
     failed = False
     if args.diff:
         sys.stdout.flush()

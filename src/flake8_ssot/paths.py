@@ -192,3 +192,13 @@ def _walk(
             regular = _regular(entry, rel, unreadable)
             if regular is not None:
                 yield rel, regular
+
+
+def is_excluded(spec: pathspec.PathSpec[Any], relpath: str) -> bool:
+    """Whether ``exclude`` skips the root-relative file ``relpath``: through a directory above
+    it (as the walk prunes them) or by its own path."""
+    parts = relpath.split("/")
+    for end in range(1, len(parts)):
+        if spec.match_file("/".join(parts[:end]) + "/"):
+            return True
+    return spec.match_file(relpath)
