@@ -133,7 +133,9 @@ def test_broken_flake8_ini(
 
 def test_ini_without_ssot_options_is_not_ours(tmp_path: Path, ssot: Ssot) -> None:
     write_tree(tmp_path, {"a.py": "x = 1\n", "setup.cfg": "[metadata]\nname = ssot-tools\n[flake8\n"})
-    assert ssot("check", cwd=tmp_path) == (
+    # No configuration: nothing to check, as for any file under no configured project.
+    assert ssot("check", cwd=tmp_path) == (0, "", "")
+    assert ssot("report", cwd=tmp_path) == (
         2, "", f"flake8-ssot: {tmp_path}/pyproject.toml: no [tool.flake8-ssot] configuration found here or above\n"
     )
 
