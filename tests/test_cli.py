@@ -30,7 +30,7 @@ PROJECT = {
         isolation'''
         exempt = ["app/exempt.py"]
     """,
-    "allow.toml": '[[allow]]\npath = "app/old.py"\nrule = "factory"\n\n[[allow]]\npath = "app/gone.py"\nrule = "factory"\n',
+    "allow.toml": '[[allow]]\npath = "app/old.py"\nrule = "factory"\n',
     "legacy/__init__.py": "",
     "legacy/factory.py": "def get_factory():\n    return None\n",
     "app/__init__.py": "",
@@ -126,9 +126,13 @@ def test_ssot_config_before_and_after_the_verb(project: Path, tmp_path: Path) ->
             id="bad code prefix",
         ),
         pytest.param(["check", "--bogus"], "unrecognized arguments: --bogus", id="unknown option"),
-        pytest.param(["check", "-", "app"], "- (standard input) cannot be mixed with other paths", id="stdin and paths"),
-        pytest.param(["baseline", "-j", "0"],
-                     "argument -j/--jobs: expected a positive number of processes or 'auto', got '0'", id="baseline -j 0"),
+        pytest.param(
+            ["check", "-", "app"], "- (standard input) cannot be mixed with other paths", id="stdin and paths"
+        ),
+        pytest.param(
+            ["baseline", "-j", "0"], "argument -j/--jobs: expected a positive number of processes or 'auto', got '0'",
+            id="baseline -j 0",
+        ),
     ],
 )
 def test_bad_usage_is_one_line_and_exit_2(project: Path, args: list[str], error: str) -> None:

@@ -180,7 +180,9 @@ def test_flake8_stdin_deeply_nested(tmp_path: Path) -> None:
         stdin=DEEP_LAMBDA.decode(),
     )
     assert (result.returncode, result.stdout, result.stderr) == (1, expected, "")
-    result = run_cli("flake8-ssot", "check", "--stdin-filename", "app.py", "-", cwd=tmp_path, stdin=DEEP_LAMBDA.decode())
+    result = run_cli(
+        "flake8-ssot", "check", "--stdin-filename", "app.py", "-", cwd=tmp_path, stdin=DEEP_LAMBDA.decode()
+    )
     assert (result.returncode, result.stdout, result.stderr) == (1, expected, "")
 
 
@@ -490,7 +492,11 @@ def test_undecodable_files_outside_the_project(tmp_path: Path, ssot: Ssot) -> No
     (tmp_path / "loud.py").write_bytes(IMPORT + b"x = '\xff'\n")
     named = [str(tmp_path / "quiet.py"), str(tmp_path / "loud.py")]
     assert ssot("check", "--ssot-config", "pyproject.toml", *named, cwd=root) == (
-        1, "", "flake8-ssot: ../loud.py: cannot decode: line 2: byte 0xff is not utf-8 (invalid start byte)\n"
+        1, "", f"flake8-ssot: {tmp_path}/loud.py: cannot decode: line 2: byte 0xff is not utf-8 (invalid start byte)\n"
+    )
+    # Named by a relative path, it is printed relative to the current directory, as flake8 prints it.
+    assert ssot("check", "--ssot-config", "pyproject.toml", "../loud.py", cwd=root)[2] == (
+        "flake8-ssot: ../loud.py: cannot decode: line 2: byte 0xff is not utf-8 (invalid start byte)\n"
     )
     # Without --ssot-config a file belongs to the configuration above it: here none.
     assert ssot("check", *named, cwd=root) == (0, "", "")

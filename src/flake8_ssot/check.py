@@ -78,7 +78,10 @@ def run(args: argparse.Namespace) -> Outcome:
                 files = [rel for rel in files if rel in changed]
             files = runner.candidates(project, files)
             checked += [(project, r) for r in runner.analyze(project, files, args.jobs)]
-    reports = sorted((_displayed(project, report, cwd) for project, report in checked), key=lambda r: r.path)
+    absolute = [os.path.abspath(p) for p in paths if os.path.isabs(p)] if not stdin else []
+    reports = sorted(
+        (_displayed(project, report, cwd, absolute) for project, report in checked), key=lambda r: r.path
+    )
     select, ignore = options.selection(args)
     if select is not None or ignore:
         reports = [_selected(r, select, ignore) for r in reports]
@@ -206,18 +209,22 @@ def _stdin(
 # -- presenting ---------------------------------------------------------------------------------
 
 
-def _display(project: Project, relpath: str, cwd: str) -> str:
-    """The path flake8 prints: relative to the current directory."""
-    absolute = relpath if os.path.isabs(relpath) else os.path.join(project.root, relpath)
+def _display(project: Project, relpath: str, cwd: str, absolute: Sequence[str] = ()) -> str:
+    """The path flake8 prints: relative to the current directory; outside it, absolute when it
+    was named by an absolute path (or is under one), as flake8 prints what it was given."""
+    path = relpath if os.path.isabs(relpath) else os.path.join(project.root, relpath)
+    inside = path.startswith(os.path.join(cwd, ""))
+    if not inside and any(path == a or path.startswith(os.path.join(a, "")) for a in absolute):
+        return path.replace(os.sep, "/")
     try:
-        shown = os.path.relpath(absolute, cwd)
+        shown = os.path.relpath(path, cwd)
     except ValueError:  # pragma: no cover - another drive (Windows)
-        shown = absolute
+        shown = path
     return shown.replace(os.sep, "/")
 
 
-def _displayed(project: Project, report: FileReport, cwd: str) -> FileReport:
-    path = _display(project, report.path, cwd)
+def _displayed(project: Project, report: FileReport, cwd: str, absolute: Sequence[str] = ()) -> FileReport:
+    path = _display(project, report.path, cwd, absolute)
     if path == report.path:
         return report
     return FileReport(

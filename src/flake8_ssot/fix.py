@@ -415,6 +415,8 @@ def verify(project: Project, report: FileReport, old: str, result: Result) -> Fi
         ast.parse(result.code, report.path)
     except (SyntaxError, ValueError) as e:
         return f"the rewrite does not parse ({one_line(e)})"
+    except (RecursionError, MemoryError):
+        pass  # too deep for this stack: the analysis below retries deeper, or says why not
     lost = _comments(old) - _comments(result.code) - Counter(result.dropped_comments)
     if lost:
         return f"the rewrite would lose the comment {next(iter(lost))!r}"
