@@ -259,3 +259,15 @@ def test_cli_reference_is_generated_from_the_parser() -> None:
                    "--stdin-filename", "--no-cache", "--cache-dir", "--jobs", "--quiet", "--show-source",
                    "--version", "--ssot-config"):
         assert f"`{option}" in reference, option
+
+
+def test_a_2500_term_expression_is_analyzed_in_every_format(project: Path) -> None:
+    """Deeper than Python's recursion limit: every face finds the uses (the plugin: test_hostile)."""
+    write_tree(project, {"app/deep.py": "from legacy.factory import get_factory\nx = "
+                         + " + ".join(["get_factory()"] * 2500) + "\n"})
+    code, out, err = ssot("check", "app/deep.py", cwd=project)
+    assert (code, len(out.splitlines()), err) == (1, 2501, "")
+    for fmt in ("json", "github"):
+        assert len(ssot("check", "--format", fmt, "app/deep.py", cwd=project)[1].splitlines()) >= 2501, fmt
+    (run,) = json.loads(ssot("check", "--format", "sarif", "app/deep.py", cwd=project)[1])["runs"]
+    assert [r["ruleId"] for r in run["results"]] == ["SOT001"] + ["SOT002"] * 2500

@@ -70,7 +70,9 @@ def run(args: argparse.Namespace) -> Outcome:
         groups = plan(projects, fixed, paths)
         checked = []
         for project, group_paths, nested in groups:
-            files = runner.select(project, group_paths, args.jobs)
+            # The whole project: the index's own walk lists its files (one walk, not two).
+            whole = all(os.path.abspath(p) == str(project.root) for p in group_paths)
+            files = runner.select(project, None if whole else group_paths, args.jobs)
             if nested:
                 files = [rel for rel in files if not _under(rel, nested)]
             if args.changed_since is not None:
