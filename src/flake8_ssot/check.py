@@ -56,9 +56,7 @@ def run(args: argparse.Namespace) -> Outcome:
         options.fail("- (standard input) cannot be mixed with other paths")
     if not stdin:
         paths = paths or ["."]
-        for path in paths:
-            if not os.path.lexists(path):
-                options.fail(f"{path}: no such file or directory")
+        options.require_existing(paths)
     projects = Projects(cache=not args.no_cache, cache_dir=args.cache_dir)
     fixed = projects.load(Path(args.ssot_config)) if args.ssot_config else None
     cwd = os.getcwd()

@@ -123,6 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if verb == "check":
             return _check(argv, args, started_ns)
+        if verb == "fix" and args.paths and not args.ssot_config:
+            return _fix_per_project(args)
         project = find_project(
             args.ssot_config, getattr(args, "paths", ()), allowlist_missing_ok=args.allowlist_missing_ok,
             cache=not getattr(args, "no_cache", False), cache_dir=getattr(args, "cache_dir", None),
@@ -132,6 +134,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SsotError as e:
         sys.stderr.write(f"flake8-ssot: {e}\n")
         return 2
+
+
+def _fix_per_project(args: argparse.Namespace) -> int:
+    """`fix PATHS` in a monorepo: each path under its own project, as `check` finds them."""
+    import argparse
+
+    from flake8_ssot import check, options
+    from flake8_ssot.engine import Projects
+
+    options.require_existing(args.paths)
+    projects = Projects(cache=not args.no_cache, cache_dir=args.cache_dir)
+    result = 0
+    for project, paths, _ in check.plan(projects, None, args.paths):
+        code: int = args.run(argparse.Namespace(**{**vars(args), "paths": paths}), project)
+        result = max(result, code)
+    return result
 
 
 def _check(argv: Sequence[str], args: argparse.Namespace, started_ns: int) -> int:

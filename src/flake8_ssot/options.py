@@ -250,6 +250,16 @@ def add_global(parser: Container) -> None:
 # -- applying them ---------------------------------------------------------------------------
 
 
+def require_existing(paths: Sequence[str]) -> None:
+    """A named path that does not exist is a wrong command line (a dangling symlink exists:
+    reading it is what fails, and that is reported per file)."""
+    import os
+
+    for path in paths:
+        if not os.path.lexists(path):
+            fail(f"{path}: no such file or directory")
+
+
 def emit(text: str, output_file: str | None) -> None:
     """Print ``text``, or write it to ``-o FILE`` (then nothing goes to standard output)."""
     if output_file is None:
