@@ -271,3 +271,14 @@ def test_a_2500_term_expression_is_analyzed_in_every_format(project: Path) -> No
         assert len(ssot("check", "--format", fmt, "app/deep.py", cwd=project)[1].splitlines()) >= 2501, fmt
     (run,) = json.loads(ssot("check", "--format", "sarif", "app/deep.py", cwd=project)[1])["runs"]
     assert [r["ruleId"] for r in run["results"]] == ["SOT001"] + ["SOT002"] * 2500
+
+
+@pytest.mark.parametrize("verb", [["report"], ["export", "ruff"], ["baseline", "--dry-run"]])
+def test_ssot_config_after_any_verb(project: Path, tmp_path: Path, verb: list[str]) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    config = str(project / "pyproject.toml")
+    before = ssot("--ssot-config", config, *verb, cwd=elsewhere)
+    assert before[0] == 0 and before[1], before
+    assert ssot(*verb, "--ssot-config", config, cwd=elsewhere) == before
+    assert ssot(*verb, cwd=elsewhere)[2].endswith("no [tool.flake8-ssot] configuration found here or above\n")
