@@ -141,18 +141,19 @@ def test_one_pre_commit_hook_entry_for_the_whole_monorepo(tmp_path: Path) -> Non
 
 def test_fix_takes_each_file_under_its_own_project(monorepo: Path) -> None:
     """Named from the git root, files of two projects (and one under none) are fixed each by its
-    own rules; what fix prints is still relative to each project's root."""
+    own rules; what fix prints, the diff too, is relative to the current directory."""
     result = run_cli("flake8-ssot", "fix", "--diff", "services/api/app/a.py", "services/api/plugins/p.py", "top.py",
                      cwd=monorepo)
     assert (result.returncode, result.stdout) == (
-        1, "--- a/p.py\n+++ b/p.py\n@@ -1,2 +1 @@\n-from old.api import f\n from legacy.factory import get_factory\n"
+        1, "--- a/services/api/plugins/p.py\n+++ b/services/api/plugins/p.py\n@@ -1,2 +1 @@\n"
+        "-from old.api import f\n from legacy.factory import get_factory\n"
     )
     assert result.stderr == (
-        "app/a.py:1:28: manual: no fix template or replacement covers this name (SOT001)\n"
-        "app/a.py:3:1: manual: no fix template covers this call (SOT002)\n"
+        "services/api/app/a.py:1:28: manual: no fix template or replacement covers this name (SOT001)\n"
+        "services/api/app/a.py:3:1: manual: no fix template covers this call (SOT002)\n"
         "flake8-ssot: would fix 0 uses in 0 files; 2 left to migrate by hand\n"
-        "p.py: would fix 1 use\n"
-        "p.py:1:21: would remove re-export p.f (no uses left in the project)\n"
+        "services/api/plugins/p.py: would fix 1 use\n"
+        "services/api/plugins/p.py:1:21: would remove re-export p.f (no uses left in the project)\n"
         "flake8-ssot: would fix 1 use in 1 file; 0 left to migrate by hand\n"
     )
     assert run_cli("flake8-ssot", "fix", "--diff", "top.py", cwd=monorepo).returncode == 0

@@ -20,7 +20,7 @@ from flake8_ssot import discovery, formats, options, runner, vcs
 from flake8_ssot.engine import FileReport, Project, Projects, decode_source, decode_error
 from flake8_ssot.model import Finding
 from flake8_ssot.noqa import file_is_ignored
-from flake8_ssot.paths import SKIP_DIRS
+from flake8_ssot.paths import SKIP_DIRS, display
 
 FORMATS = sorted(formats.FORMATTERS)
 
@@ -199,7 +199,7 @@ def _stdin(
         return [(project, FileReport(relpath, error=decode_error(data, e)))]
     if file_is_ignored(lines):
         return []
-    sources[_display(project, relpath, os.getcwd())] = lines
+    sources[display(project.root, relpath, os.getcwd())] = lines
     project.build_index(targets=[relpath])
     if project.skips(relpath, "".join(lines)):
         return []
@@ -209,22 +209,8 @@ def _stdin(
 # -- presenting ---------------------------------------------------------------------------------
 
 
-def _display(project: Project, relpath: str, cwd: str, absolute: Sequence[str] = ()) -> str:
-    """The path flake8 prints: relative to the current directory; outside it, absolute when it
-    was named by an absolute path (or is under one), as flake8 prints what it was given."""
-    path = relpath if os.path.isabs(relpath) else os.path.join(project.root, relpath)
-    inside = path.startswith(os.path.join(cwd, ""))
-    if not inside and any(path == a or path.startswith(os.path.join(a, "")) for a in absolute):
-        return path.replace(os.sep, "/")
-    try:
-        shown = os.path.relpath(path, cwd)
-    except ValueError:  # pragma: no cover - another drive (Windows)
-        shown = path
-    return shown.replace(os.sep, "/")
-
-
 def _displayed(project: Project, report: FileReport, cwd: str, absolute: Sequence[str] = ()) -> FileReport:
-    path = _display(project, report.path, cwd, absolute)
+    path = display(project.root, report.path, cwd, absolute)
     if path == report.path:
         return report
     return FileReport(

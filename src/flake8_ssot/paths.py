@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +35,21 @@ def relative_to_root(filename: str, root: Path) -> str:
         if rel.startswith(os.pardir):
             return Path(absolute).as_posix()
     return Path(rel).as_posix()
+
+
+def display(root: Path, relpath: str, cwd: str, absolute: Sequence[str] = ()) -> str:
+    """The path flake8 prints for a root-relative file: relative to the current directory;
+    outside it, absolute when it was named by an absolute path (or is under one), as flake8
+    prints what it was given."""
+    path = relpath if os.path.isabs(relpath) else os.path.join(root, relpath)
+    inside = path.startswith(os.path.join(cwd, ""))
+    if not inside and any(path == a or path.startswith(os.path.join(a, "")) for a in absolute):
+        return path.replace(os.sep, "/")
+    try:
+        shown = os.path.relpath(path, cwd)
+    except ValueError:  # pragma: no cover - another drive (Windows)
+        shown = path
+    return shown.replace(os.sep, "/")
 
 
 def _on_same_drive(a: str, b: Path) -> bool:
