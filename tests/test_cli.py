@@ -282,3 +282,24 @@ def test_ssot_config_after_any_verb(project: Path, tmp_path: Path, verb: list[st
     assert before[0] == 0 and before[1], before
     assert ssot(*verb, "--ssot-config", config, cwd=elsewhere) == before
     assert ssot(*verb, cwd=elsewhere)[2].endswith("no [tool.flake8-ssot] configuration found here or above\n")
+
+
+@pytest.mark.parametrize(
+    ("argv", "replayed"),
+    [
+        pytest.param(["check"], True, id="plain"),
+        pytest.param(["check", "--statistics", "--select", "SOT0", "-q"], True, id="flags in the key"),
+        pytest.param(["check", "-o", "out.txt"], False, id="-o"),
+        pytest.param(["check", "-qo", "out.txt"], False, id="-o behind -q"),
+        pytest.param(["check", "--output-file=out.txt"], False, id="--output-file="),
+        pytest.param(["check", "--no-cache"], False, id="--no-cache"),
+        pytest.param(["check", "--cache-dir", "c"], False, id="--cache-dir"),
+        pytest.param(["check", "-"], False, id="stdin"),
+        pytest.param(["check", "--stdin-filename", "a.py"], False, id="--stdin-filename"),
+    ],
+)
+def test_what_a_warm_run_may_replay(argv: list[str], replayed: bool) -> None:
+    """A snapshot stands for output on stdout of files on disk, cached: nothing else replays it."""
+    from flake8_ssot import cli
+
+    assert cli.replayable(argv) is replayed

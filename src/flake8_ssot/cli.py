@@ -102,7 +102,7 @@ def replayable(argv: Sequence[str]) -> bool:
             return "-" not in argv[argv.index("--") + 1:]
         if arg == "-" or arg.startswith(_NOT_REPLAYED):
             return False
-        if arg.startswith("-") and not arg.startswith("--") and "o" in arg[1:2]:
+        if arg.startswith("-") and not arg.startswith("--") and "o" in arg[1:]:
             return False  # -o clustered behind a short flag (-qo FILE)
     return True
 
