@@ -163,10 +163,19 @@ def test_output_file_that_cannot_be_written(project: Path) -> None:
 
 
 def test_statistics_and_show_source_as_flake8_prints_them(project: Path) -> None:
+    write_tree(project, {
+        # A statement over several lines (flake8 shows them all), a string target, a tab,
+        # non-ASCII before the use (flake8 counts the caret in characters up to a byte offset),
+        # a multi-line string, no final newline.
+        "app/c.py": "import legacy.factory\nx = print(\n    '\u00e9', legacy.factory.get_factory(),\n)\n"
+                    'y = """\nlegacy.factory.get_factory\n"""\nif x:\n\tz = legacy.factory',
+        "app/d.py": "from unittest import mock\n\n\n@mock.patch(\n    'legacy.factory.get_factory'\n)\n"
+                    "def t(m):\n    pass\n",
+    })
     for flags in (["--statistics"], ["--show-source"], ["--show-source", "--statistics"]):
         code, out, err = ssot("check", *flags, cwd=project)
         assert (code, out, err) == (1, flake8(*flags, ".", cwd=project), ""), flags
-    assert ssot("check", "--statistics", cwd=project)[1].endswith(
+    assert ssot("check", "--statistics", "app/a.py", "app/b.py", cwd=project)[1].endswith(
         f"2     SOT001 import of deprecated {MSG}\n1     SOT002 call of deprecated {MSG}\n"
     )
 

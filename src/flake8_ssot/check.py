@@ -19,7 +19,7 @@ from pathlib import Path
 from flake8_ssot import discovery, formats, options, runner, vcs
 from flake8_ssot.engine import FileReport, Project, Projects, decode_source, decode_error
 from flake8_ssot.model import Finding
-from flake8_ssot.noqa import file_is_ignored
+from flake8_ssot.noqa import file_is_ignored, logical_lines
 from flake8_ssot.paths import SKIP_DIRS, display
 
 FORMATS = sorted(formats.FORMATTERS)
@@ -237,26 +237,28 @@ def _text(reports: Sequence[FileReport], args: argparse.Namespace, where: format
     if args.quiet:
         return "".join(f"{path}\n" for path in dict.fromkeys(f.path for f in shown))
     out = []
+    logical: dict[str, dict[int, tuple[int, int]]] = {}
     for f in shown:
         out.append(f"{f.path}:{f.line}:{f.col + 1}: {f.text}\n")
         if args.show_source:
-            out.append(_source(f, where))
+            out.append(_source(f, where, logical))
     if args.statistics:
         out += _statistics(shown)
     return "".join(out)
 
 
-def _source(f: Finding, where: formats.Where) -> str:
-    """flake8's --show-source: the physical line, and a caret under the column (counted, as
-    flake8 counts it, in the line's characters up to the reported offset)."""
+def _source(f: Finding, where: formats.Where, logical: dict[str, dict[int, tuple[int, int]]]) -> str:
+    """flake8's --show-source: the lines of the token run holding the finding (a statement over
+    several lines shows them all), and a caret under the column, counted as flake8 counts it."""
     lines = where.lines(f.path)
-    if not 0 < f.line <= len(lines):
-        return ""
-    line = lines[f.line - 1]
-    if not line.endswith("\n"):
-        line += "\n"
-    indent = "".join(c if c.isspace() else " " for c in line[: f.col])
-    return f"{line}{indent}^\n"
+    if f.path not in logical:
+        logical[f.path] = logical_lines(lines)
+    span = logical[f.path].get(f.line)
+    if span is None:
+        return ""  # flake8 has no physical line for it either
+    text = "".join(lines[span[0] - 1:span[1]])
+    indent = "".join(c if c.isspace() else " " for c in text[: f.col])
+    return f"{text}{indent}^\n"
 
 
 def _statistics(shown: Sequence[Finding]) -> list[str]:
