@@ -115,11 +115,17 @@ def test_a_file_that_cannot_be_parsed_fails_the_check(base_project: Path, ssot: 
     assert err.startswith("flake8-ssot: app/broken.py: syntax error at line 2")
 
 
-def test_default_paths_are_the_project_root_from_any_subfolder(base_project: Path, ssot: Ssot) -> None:
+def test_the_default_path_is_the_current_directory(base_project: Path, ssot: Ssot) -> None:
+    """As for flake8 and ruff: from a subfolder, that folder, printed relative to it."""
     write_tree(base_project, {"app/use.py": USE, "other/deep/use.py": USE})
-    expected = ssot("check", cwd=base_project)
-    assert expected[1].count("SOT002") == 2
-    assert ssot("check", cwd=base_project / "other" / "deep") == expected
+    everything = ssot("check", cwd=base_project)
+    assert everything[1].count("SOT002") == 2
+    assert ssot("check", cwd=base_project / "other" / "deep") == (
+        1, f"use.py:1:28: {IMPORT}\nuse.py:5:12: {CALL}\n", ""
+    )
+    assert ssot("check", "../..", cwd=base_project / "other" / "deep") == (
+        1, everything[1].replace("app/", "../../app/").replace("other/deep/", ""), ""
+    )
 
 
 def test_paths_narrow_the_check(base_project: Path, ssot: Ssot) -> None:

@@ -88,8 +88,12 @@ BROKEN_TOML = [
     pytest.param(RULE + 'exempt = ["/abs/../x"]\n',
                  "tool.flake8-ssot.rules[0].exempt[0]: 'abs/../x' must be a POSIX path inside the project root",
                  id="exempt escapes the root"),
-    pytest.param("[tool.flake8-ssot]\ncache = 'yes'\n", "tool.flake8-ssot.cache: expected true or false",
+    pytest.param("[tool.flake8-ssot]\ncache = ['yes']\n",
+                 "tool.flake8-ssot.cache: expected true, false or a directory relative to the project root",
                  id="cache wrong type"),
+    pytest.param("[tool.flake8-ssot]\ncache = '../elsewhere'\n",
+                 "tool.flake8-ssot.cache: '../elsewhere' must be a POSIX path inside the project root",
+                 id="cache location outside the root"),
     pytest.param(RULE + "[[tool.flake8-ssot.rules.fix]]\npattern = 'f()'\n",
                  "tool.flake8-ssot.rules[0].fix[0].replace: expected a non-empty string", id="fix without replace"),
     pytest.param(

@@ -106,7 +106,8 @@ def test_stdlib_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # In this process, -j 1: forked workers would clobber the coverage data of the test run.
     jobs = "2" if FULL else "1"
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = cli.main(["check", "-j", jobs, *map(str, files)])
+        # The files are outside the project: --ssot-config checks them under it.
+        code = cli.main(["check", "--ssot-config", "pyproject.toml", "-j", jobs, *map(str, files)])
     errors: dict[str, str] = {}
     for line in err.getvalue().splitlines():
         match = re.fullmatch(r"flake8-ssot: (/.+?\.py): (.+)", line)
@@ -143,10 +144,11 @@ def test_stdlib_sample_check_and_flake8_agree(tmp_path: Path, monkeypatch: pytes
     paths_mod.forget()
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = cli.main(["check", "-j", "1", *files])
+        code = cli.main(["check", "--ssot-config", "pyproject.toml", "-j", "1", *files])
     app = Application()
     report = tmp_path / "flake8.txt"
-    app.run(["--select", "SOT", "-j", "1", "--output-file", str(report), *files])
+    app.run(["--select", "SOT", "--ssot-config", "pyproject.toml", "-j", "1", "--output-file", str(report),
+             *files])
     assert not app.catastrophic_failure
     expected = out.getvalue().splitlines()
     for line in err.getvalue().splitlines():

@@ -1,7 +1,8 @@
 """CI output of `flake8-ssot check`: GitHub annotations, SARIF 2.1.0 (schema-validated), JSON.
 
-The project sits in a subfolder of a git working tree, as in a monorepo: CI formats name
-files relative to the working tree, which is what GitHub resolves them against.
+The project sits in a subfolder of a git working tree, as in a monorepo. Every format names
+files relative to the current directory, as flake8 does: run from the working tree's top (as
+CI runs), that is what GitHub resolves annotation and code-scanning paths against.
 """
 
 from __future__ import annotations
@@ -59,13 +60,17 @@ def check(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_github_annotations(repo: Path) -> None:
-    result = check(repo / "svc", "--format", "github")
+    result = check(repo, "--format", "github")
     assert (result.stdout, result.stderr, result.returncode) == (
         f"::warning file=svc/app/clean.py,line=1,col=1,title=SOT901::SOT901 {TIGHTEN_MSG}\n"
         f"::error file=svc/app/use.py,line=1,col=28,title=SOT001::SOT001 {IMPORT_MSG}\n"
         f"::error file=svc/app/use.py,line=5,col={CALL_COL},title=SOT002::SOT002 {CALL_MSG}\n",
         "",
         1,
+    )
+    # From the project's folder, relative to it (a CI step with working-directory: svc).
+    assert check(repo / "svc", "--format", "github").stdout.splitlines()[1] == (
+        f"::error file=app/use.py,line=1,col=28,title=SOT001::SOT001 {IMPORT_MSG}"
     )
 
 
@@ -83,7 +88,7 @@ def test_github_escapes_properties_and_messages(tmp_path: Path) -> None:
     result = check(tmp_path, "--format", "github")
     assert result.stdout == (
         "::error file=odd%2Cna%3Ame.py,line=1,col=8,title=SOT001::SOT001 import of deprecated legacy.factory;"
-        " use core.ws.Manager (100%25: done,%0D%0Areally)\n"
+        " use core.ws.Manager (100%25: done, really)\n"  # a line break in a message is folded
     )
 
 
@@ -111,7 +116,7 @@ def fingerprints(log: dict[str, Any]) -> list[str]:
 
 
 def test_sarif_is_valid_and_carries_rule_metadata(repo: Path) -> None:
-    log = sarif(repo / "svc")
+    log = sarif(repo)
     (run,) = log["runs"]
     assert log["version"] == "2.1.0"
     driver = run["tool"]["driver"]
@@ -170,14 +175,14 @@ def test_sarif_paths_are_uri_references(tmp_path: Path) -> None:
 
 def test_a_file_not_analyzed_is_reported_not_skipped(repo: Path) -> None:
     write_tree(repo / "svc", {"app/broken.py": "from legacy.factory import (\n"})
-    assert locations(sarif(repo / "svc", "app/broken.py")) == [
+    assert locations(sarif(repo, "svc/app/broken.py")) == [
         ("SOT999", "error", "svc/app/broken.py", {"startLine": 1, "startColumn": 1}),
     ]
-    github = check(repo / "svc", "--format", "github", "app/broken.py")
+    github = check(repo, "--format", "github", "svc/app/broken.py")
     assert github.stdout.startswith(
         "::error file=svc/app/broken.py,line=1,col=1,title=SOT999::SOT999 file not analyzed: syntax error"
     )
-    assert github.stderr.startswith("flake8-ssot: app/broken.py: syntax error")
+    assert github.stderr.startswith("flake8-ssot: svc/app/broken.py: syntax error")
     assert github.returncode == 1
     (entry,) = json.loads(check(repo / "svc", "--format", "json", "app/broken.py").stdout)
     assert (entry["code"], entry["path"], entry["line"]) == ("SOT999", "app/broken.py", 1)
@@ -213,9 +218,10 @@ def test_files_outside_the_project_and_undecodable_ones(repo: Path, tmp_path: Pa
     outside = tmp_path / "elsewhere.py"
     outside.write_text("import legacy.factory\n")
     (repo / "svc" / "app" / "latin.py").write_bytes(b"import legacy.factory  # caf\xe9\n")
-    log = sarif(repo / "svc", str(outside), "app/latin.py")
+    # A file outside the project is checked under it only when --ssot-config says so.
+    log = sarif(repo / "svc", "--ssot-config", "pyproject.toml", str(outside), "app/latin.py")
     assert locations(log) == [
         ("SOT001", "error", outside.as_uri(), {"startLine": 1, "startColumn": 8, "endLine": 1, "endColumn": 22}),
-        ("SOT999", "error", "svc/app/latin.py", {"startLine": 1, "startColumn": 1}),
+        ("SOT999", "error", "app/latin.py", {"startLine": 1, "startColumn": 1}),
     ]
     assert "uriBaseId" not in log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]

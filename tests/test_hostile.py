@@ -52,6 +52,9 @@ def python_says(source: bytes) -> str:
 
 DEEP_LAMBDA = IMPORT + b"f = " + b"lambda: " * 1000 + b"get_factory\n"
 DEEP_SUM = IMPORT + b"x = " + b" + ".join([b"get_factory()"] * 1000) + b"\n"
+# Deeper than even the retry with a raised recursion limit goes (flake8 itself fails on it).
+DEEPEST_SUM = IMPORT + b"x = " + b" + ".join([b"get_factory()"] * 40_000) + b"\n"
+DEEP_LAMBDA_USE = f"2:8005: SOT003 reference to deprecated {GF}{REPLACEMENT}"
 TEN_MB = IMPORT + (b"DATA = '" + b"x" * 9990 + b"'\n") * 1000 + b"get_factory()\n"
 FORM_FEED = (
     b"\x0c\n# \x1c group separator\n" + IMPORT.rstrip() + b"  # noqa: SOT001\n"
@@ -98,7 +101,7 @@ HOSTILE = [
     ),
     pytest.param("formfeed.py", FORM_FEED, None, [sot002(6)], None, id="form feed and other line separators"),
     pytest.param("big.py", TEN_MB, None, [sot001(), sot002(1002)], None, id="10 MB"),
-    pytest.param("deep.py", DEEP_LAMBDA, "too deeply nested to analyze", [], "SOT999", id="1000-deep lambdas"),
+    pytest.param("deep.py", DEEP_LAMBDA, None, [sot001(), DEEP_LAMBDA_USE], None, id="1000-deep lambdas"),
     pytest.param("empty.py", b"", None, [], None, id="empty"),
 ]
 
@@ -121,8 +124,13 @@ def test_check_reports_a_hostile_file_once_and_checks_the_rest(
 
 
 def test_check_deeper_than_the_visitor_can_recurse(tmp_path: Path, ssot: Ssot) -> None:
-    """A 1000-term sum parses but is too deep for the recursive visitor (pyflakes too: see below)."""
+    """A 1000-term sum is deeper than Python's default recursion limit (pyflakes fails on it:
+    see below); the engine retries it with a deeper stack and finds every use. A 40,000-term
+    sum is too deep even for that: not analyzed, and said so."""
     hostile_project(tmp_path, {"sum.py": DEEP_SUM})
+    calls = "".join(f"sum.py:{sot002(2, 5 + 16 * i)}\n" for i in range(1000))
+    assert ssot("check", cwd=tmp_path) == (1, f"app.py:{sot001()}\nsum.py:{sot001()}\n{calls}", "")
+    hostile_project(tmp_path, {"sum.py": DEEPEST_SUM})
     assert ssot("check", cwd=tmp_path) == (
         1, f"app.py:{sot001()}\n", "flake8-ssot: sum.py: too deeply nested to analyze\n"
     )
@@ -163,15 +171,19 @@ def test_flake8_reports_each_hostile_file_once(tmp_path: Path, jobs: str) -> Non
     assert found == {}
 
 
-def test_flake8_stdin_too_deep(tmp_path: Path) -> None:
+def test_flake8_stdin_deeply_nested(tmp_path: Path) -> None:
+    """Nesting deeper than Python's default recursion limit is analyzed, by every face alike."""
     hostile_project(tmp_path, {})
+    expected = f"app.py:{sot001()}\napp.py:{DEEP_LAMBDA_USE}\n"
     result = run_cli(
         "flake8", "--select", "SOT", "--stdin-display-name", "app.py", "-", cwd=tmp_path,
         stdin=DEEP_LAMBDA.decode(),
     )
-    assert (result.returncode, result.stdout, result.stderr) == (
-        1, f"app.py:1:1: {NOT_ANALYZED}too deeply nested to analyze\n", ""
+    assert (result.returncode, result.stdout, result.stderr) == (1, expected, "")
+    result = run_cli(
+        "flake8-ssot", "check", "--stdin-filename", "app.py", "-", cwd=tmp_path, stdin=DEEP_LAMBDA.decode()
     )
+    assert (result.returncode, result.stdout, result.stderr) == (1, expected, "")
 
 
 # -- entries of the directory walk that are not readable files -----------------------------------
@@ -214,11 +226,12 @@ def test_device_files_named_like_modules_are_reported_not_read(tmp_path: Path, s
 def test_named_files_that_cannot_be_read(tmp_path: Path, ssot: Ssot) -> None:
     hostile_project(tmp_path, {})
     os.mkfifo(tmp_path / "fifo.py")
-    assert ssot("check", "missing.py", "fifo.py", "app.py", cwd=tmp_path) == (
+    (tmp_path / "dangling.py").symlink_to("missing.py")
+    assert ssot("check", "dangling.py", "fifo.py", "app.py", cwd=tmp_path) == (
         1,
         f"app.py:{sot001()}\n",
-        "flake8-ssot: fifo.py: cannot read: not a regular file\n"
-        "flake8-ssot: missing.py: cannot read: No such file or directory\n",
+        "flake8-ssot: dangling.py: cannot read: No such file or directory\n"
+        "flake8-ssot: fifo.py: cannot read: not a regular file\n",
     )
 
 
@@ -253,7 +266,7 @@ def test_flake8_walk_with_broken_symlinks(tmp_path: Path) -> None:
 def test_check_parallel_run_matches_serial(tmp_path: Path) -> None:
     files = {p.values[0]: p.values[1] for p in HOSTILE}
     files.update({f"many/m{i:02}.py": IMPORT + b"get_factory()\n" for i in range(30)})
-    files["sum.py"] = DEEP_SUM
+    files["sum.py"] = DEEPEST_SUM
     (tmp_path / "many").mkdir()
     hostile_project(tmp_path, files)
     runs = [run_cli("flake8-ssot", "check", "-j", jobs, cwd=tmp_path) for jobs in ("1", "2")]
@@ -477,6 +490,13 @@ def test_undecodable_files_outside_the_project(tmp_path: Path, ssot: Ssot) -> No
     hostile_project(root, {})
     (tmp_path / "quiet.py").write_bytes(b"x = '\xff'\n")
     (tmp_path / "loud.py").write_bytes(IMPORT + b"x = '\xff'\n")
-    assert ssot("check", str(tmp_path / "quiet.py"), str(tmp_path / "loud.py"), cwd=root) == (
+    named = [str(tmp_path / "quiet.py"), str(tmp_path / "loud.py")]
+    assert ssot("check", "--ssot-config", "pyproject.toml", *named, cwd=root) == (
         1, "", f"flake8-ssot: {tmp_path}/loud.py: cannot decode: line 2: byte 0xff is not utf-8 (invalid start byte)\n"
     )
+    # Named by a relative path, it is printed relative to the current directory, as flake8 prints it.
+    assert ssot("check", "--ssot-config", "pyproject.toml", "../loud.py", cwd=root)[2] == (
+        "flake8-ssot: ../loud.py: cannot decode: line 2: byte 0xff is not utf-8 (invalid start byte)\n"
+    )
+    # Without --ssot-config a file belongs to the configuration above it: here none.
+    assert ssot("check", *named, cwd=root) == (0, "", "")

@@ -36,7 +36,8 @@ BROKEN_PYPROJECT = [
                  f"tool.flake8-ssot.allowlist: 'conf\\\\allow.toml' {NOT_INSIDE}", id="backslash in allowlist"),
     pytest.param('[tool.flake8-ssot]\nallowlist = ""\n',
                  "tool.flake8-ssot.allowlist: expected a path relative to the project root", id="empty allowlist"),
-    pytest.param("[tool.flake8-ssot]\ncache = 1\n", "tool.flake8-ssot.cache: expected true or false",
+    pytest.param("[tool.flake8-ssot]\ncache = 1\n",
+                 "tool.flake8-ssot.cache: expected true, false or a directory relative to the project root",
                  id="cache is a number"),
     pytest.param('[[tool.flake8-ssot]]\nrules = []\n', "tool.flake8-ssot: expected a table", id="array of tables"),
     pytest.param('[[tool.flake8-ssot.rules]]\nname = "bad name"\ndeprecated = ["a"]\n',
@@ -132,7 +133,9 @@ def test_broken_flake8_ini(
 
 def test_ini_without_ssot_options_is_not_ours(tmp_path: Path, ssot: Ssot) -> None:
     write_tree(tmp_path, {"a.py": "x = 1\n", "setup.cfg": "[metadata]\nname = ssot-tools\n[flake8\n"})
-    assert ssot("check", cwd=tmp_path) == (
+    # No configuration: nothing to check, as for any file under no configured project.
+    assert ssot("check", cwd=tmp_path) == (0, "", "")
+    assert ssot("report", cwd=tmp_path) == (
         2, "", f"flake8-ssot: {tmp_path}/pyproject.toml: no [tool.flake8-ssot] configuration found here or above\n"
     )
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from flake8_ssot import allowlist, allowlist_doc, runner
+from flake8_ssot import allowlist, allowlist_doc, options, runner
 from flake8_ssot.engine import FileReport, Project
 from flake8_ssot.model import AllowEntry
 
@@ -72,12 +72,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "without it such uses are refused and stay failures",
     )
     parser.add_argument("--dry-run", action="store_true", help="print the changes without writing the allowlist")
-    parser.add_argument("-j", "--jobs", type=int, default=None, help="processes (default: all cores)")
+    options.add(parser, "quiet", "jobs", "cache")
 
 
 def run(args: argparse.Namespace, project: Project) -> int:
     outcome = update(project, grow=args.allow_growth, dry_run=args.dry_run, jobs=args.jobs)
-    sys.stdout.write(describe(outcome, dry_run=args.dry_run))
+    if not args.quiet:
+        sys.stdout.write(describe(outcome, dry_run=args.dry_run))
     sys.stderr.write(warnings(outcome))
     # Exit 0 even when growth was refused: baseline did its job (the file is as tight as it may
     # be); the refused uses stay failures of flake8 / `check`, which is where CI stops.

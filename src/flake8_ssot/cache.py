@@ -18,6 +18,24 @@ Stat = tuple[int, int]
 """(mtime_ns, size): how every cache entry recognises an unchanged file."""
 
 
+_locations: dict[str, str] = {}
+"""Project root -> cache directory, where the configuration or the command line moved it."""
+
+
+def set_location(root: Path, location: str | None) -> None:
+    """Keep the cache of the project at ``root`` in ``location`` (relative to the root, or
+    absolute); None puts it back in ``.flake8-ssot-cache``."""
+    if location is None:
+        _locations.pop(str(root), None)
+    else:
+        _locations[str(root)] = os.path.join(root, location)
+
+
+def directory(root: Path | str) -> str:
+    """The cache directory of the project at ``root``."""
+    return _locations.get(str(root)) or os.path.join(root, CACHE_DIR)
+
+
 def code_stamp() -> list[int]:
     """When flake8-ssot's own code last changed: part of every cache key, so that an upgrade,
     or an edit to an editable install, never reuses what older code computed."""
@@ -71,7 +89,7 @@ def read_source(path: str, size: int = -1) -> bytes | None:
 def load(root: Path, name: str, key: object) -> dict[str, Any] | None:
     """The cache file's contents when it was written for ``key``; None otherwise."""
     try:
-        data = json.loads(read_source(os.path.join(root, CACHE_DIR, name)) or b"")
+        data = json.loads(read_source(os.path.join(directory(root), name)) or b"")
     except ValueError:
         return None
     if not isinstance(data, dict) or data.get("key") != key:
@@ -91,17 +109,17 @@ def write_cache_file(root: Path, name: str, text: str) -> None:
 def write_cache_bytes(root: Path, name: str, data: bytes) -> None:
     import tempfile  # only runs that changed something write
 
-    directory = root / CACHE_DIR
+    where = Path(directory(root))
     try:
-        directory.mkdir(exist_ok=True)
-        ignore = directory / ".gitignore"
+        where.mkdir(parents=where != root / CACHE_DIR, exist_ok=True)
+        ignore = where / ".gitignore"
         if not ignore.exists():
             ignore.write_text("# Created by flake8-ssot\n*\n")
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=where, prefix=f".{name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
-            os.replace(tmp, directory / name)
+            os.replace(tmp, where / name)
         except BaseException:
             os.unlink(tmp)
             raise

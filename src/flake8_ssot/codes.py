@@ -107,11 +107,14 @@ def use_message(
     replacement: str | None = None,
     advice: str | None = None,
 ) -> str:
-    """Message text (without the code) for a use of a deprecated target."""
+    """Message text (without the code) for a use of a deprecated target, on one line."""
     if code == "SOT005":
         # The object bound is what the user wants (no replacement to offer): only its name is wrong.
         name = next((part for part in reversed(target.split(".")) if part != "*"), target)
         return CODES[code].template.format(name=name, spelled=spelled)
+    if advice is not None and ("\n" in advice or "\r" in advice):
+        # A multi-line TOML string: every consumer of flake8's format reads one line per finding.
+        advice = " ".join(advice.split())
     text = CODES[code].template.format(target=target) + VIA[via].format(spelled=spelled)
     if replacement:
         text += f"; use {replacement}"

@@ -112,8 +112,14 @@ def _build(path: Path, table: Mapping[str, Any], where: str) -> Config:
     if allowlist is not None:
         allowlist = _relative_path(path, allowlist, f"{where}.allowlist")
     cache = table.get("cache", True)
-    if not isinstance(cache, bool):
-        raise ConfigError(path, "expected true or false", key=f"{where}.cache")
+    cache_dir = None
+    if isinstance(cache, str):
+        # A location: where the cache lives instead of .flake8-ssot-cache in the root.
+        cache_dir, cache = _relative_path(path, cache, f"{where}.cache"), True
+    elif not isinstance(cache, bool):
+        raise ConfigError(
+            path, "expected true, false or a directory relative to the project root", key=f"{where}.cache"
+        )
     return Config(
         root=root,
         source=path,
@@ -125,6 +131,7 @@ def _build(path: Path, table: Mapping[str, Any], where: str) -> Config:
             for i, s in enumerate(_str_list(path, table.get("src", [".", "src"]), f"{where}.src"))
         ),
         cache=cache,
+        cache_dir=cache_dir,
     )
 
 

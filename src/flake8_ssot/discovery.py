@@ -24,6 +24,11 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
+def config_in(directory: Path) -> Path | None:
+    """The configuration file in ``directory`` itself, if it holds one."""
+    return _config_in(directory)
+
+
 def forget() -> None:
     """Forget which directories hold a configuration, for a process that lints more than once.
 

@@ -13,22 +13,26 @@ import io
 import os
 import stat
 import tokenize
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from flake8_ssot import allowlist as allowlist_mod
+from flake8_ssot import cache
 from flake8_ssot.codes import bookkeeping_message, use_message
 from flake8_ssot.config import load_config, split_argument
 from flake8_ssot.discovery import find_config
 from flake8_ssot.index import TOO_DEEP, Deprecations, Index, Resolution, one_line, parse_source
 from flake8_ssot.model import Config, Finding, Status
 from flake8_ssot.noqa import Noqa, NoqaMap, file_is_ignored
-from flake8_ssot.paths import matcher, relative_to_root
+from flake8_ssot.paths import is_excluded, matcher, relative_to_root
 
 if TYPE_CHECKING:
     from flake8_ssot.visitor import Use
+
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -110,12 +114,14 @@ class Project:
     ) -> None:
         self.config = config
         self.root = config.root
+        cache.set_location(config.root, config.cache_dir)
         self.deprecations = Deprecations(config.rules)
         self.index = Index(config, self.deprecations)
         # `baseline` creates a named allowlist that does not exist yet; everyone else stops on it.
         self.allowlist = allowlist_mod.load_allowlist(config, missing_ok=allowlist_missing_ok)
         self.today = today or datetime.date.today()
         self._exempt = {r.name: matcher(r.exempt) for r in config.rules}
+        self._exclude = matcher(config.exclude)
         self._owners: dict[str, str | None] = {}
         self._built = False
 
@@ -143,6 +149,10 @@ class Project:
             return absolute[len(prefix):].replace(os.sep, "/")
         return relative_to_root(filename, self.root)
 
+    def excluded(self, relpath: str) -> bool:
+        """Whether the configuration's ``exclude`` skips the file, named or walked (as `check`'s walk does)."""
+        return self._exclude is not None and is_excluded(self._exclude, relpath)
+
     # -- one file -------------------------------------------------------------------------
 
     def analyze(self, relpath: str, lines: Sequence[str], tree: ast.Module | None = None) -> FileReport:
@@ -160,15 +170,23 @@ class Project:
         if self.index.prefilter.matches_text(text):
             if tree is None:
                 tree, error = parse_source(text, relpath)
+                if error == TOO_DEEP:
+                    too_deep: tuple[ast.Module | None, str | None] = (None, TOO_DEEP)
+                    tree, error = deep(lambda: parse_source(text, relpath), too_deep)
                 if tree is None:
                     return Detected(error=error)
             from flake8_ssot.visitor import Visitor  # most runs never parse a file at all
 
             module = self.index.module_of(relpath)
+            visitor = Visitor(self.index, module, relpath.endswith("__init__.py"))
             try:
-                found = Visitor(self.index, module, relpath.endswith("__init__.py")).run(tree)
+                found = visitor.run(tree)
             except RecursionError:
-                return Detected(error=TOO_DEEP)
+                parsed = tree
+                retried = deep(lambda: Visitor(self.index, module, relpath.endswith("__init__.py")).run(parsed), None)
+                if retried is None:
+                    return Detected(error=TOO_DEEP)
+                found = retried
             uses = [self._finding(relpath, use) for use in found if not self._exempt_use(relpath, module, use)]
         notes: list[Finding] = []
         noqa = NoqaMap(lines)  # tokenizes only a file with a noqa comment
@@ -290,6 +308,43 @@ class Project:
         return self._owners[entry]
 
 
+DEEP_RECURSION_LIMIT = 30_000
+"""How deep a file may nest once the ordinary limit was hit: a fresh thread, whose stack is
+the same whichever face called, so that every face finds the same uses or none."""
+DEEP_STACK = 512 * 1024 * 1024
+
+
+def deep(func: Callable[[], T], failed: T) -> T:
+    """``func()`` again in a thread with a large stack and a raised recursion limit, for
+    sources nested deeper than Python's default allows (a 2,500-term sum); ``failed`` when
+    even that is not deep enough."""
+    import sys
+    import threading
+
+    outcome: list[T] = []
+
+    def work() -> None:
+        try:
+            outcome.append(func())
+        except RecursionError:
+            pass
+
+    limit = sys.getrecursionlimit()
+    size = threading.stack_size()
+    try:
+        threading.stack_size(DEEP_STACK)
+        sys.setrecursionlimit(max(limit, DEEP_RECURSION_LIMIT))
+        thread = threading.Thread(target=work, name="flake8-ssot-deep")
+        thread.start()
+        thread.join()
+    except (RuntimeError, ValueError, MemoryError):  # pragma: no cover - no thread of that size here
+        pass
+    finally:
+        threading.stack_size(size)
+        sys.setrecursionlimit(limit)
+    return outcome[0] if outcome else failed
+
+
 def _unused_noqa(relpath: str, noqa: NoqaMap, uses: list[Finding]) -> list[Finding]:
     # Codes by the comment that applies to them, so that a file with thousands of noqa'd uses
     # costs linear time, not comments x uses.
@@ -318,18 +373,34 @@ def _unused_noqa(relpath: str, noqa: NoqaMap, uses: list[Finding]) -> list[Findi
 class Projects:
     """Projects by configuration file, found once per directory."""
 
-    def __init__(self, *, allowlist_missing_ok: bool = False) -> None:
+    def __init__(
+        self, *, allowlist_missing_ok: bool = False, cache: bool = True, cache_dir: str | None = None
+    ) -> None:
         self._by_config: dict[Path, Project] = {}
         self._allowlist_missing_ok = allowlist_missing_ok
+        self._cache = cache
+        self._cache_dir = cache_dir
 
     def load(self, config_path: Path) -> Project:
         config_path = Path(os.path.abspath(config_path))
         project = self._by_config.get(config_path)
         if project is None:
-            project = self._by_config[config_path] = Project.from_config_file(
-                config_path, allowlist_missing_ok=self._allowlist_missing_ok
-            )
+            config = load_config(config_path)
+            if not self._cache:
+                config = dataclasses.replace(config, cache=False)
+            elif self._cache_dir is not None:
+                # One command-line location for several projects: a subdirectory each.
+                import zlib
+
+                digest = zlib.crc32(str(config.root).encode("utf-8", "surrogateescape"))
+                sub = f"{config.root.name or 'root'}-{digest:08x}"
+                config = dataclasses.replace(config, cache_dir=os.path.join(os.path.abspath(self._cache_dir), sub))
+            project = self._by_config[config_path] = Project(config, allowlist_missing_ok=self._allowlist_missing_ok)
         return project
+
+    @property
+    def loaded(self) -> list[Project]:
+        return list(self._by_config.values())
 
     def find(self, start: Path) -> Project | None:
         found = find_config(Path(os.path.abspath(start)))

@@ -9,11 +9,11 @@ paths, per-scope allowlist counts) stays with ``flake8-ssot check``.
 from __future__ import annotations
 
 import argparse
-import sys
 from dataclasses import dataclass
 
 import tomlkit
 
+from flake8_ssot import options
 from flake8_ssot.engine import Project
 from flake8_ssot.model import Rule
 
@@ -27,10 +27,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="print tables for ruff.toml ([lint...]) instead of pyproject.toml ([tool.ruff.lint...])",
     )
+    options.add(parser, "output")
 
 
 def run(args: argparse.Namespace, project: Project) -> int:
-    sys.stdout.write(ruff(project, ruff_toml=args.ruff_toml))
+    options.emit(ruff(project, ruff_toml=args.ruff_toml), args.output_file)
     return 0
 
 

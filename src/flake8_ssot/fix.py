@@ -23,13 +23,14 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
-from flake8_ssot import pool, reexports, runner
+from flake8_ssot import options, pool, reexports, runner
 from flake8_ssot.fixers import patch
 from flake8_ssot.engine import FileReport, Project
 from flake8_ssot.index import TOO_DEEP, one_line
 from flake8_ssot.model import Finding
+from flake8_ssot.paths import display
 
 if TYPE_CHECKING:
     from flake8_ssot.rewrite import Reexport, Result, Templates
@@ -38,7 +39,9 @@ INSTALL_HINT = "flake8-ssot: fix needs LibCST: pip install 'flake8-ssot[fix]'\n"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", help="files or directories (default: the project root)")
+    parser.add_argument(
+        "paths", nargs="*", metavar="PATH", help="files or directories to fix [default: the whole project]"
+    )
     parser.add_argument(
         "--diff",
         action="store_true",
@@ -50,7 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="keep deprecated names a module imports only to re-export them, even when nothing in the project "
         "uses them any more (a library's callers outside the repository may); list them as manual",
     )
-    parser.add_argument("-j", "--jobs", type=int, default=None, help="processes for the analysis (default: all cores)")
+    options.add(parser, "quiet", "jobs", "cache")
 
 
 @dataclass(eq=False)
@@ -109,13 +112,21 @@ def run(args: argparse.Namespace, project: Project) -> int:
     outcomes = fix_files(project, templates, reports, args.jobs)
     settled = settle_reexports(project, templates, outcomes, args.jobs, remove=not args.keep_reexports)
     changed = [o for o in outcomes if o.new != o.old and o.skipped is None]
-    report_out = sys.stderr if args.diff else sys.stdout
+    cwd = os.getcwd()
+
+    def shown(relpath: str) -> str:
+        """Paths relative to the current directory, as `check` prints them (and `git apply` reads a diff)."""
+        return display(project.root, relpath, cwd)
+
+    report_out: TextIO = sys.stderr if args.diff else sys.stdout
+    if args.quiet:
+        report_out = io.StringIO()  # -q: the diff or the rewrite, and problems, but no account of them
     failed = False
     if args.diff:
         sys.stdout.flush()
         out = getattr(sys.stdout, "buffer", None)
         for outcome in changed:
-            data = patch.encoded(outcome.path, outcome.old, outcome.new, outcome.encoding)
+            data = patch.encoded(shown(outcome.path), outcome.old, outcome.new, outcome.encoding)
             if out is not None:
                 out.write(data)
             else:  # pragma: no cover - a text-only stdout (embedding)
@@ -136,33 +147,35 @@ def run(args: argparse.Namespace, project: Project) -> int:
             f"counted as a user of {names}, which stays" if problem == TOO_DEEP
             else f"not counted as a user of {names} (Python cannot import it either)"
         )
-        sys.stderr.write(f"flake8-ssot: {path}: cannot be analyzed ({problem}); {verdict}\n")
+        sys.stderr.write(f"flake8-ssot: {shown(path)}: cannot be analyzed ({problem}); {verdict}\n")
     for outcome in outcomes:
         if outcome.skipped is not None:
-            sys.stderr.write(f"flake8-ssot: {outcome.path}: skipped: {outcome.skipped}\n")
+            sys.stderr.write(f"flake8-ssot: {shown(outcome.path)}: skipped: {outcome.skipped}\n")
             continue
         if outcome.fixed:
             verb = "would fix" if args.diff else "fixed"
-            report_out.write(f"{outcome.path}: {verb} {_uses(outcome.fixed)}\n")
+            report_out.write(f"{shown(outcome.path)}: {verb} {_uses(outcome.fixed)}\n")
         module = project.index.module_of(outcome.path)
         for reexport in outcome.removed:
             use = reexport.uses[0]
             report_out.write(
-                f"{use.path}:{use.line}:{use.col + 1}: {'would remove' if args.diff else 'removed'} re-export "
+                f"{shown(use.path)}:{use.line}:{use.col + 1}: {'would remove' if args.diff else 'removed'} re-export "
                 f"{module}.{reexport.name} (no uses left in the project)\n"
             )
         manual = outcome.manual if args.diff else outcome.manual_after
         for finding, reason in manual:
-            report_out.write(f"{finding.path}:{finding.line}:{finding.col + 1}: manual: {reason} ({finding.code})\n")
+            report_out.write(
+                f"{shown(finding.path)}:{finding.line}:{finding.col + 1}: manual: {reason} ({finding.code})\n"
+            )
     for hit, name, module_path, held in settled.stale_strings:
         why = (
-            f"whose uses fix left as they are in {module_path} for this string" if held else
-            f"which {module_path} keeps only as a re-export: the rewritten code no longer uses it (a "
+            f"whose uses fix left as they are in {shown(module_path)} for this string" if held else
+            f"which {shown(module_path)} keeps only as a re-export: the rewritten code no longer uses it (a "
             "mock.patch of it patches nothing)"
         )
         report_out.write(
-            f"{hit.path}:{hit.line}:{hit.col + 1}: manual: names {name}, {why}; run fix on this file too, or point "
-            f"it where the new code looks the name up ({hit.code})\n"
+            f"{shown(hit.path)}:{hit.line}:{hit.col + 1}: manual: names {name}, {why}; run fix on this file too, "
+            f"or point it where the new code looks the name up ({hit.code})\n"
         )
     fixed = sum(o.fixed for o in changed)
     left = sum(len(o.manual) for o in outcomes if o.skipped is None) + len(settled.stale_strings)
@@ -411,6 +424,8 @@ def verify(project: Project, report: FileReport, old: str, result: Result) -> Fi
         ast.parse(result.code, report.path)
     except (SyntaxError, ValueError) as e:
         return f"the rewrite does not parse ({one_line(e)})"
+    except (RecursionError, MemoryError):
+        pass  # too deep for this stack: the analysis below retries deeper, or says why not
     lost = _comments(old) - _comments(result.code) - Counter(result.dropped_comments)
     if lost:
         return f"the rewrite would lose the comment {next(iter(lost))!r}"

@@ -1,8 +1,9 @@
 """Presenting findings: flake8-style text, JSON for scripts, GitHub annotations, SARIF 2.1.0.
 
-Text and JSON name files relative to the project root, like the plugin. The CI formats name
-them relative to the git working tree holding the project, which is what GitHub resolves
-annotation and code-scanning paths against, so a project in a monorepo subfolder works too.
+Every format names files as flake8 prints them: relative to the current directory (the
+reports handed in carry such paths already). SARIF gives them as URIs relative to the
+``%SRCROOT%`` base, which it defines as the current directory; GitHub resolves annotations
+against the workspace, where CI runs.
 """
 
 from __future__ import annotations
@@ -12,17 +13,17 @@ import hashlib
 import json
 import os
 import urllib.parse
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from flake8_ssot import __version__, vcs
+from flake8_ssot import __version__
 from flake8_ssot.codes import CODES, bookkeeping_message
-from flake8_ssot.engine import FileReport, Project, decode_source
+from flake8_ssot.engine import FileReport, decode_source
 from flake8_ssot.model import Finding
 from flake8_ssot.paths import is_inside
 
-Formatter = Callable[[Sequence[FileReport], Project], str]
+Formatter = Callable[[Sequence[FileReport], "Where"], str]
 
 INFORMATION_URI = "https://github.com/flake8-ssot/flake8-ssot"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -54,11 +55,11 @@ def reported(reports: Sequence[FileReport]) -> list[Finding]:
     return found
 
 
-def text(reports: Sequence[FileReport], project: Project | None = None) -> str:
+def text(reports: Sequence[FileReport], where: Where | None = None) -> str:
     return "".join(f"{f.path}:{f.line}:{f.col + 1}: {f.text}\n" for f in shown(reports))
 
 
-def as_json(reports: Sequence[FileReport], project: Project | None = None) -> str:
+def as_json(reports: Sequence[FileReport], where: Where | None = None) -> str:
     return json.dumps(
         [
             {
@@ -80,7 +81,7 @@ def as_json(reports: Sequence[FileReport], project: Project | None = None) -> st
     ) + "\n"
 
 
-def github(reports: Sequence[FileReport], project: Project) -> str:
+def github(reports: Sequence[FileReport], where: Where) -> str:
     """GitHub Actions workflow commands: one annotation per finding."""
 
     def escape(value: str) -> str:
@@ -89,7 +90,6 @@ def github(reports: Sequence[FileReport], project: Project) -> str:
     def prop(value: str) -> str:
         return escape(value).replace(":", "%3A").replace(",", "%2C")
 
-    where = _Locator(project.root)
     return "".join(
         f"::{level(f.code)} file={prop(where.path(f.path))},line={f.line},col={where.column(f.path, f.line, f.col)},"
         f"title={prop(f.code)}::{escape(f.text)}\n"
@@ -97,10 +97,9 @@ def github(reports: Sequence[FileReport], project: Project) -> str:
     )
 
 
-def sarif(reports: Sequence[FileReport], project: Project) -> str:
+def sarif(reports: Sequence[FileReport], where: Where) -> str:
     """SARIF 2.1.0 for code scanning: rule metadata from the codes table, and fingerprints
     that survive edits elsewhere in a file (no line numbers in them)."""
-    where = _Locator(project.root)
     rule_index = {code: i for i, code in enumerate(CODES)}
     seen: collections.Counter[tuple[str, ...]] = collections.Counter()
     results = []
@@ -116,7 +115,7 @@ def sarif(reports: Sequence[FileReport], project: Project) -> str:
         if is_inside(path):
             location["uriBaseId"] = SRCROOT
         else:
-            location["uri"] = Path(path).as_uri()
+            location["uri"] = Path(os.path.abspath(os.path.join(where.base, path))).as_uri()
         result: dict[str, Any] = {
             "ruleId": f.code,
             "ruleIndex": rule_index[f.code],
@@ -142,7 +141,7 @@ def sarif(reports: Sequence[FileReport], project: Project) -> str:
                         "rules": [_rule(code) for code in CODES],
                     }
                 },
-                "originalUriBaseIds": {SRCROOT: {"uri": where.top.as_uri().rstrip("/") + "/"}},
+                "originalUriBaseIds": {SRCROOT: {"uri": where.base.as_uri().rstrip("/") + "/"}},
                 "columnKind": "unicodeCodePoints",
                 "invocations": [{"executionSuccessful": True}],
                 "results": results,
@@ -169,24 +168,28 @@ def _fingerprint(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
-class _Locator:
-    """Paths relative to the working tree, and columns counted in characters, not UTF-8 bytes."""
+class Where:
+    """Where the printed paths are relative to (the current directory), and columns counted
+    in characters, not UTF-8 bytes."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.top = vcs.worktree_root(root) or root
-        prefix = Path(os.path.relpath(root, self.top)).as_posix()
-        self._prefix = "" if prefix == "." else prefix + "/"
-        self._lines: dict[str, list[str]] = {}
+    def __init__(self, base: Path, sources: Mapping[str, list[str]] | None = None) -> None:
+        self.base = base
+        self._lines: dict[str, list[str]] = dict(sources or {})
+        """Lines by printed path: the text read from stdin is not the file on disk."""
 
-    def path(self, relpath: str) -> str:
-        return self._prefix + relpath if is_inside(relpath) else relpath
+    def path(self, path: str) -> str:
+        return path
 
-    def column(self, relpath: str, line: int, col: int) -> int:
-        """1-based character column of the AST's 0-based UTF-8 byte offset."""
-        lines = self._lines.get(relpath)
+    def lines(self, path: str) -> list[str]:
+        """The file's lines as Python decodes them ([] when it cannot be read)."""
+        lines = self._lines.get(path)
         if lines is None:
-            lines = self._lines[relpath] = _read_lines(self.root / relpath)
+            lines = self._lines[path] = _read_lines(self.base / path)
+        return lines
+
+    def column(self, path: str, line: int, col: int) -> int:
+        """1-based character column of the AST's 0-based UTF-8 byte offset."""
+        lines = self.lines(path)
         if 0 < line <= len(lines):
             return len(lines[line - 1].encode("utf-8")[:col].decode("utf-8", "ignore")) + 1
         return col + 1

@@ -58,6 +58,8 @@ class Config:
     src: tuple[str, ...] = (".", "src")
     """Directories (relative to root) that import names are resolved against."""
     cache: bool = True
+    cache_dir: str | None = None
+    """Where the cache lives, relative to root (None: ``.flake8-ssot-cache``)."""
 
     def rule(self, name: str) -> Rule | None:
         return next((r for r in self.rules if r.name == name), None)

@@ -99,3 +99,23 @@ class NoqaMap:
 
     def _in_comment(self, noqa: Noqa) -> bool:
         return any(start <= noqa.col < end for start, end in self._comments.get(noqa.line, ()))
+
+
+def logical_lines(lines: Sequence[str]) -> dict[int, tuple[int, int]]:
+    """For each line, the first and last line of the token run holding it, as flake8 joins them
+    for ``--show-source`` (FileProcessor._noqa_line_mapping); empty when the text does not tokenize."""
+    ranges: dict[int, tuple[int, int]] = {}
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO("".join(lines)).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return ranges
+    low, high = len(lines) + 2, -1
+    for kind, _, token_start, token_end, _ in tokens:
+        if kind in (tokenize.ENDMARKER, tokenize.DEDENT):
+            continue
+        low, high = min(low, token_start[0]), max(high, token_end[0])
+        if kind in (tokenize.NL, tokenize.NEWLINE):
+            for n in range(low, high + 1):
+                ranges[n] = (low, high)
+            low, high = len(lines) + 2, -1
+    return ranges

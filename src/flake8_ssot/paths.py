@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +35,21 @@ def relative_to_root(filename: str, root: Path) -> str:
         if rel.startswith(os.pardir):
             return Path(absolute).as_posix()
     return Path(rel).as_posix()
+
+
+def display(root: Path, relpath: str, cwd: str, absolute: Sequence[str] = ()) -> str:
+    """The path flake8 prints for a root-relative file: relative to the current directory;
+    outside it, absolute when it was named by an absolute path (or is under one), as flake8
+    prints what it was given."""
+    path = relpath if os.path.isabs(relpath) else os.path.join(root, relpath)
+    inside = path.startswith(os.path.join(cwd, ""))
+    if not inside and any(path == a or path.startswith(os.path.join(a, "")) for a in absolute):
+        return path.replace(os.sep, "/")
+    try:
+        shown = os.path.relpath(path, cwd)
+    except ValueError:  # pragma: no cover - another drive (Windows)
+        shown = path
+    return shown.replace(os.sep, "/")
 
 
 def _on_same_drive(a: str, b: Path) -> bool:
@@ -192,3 +207,13 @@ def _walk(
             regular = _regular(entry, rel, unreadable)
             if regular is not None:
                 yield rel, regular
+
+
+def is_excluded(spec: pathspec.PathSpec[Any], relpath: str) -> bool:
+    """Whether ``exclude`` skips the root-relative file ``relpath``: through a directory above
+    it (as the walk prunes them) or by its own path."""
+    parts = relpath.split("/")
+    for end in range(1, len(parts)):
+        if spec.match_file("/".join(parts[:end]) + "/"):
+            return True
+    return spec.match_file(relpath)

@@ -30,7 +30,12 @@ class Plugin:
     _projects: ClassVar[Projects | None] = None
     """Projects found so far; None until a configuration exists anywhere near."""
     _fixed: ClassVar[Project | None] = None
-    """The project named by --ssot-config or found from the cwd; None to find one per file."""
+    """The project named by --ssot-config; None to find one per file (the nearest above it)."""
+    _by_dir: ClassVar[dict[str, Project | None]] = {}
+    """The project of each directory seen so far (None: no configuration above it)."""
+    _walked: ClassVar[list[str]] = []
+    """The directories flake8 was named, from which it walks; longest first."""
+    _venvs: ClassVar[dict[str, bool]] = {}
     _stdin: ClassVar[bool] = False
     _results: ClassVar[dict[Project, PluginResults]] = {}
     """The results cache of each project linted in this run (see :class:`PluginResults`)."""
@@ -65,10 +70,16 @@ class Plugin:
         cls._projects = None
         cls._fixed = None
         cls._results = {}
+        cls._by_dir = {}
+        cls._venvs = {}
         # The buffer flake8 reads from stdin is not the file on disk under its display name.
         cls._stdin = "-" in options.filenames
-        starts = [_start_dir(name, options) for name in options.filenames]
-        if not options.ssot_config and all(discovery.find_config(d) is None for d in [Path.cwd(), *starts]):
+        cls._walked = sorted(
+            (os.path.abspath(n) for n in options.filenames or ["."] if n != "-" and os.path.isdir(n)),
+            key=len, reverse=True,
+        )
+        starts = [_start_dir(name, options) for name in options.filenames or ["."]]
+        if not options.ssot_config and all(discovery.find_config(d) is None for d in starts):
             return  # nothing configured here; a subproject's files find theirs in run()
         from flake8_ssot.model import SsotError
 
@@ -76,8 +87,6 @@ class Plugin:
             projects = cls._projects = _new_projects()
             if options.ssot_config:
                 cls._fixed = projects.load(Path(options.ssot_config))
-            else:
-                cls._fixed = projects.find(Path.cwd())
             found = [cls._fixed] if cls._fixed else [projects.find(start) for start in starts]
             targets = cls._targets = _targets(options)
             # Build before flake8 forks its workers, so they inherit one index. Linting named
@@ -91,28 +100,58 @@ class Plugin:
             raise SystemExit(2) from None
 
     def run(self) -> Iterator[Report]:
+        absolute = os.path.abspath(self.filename)
         project = self._fixed
         if project is None:
-            from flake8_ssot import discovery
+            directory = os.path.dirname(absolute)
+            if directory in self._by_dir:
+                project = self._by_dir[directory]
+            else:
+                from flake8_ssot import discovery
 
-            start = Path(os.path.abspath(self.filename)).parent
-            if self._projects is None and discovery.find_config(start) is None:
-                return  # nothing configured for this file: the engine is not even imported
-            from flake8_ssot.codes import bookkeeping_message
-            from flake8_ssot.model import SsotError
+                start = Path(directory)
+                if self._projects is None and discovery.find_config(start) is None:
+                    self._by_dir[directory] = None
+                    return  # nothing configured for this file: the engine is not even imported
+                from flake8_ssot.codes import bookkeeping_message
+                from flake8_ssot.model import SsotError
 
-            try:
-                projects = type(self)._projects = self._projects or _new_projects()
-                project = projects.find(start)
-            except SsotError as e:
-                yield 1, 0, "SOT900 " + bookkeeping_message("SOT900", detail=str(e)), type(self)
-                return
+                try:
+                    projects = type(self)._projects = self._projects or _new_projects()
+                    project = self._by_dir[directory] = projects.find(start)
+                except SsotError as e:
+                    yield 1, 0, "SOT900 " + bookkeeping_message("SOT900", detail=str(e)), type(self)
+                    return
             if project is None:
                 return
         relpath = project.relpath(self.filename)
+        if project.excluded(relpath) or self._walked_past(absolute):
+            return  # what `check` skips: the configuration's exclude, tool directories below a named one
         if project.skips(relpath, "".join(self.lines)):
             return  # most files: one substring search each, nothing else
         yield from self._reports(project, relpath)
+
+    def _walked_past(self, absolute: str) -> bool:
+        """Whether flake8 reached the file through a directory `check` does not enter (version
+        control, caches, virtualenvs, build output: see flake8_ssot.paths.SKIP_DIRS) below one
+        it was named."""
+        top = next((d for d in self._walked if absolute.startswith(os.path.join(d, ""))), None)
+        if top is None:
+            return False  # named itself (or stdin): checked wherever it is, as by `check`
+        from flake8_ssot.paths import SKIP_DIRS
+
+        parts = absolute[len(os.path.join(top, "")):].split(os.sep)[:-1]
+        here = top
+        for part in parts:
+            here = os.path.join(here, part)
+            if part in SKIP_DIRS or part.endswith(".egg-info"):
+                return True
+            venv = self._venvs.get(here)
+            if venv is None:
+                venv = self._venvs[here] = os.path.exists(os.path.join(here, "pyvenv.cfg"))
+            if venv:
+                return True
+        return False
 
     def _reports(self, project: Project, relpath: str) -> Iterator[Report]:
         from flake8_ssot.codes import bookkeeping_message

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flake8_ssot import allowlist, runner
+from flake8_ssot import allowlist, options, runner
 from flake8_ssot.engine import FileReport, Project
 from flake8_ssot.model import AllowEntry, Rule, SsotError
 
@@ -72,7 +72,11 @@ class Progress:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", choices=sorted(FORMATS), default="text")
+    parser.add_argument(
+        "--format", type=options.choice("format", sorted(FORMATS)), default="text", metavar="FORMAT",
+        help=f"output format: {', '.join(sorted(FORMATS))} [default: text]",
+    )
+    options.add(parser, "output")
     parser.add_argument(
         "--history",
         metavar="FILE",
@@ -85,7 +89,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="YYYY-MM-DD",
         help="date the run (and judge `expires`) as of this day, e.g. to backfill history (default: today)",
     )
-    parser.add_argument("-j", "--jobs", type=int, default=None, help="processes (default: all cores)")
+    options.add(parser, "jobs", "cache")
 
 
 def run(args: argparse.Namespace, project: Project) -> int:
@@ -99,7 +103,7 @@ def run(args: argparse.Namespace, project: Project) -> int:
         record = to_record(progress)
         append_history(Path(args.history), record)
         history.append(record)
-    sys.stdout.write(FORMATS[args.format](progress, history))
+    options.emit(FORMATS[args.format](progress, history), args.output_file)
     for path, error in progress.not_analyzed:
         sys.stderr.write(f"flake8-ssot: {path}: not analyzed ({error}); its uses are not counted\n")
     return 0

@@ -215,7 +215,7 @@ class PluginResults:
             if self._journal_failed:
                 return
             try:
-                directory = os.path.join(self.project.root, cache.CACHE_DIR)
+                directory = cache.directory(self.project.root)
                 os.makedirs(directory, exist_ok=True)
                 name = f"{_JOURNAL}{self.owner}-{os.getpid()}.jsonl"
                 self._journal = os.open(os.path.join(directory, name), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -232,7 +232,7 @@ class PluginResults:
         """Merge what the workers recorded and save the cache; the loading process only."""
         if os.getpid() != self.owner or not self.store.enabled:
             return
-        directory = os.path.join(self.project.root, cache.CACHE_DIR)
+        directory = cache.directory(self.project.root)
         try:
             journals = [n for n in os.listdir(directory) if n.startswith(f"{_JOURNAL}{self.owner}-")]
         except OSError:

@@ -71,8 +71,8 @@ def _config_option(argv: Sequence[str]) -> str | None:
             return next(args, None)
         if arg.startswith("--ssot-config="):
             return arg.partition("=")[2]
-        if not arg.startswith("-"):
-            return None  # the verb: the global option comes before it
+        if arg == "--":
+            return None  # given before or after the verb, but not among the paths
     return None
 
 
@@ -172,7 +172,8 @@ def record(
     root = str(project.root)
     index = project.index
     if (
-        not project.config.cache or not index.complete or index.unreadable or code not in (0, 1)
+        not project.config.cache or project.config.cache_dir is not None
+        or not index.complete or index.unreadable or code not in (0, 1)
         or not all(os.path.isdir(p) and _inside(os.path.abspath(p), root) for p in paths)
     ):
         return
@@ -191,7 +192,6 @@ def record(
         watched.append(str(project.config.source))
     if project.config.allowlist is not None:
         watched.append(str(project.config.allowlist))
-    stamps = [stamp(p) for p in watched]
     # Every directory the walk lists, and the .py files in each (the index holds them all).
     by_dir: dict[str, list[str]] = {}
     for rel in index.files:
@@ -213,6 +213,10 @@ def record(
             return
         dirs.append((rel, (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)))
         for entry in entries:
+            if rel and entry.name in CONFIG_FILES:
+                # A file there may come to configure a project of its own (see flake8_ssot.check),
+                # without its directory's mtime changing.
+                watched.append(entry.path)
             try:
                 if not entry.is_dir():
                     continue
@@ -229,6 +233,7 @@ def record(
             walk(entry.path, sub)
 
     walk(root, "")
+    stamps = [stamp(p) for p in watched]
     files: list[list[tuple[str, int, int, int, int]]] = []
     newest = max((s[1] for s in stamps if s), default=0)
     for directory, _ in dirs:
