@@ -1,4 +1,4 @@
-"""The `flake8-ssot` command: check, baseline, report, fix, export."""
+"""The `flake8-ssot` command: check, baseline, report, fix, export, discover."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ VERBS = {
     "report": ("flake8_ssot.report", "migration progress per rule and file"),
     "export": ("flake8_ssot.export", "print the rules as another linter's configuration (ruff banned-api)"),
     "fix": ("flake8_ssot.fix", "rewrite deprecated uses into the replacement (needs flake8-ssot[fix])"),
+    "discover": ("flake8_ssot.discover", "list the APIs the code declares deprecated (warnings.warn, @deprecated)"),
 }
 
 
@@ -49,11 +50,24 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         module = importlib.import_module(module_name)
         module.add_arguments(sub)
         # A verb that creates the allowlist (baseline) sets ALLOWLIST_MISSING_OK.
-        sub.set_defaults(run=module.run, allowlist_missing_ok=getattr(module, "ALLOWLIST_MISSING_OK", False))
+        sub.set_defaults(
+            run=module.run,
+            allowlist_missing_ok=getattr(module, "ALLOWLIST_MISSING_OK", False),
+            # A verb that works without a configuration (discover) sets CONFIG_OPTIONAL.
+            config_optional=getattr(module, "CONFIG_OPTIONAL", False),
+        )
     return parser
 
 
 def find_project(config: str | None, paths: Sequence[str] = (), *, allowlist_missing_ok: bool = False) -> Project:
+    found = _find_project(config, paths, allowlist_missing_ok=allowlist_missing_ok, required=True)
+    assert found is not None
+    return found
+
+
+def _find_project(
+    config: str | None, paths: Sequence[str], *, allowlist_missing_ok: bool, required: bool
+) -> Project | None:
     from pathlib import Path
 
     from flake8_ssot.engine import Projects
@@ -66,6 +80,8 @@ def find_project(config: str | None, paths: Sequence[str] = (), *, allowlist_mis
         project = projects.find(start if start.is_dir() else start.parent)
         if project is not None:
             return project
+    if not required:
+        return None
     raise ConfigError(
         Path.cwd() / "pyproject.toml", "no [tool.flake8-ssot] configuration found here or above"
     )
@@ -96,12 +112,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = build_parser(verb).parse_args(argv)
     try:
-        project = find_project(
-            args.ssot_config, getattr(args, "paths", ()), allowlist_missing_ok=args.allowlist_missing_ok
+        project = _find_project(
+            args.ssot_config, getattr(args, "paths", ()), allowlist_missing_ok=args.allowlist_missing_ok,
+            required=not args.config_optional,
         )
         if verb != "check" or args.changed_since is not None:
             result: int = args.run(args, project)
             return result
+        assert project is not None
         return _check(argv, args, project, started_ns)
     except SsotError as e:
         sys.stderr.write(f"flake8-ssot: {e}\n")

@@ -1,0 +1,70 @@
+"""`flake8-ssot discover`: the APIs the code itself declares deprecated, and the rules they make."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from flake8_ssot import declarations
+from flake8_ssot.engine import Project
+from flake8_ssot.model import Config
+
+CONFIG_OPTIONAL = True
+"""Runs without a configuration too: its output is how a project starts one."""
+
+FORMATS = ("text", "json", "toml")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", help="files or directories (default: the project root, else .)")
+    parser.add_argument("--format", choices=FORMATS, default="text",
+                        help="toml: a [[tool.flake8-ssot.rules]] block to paste into pyproject.toml")
+    parser.add_argument("-j", "--jobs", type=int, default=None, help="processes (default: all cores)")
+
+
+def run(args: argparse.Namespace, project: Project | None) -> int:
+    if project is not None:
+        config = project.config
+    else:
+        root = declarations.root_for(args.paths)
+        # Nobody asked for a cache directory in a tree without a configuration.
+        config = Config(root=root, source=root / "pyproject.toml", rules=(), cache=False)
+    found = declarations.scan(config, args.paths or None, args.jobs)
+    sys.stdout.write(FORMATTERS[args.format](found, config))
+    return 0
+
+
+def _shown_path(config: Config, relpath: str) -> str:
+    """Relative to the current directory, as flake8 prints paths."""
+    path = os.path.relpath(os.path.join(config.root, relpath))
+    return path.replace(os.sep, "/")
+
+
+def text(found: list[declarations.Declaration], config: Config) -> str:
+    out = []
+    for d in found:
+        if d.replacement:
+            target = f" -> {d.replacement}"
+        elif d.named:
+            target = f" -> {d.named}? (unresolved)"
+        else:
+            target = ""
+        message = " ".join(d.message.split())
+        out.append(f"{_shown_path(config, d.path)}:{d.line}: {d.kind} {d.name}{target}" + (f": {message}" if message else ""))
+    files = len({d.path for d in found})
+    resolved = sum(1 for d in found if d.replacement)
+    out.append(f"{len(found)} deprecation(s) declared in {files} file(s), {resolved} with a resolved replacement")
+    return "\n".join(out) + "\n"
+
+
+def as_json(found: list[declarations.Declaration], config: Config) -> str:
+    return json.dumps([{**d.to_json(), "path": _shown_path(config, d.path)} for d in found], indent=2) + "\n"
+
+
+def toml(found: list[declarations.Declaration], config: Config) -> str:
+    return declarations.toml_rules(found)
+
+
+FORMATTERS = {"text": text, "json": as_json, "toml": toml}
