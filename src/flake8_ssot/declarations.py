@@ -170,13 +170,11 @@ class _FileScan:
             call = decorator if isinstance(decorator, ast.Call) else None
             if self.qualify(call.func if call else decorator) not in DECORATORS:
                 continue
-            category, message = "", None
+            # Deprecated whatever category it warns with at runtime (PEP 702: even none).
+            message = None
             if call is not None:
                 message = call.args[0] if call.args else _keyword(call, *_MESSAGE_KEYWORDS)
-                given = _keyword(call, "category")
-                if given is not None and not (isinstance(given, ast.Constant) and given.value is None):
-                    category = self.qualify(given) or "?"
-            self._add(name, kind, decorator.lineno, category, self._message(message, {}), cls)
+            self._add(name, kind, decorator.lineno, "", self._message(message, {}), cls)
             return
 
     def _getattr(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:

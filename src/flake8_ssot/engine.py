@@ -108,6 +108,10 @@ class Project:
     def __init__(
         self, config: Config, *, today: datetime.date | None = None, allowlist_missing_ok: bool = False
     ) -> None:
+        if config.discover:
+            from flake8_ssot.declarations import with_discovered
+
+            config = with_discovered(config)
         self.config = config
         self.root = config.root
         self.deprecations = Deprecations(config.rules)

@@ -58,6 +58,8 @@ class Config:
     src: tuple[str, ...] = (".", "src")
     """Directories (relative to root) that import names are resolved against."""
     cache: bool = True
+    discover: bool = False
+    """Also enforce every deprecation the code declares (see :mod:`flake8_ssot.declarations`)."""
 
     def rule(self, name: str) -> Rule | None:
         return next((r for r in self.rules if r.name == name), None)
