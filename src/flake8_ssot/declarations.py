@@ -405,9 +405,11 @@ def replacement_named(message: str) -> tuple[str, bool]:
     for pattern in (_AFTER, _BEFORE):
         for m in pattern.finditer(text):
             quote, name, called = m.group(1), m.group(2), m.group(3)
+            if quote or called:
+                return name, False
             if name.lower() in _WORDS:
                 continue
-            if quote or called or "." in name or "_" in name or any(c.isupper() for c in name):
+            if "." in name or "_" in name or any(c.isupper() for c in name):
                 return name, False
     return "", False
 
