@@ -186,15 +186,21 @@ FLAGGED = [
         warnings.warn("app.mod is deprecated", DeprecationWarning, stacklevel=2)
     """, ["app/mod.py:3: module app.mod: app.mod is deprecated"], id="module-top-level"),
     pytest.param("""
-        import sys
         import warnings
 
-        if sys.version_info >= (3, 8):
+        with open(__file__):
             try:
                 warnings.warn("app.mod is deprecated", DeprecationWarning)
             finally:
                 pass
-    """, ["app/mod.py:6: module app.mod: app.mod is deprecated"], id="module-top-level-under-if-try"),
+    """, ["app/mod.py:5: module app.mod: app.mod is deprecated"], id="module-top-level-under-with-try"),
+    pytest.param("""
+        import warnings
+
+        DEPRECATED = "app.mod is deprecated, use 'app.new' instead"
+        warnings.warn(DEPRECATED, DeprecationWarning)
+    """, ["app/mod.py:4: module app.mod -> app.new: app.mod is deprecated, use 'app.new' instead"],
+        id="message-in-a-module-constant"),
     pytest.param("""
         import warnings
 
@@ -204,6 +210,25 @@ FLAGGED = [
                 warnings.warn("user_id is deprecated", DeprecationWarning)
             return x
     """, ["app/mod.py:6: argument app.mod.f(user_id): user_id is deprecated"], id="argument-is-not-none"),
+    pytest.param("""
+        import warnings
+
+
+        class C:
+            def run(self, extra=None, *, other=False, **kwargs):
+                if extra is None:
+                    extra = []
+                else:
+                    warnings.warn("extra is deprecated", DeprecationWarning)
+                if other:
+                    warnings.warn("other is deprecated", DeprecationWarning)
+                if "legacy" in kwargs:
+                    warnings.warn("legacy is deprecated", DeprecationWarning)
+    """, [
+        "app/mod.py:9: argument app.mod.C.run(extra): extra is deprecated",
+        "app/mod.py:11: argument app.mod.C.run(other): other is deprecated",
+        "app/mod.py:13: argument app.mod.C.run(legacy): legacy is deprecated",
+    ], id="argument-else-of-is-none-truthiness-kwargs"),
     pytest.param("""
         import warnings
 
@@ -228,6 +253,18 @@ FLAGGED = [
         "app/mod.py:6: name app.mod.old_a: old_a is deprecated",
         "app/mod.py:6: name app.mod.old_b: old_b is deprecated",
     ], id="module-getattr-shim"),
+    pytest.param("""
+        import warnings
+        from datetime import timezone
+
+
+        def __getattr__(name):
+            if name != "utc":
+                raise AttributeError(name)
+            warnings.warn("utc is deprecated, use datetime.timezone.utc instead", DeprecationWarning)
+            return timezone.utc
+    """, ["app/mod.py:8: name app.mod.utc -> datetime.timezone.utc: utc is deprecated, use datetime.timezone.utc"
+          " instead"], id="module-getattr-guard-clause"),
     pytest.param("""
         import warnings
 
@@ -279,6 +316,30 @@ NOT_FLAGGED = [
         def f():
             warnings.warn("careful", UserWarning)
     """, id="user-warning"),
+    pytest.param("""
+        import warnings
+
+
+        class QuerySet:
+            def iterator(self, chunk_size=None):
+                if self._prefetch and chunk_size is None:
+                    warnings.warn("iterator() without chunk_size is deprecated", DeprecationWarning)
+    """, id="warning-under-a-condition-deprecates-a-usage"),
+    pytest.param("""
+        import sys
+        import warnings
+
+        if sys.version_info < (3, 8):
+            warnings.warn("old Pythons are deprecated", DeprecationWarning)
+    """, id="module-warning-under-a-condition"),
+    pytest.param("""
+        import warnings
+
+        try:
+            import fast
+        except ImportError:
+            warnings.warn("install fast", DeprecationWarning)
+    """, id="module-warning-in-except"),
     pytest.param("""
         import warnings
 
@@ -442,6 +503,9 @@ RESOLUTION = [
     pytest.param("use `new.Manager`", "-> app.new.Manager", id="through-an-imported-module"),
     pytest.param("use textwrap.dedent", "-> textwrap.dedent", id="standard-library"),
     pytest.param("use 'app.new.Missing' instead", "-> app.new.Missing? (unresolved)", id="missing-name"),
+    pytest.param("use app.new.Manager.default instead", "-> app.new.Manager.default",
+                 id="class-attribute-the-body-does-not-show"),
+    pytest.param("use Missing() instead", "-> Missing? (unresolved)", id="missing-bare-name"),
     pytest.param("use 'nowhere.thing' instead", "-> nowhere.thing? (unresolved)", id="missing-module"),
     pytest.param("use f() instead", "-> f? (unresolved)", id="itself-is-no-replacement"),
     pytest.param("use keyword arguments", "", id="none"),
@@ -772,3 +836,17 @@ def test_bad_ini_discover_value(tmp_path: Path) -> None:
     assert (result.returncode, result.stdout, result.stderr) == (
         2, "", f"flake8-ssot: {tmp_path}/setup.cfg: ssot-discover: expected true or false\n"
     )
+
+
+def test_a_bare_name_is_no_attribute_of_the_deprecated_class(ssot: Cli, tmp_path: Path) -> None:
+    assert lines_for(ssot, tmp_path, """
+        import warnings
+
+
+        class PickleSerializer:
+            def __init__(self):
+                warnings.warn("PickleSerializer is deprecated. Use JSONSerializer instead.", DeprecationWarning)
+    """) == [
+        "app/mod.py:6: class app.mod.PickleSerializer -> JSONSerializer? (unresolved):"
+        " PickleSerializer is deprecated. Use JSONSerializer instead."
+    ]

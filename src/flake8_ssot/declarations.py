@@ -103,6 +103,8 @@ def scan_source(data: bytes | str, module: str, is_package: bool, relpath: str =
 
 
 _Conds = tuple[tuple[ast.expr, bool], ...]
+_FAILED = ast.Constant(value=...)
+"""The condition of an ``except`` block."""
 
 
 class _FileScan:
@@ -128,6 +130,11 @@ class _FileScan:
         for stmt in tree.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 self.names.setdefault(stmt.name, f"{module}.{stmt.name}")
+        self.constants: dict[str, ast.expr] = {
+            stmt.targets[0].id: stmt.value for stmt in tree.body
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+        }
+        """Module-level assignments: a message kept in a constant (``DEPRECATION_MSG = "..."``)."""
         self.found: list[Raw] = []
 
     def qualify(self, node: ast.expr) -> str | None:
@@ -142,7 +149,7 @@ class _FileScan:
         return None
 
     def run(self) -> list[Raw]:
-        self._scope(self.tree.body, self.module, "module", None, ())
+        self._scope(self.tree.body, self.module, "module", None, _Params())
         for stmt in _definitions(self.tree.body):
             self._definition(stmt, self.module, None)
         return self.found
@@ -158,11 +165,11 @@ class _FileScan:
             return
         self._decorated(node, name, "method" if cls else "function", cls)
         if cls is not None and node.name in _INIT_METHODS:
-            self._scope(node.body, cls, "class", cls, _params(node))
+            self._scope(node.body, cls, "class", cls, _params(node, method=True))
         elif cls is None and node.name == "__getattr__":
             self._getattr(node)
         else:
-            self._scope(node.body, name, "method" if cls else "function", cls, _params(node))
+            self._scope(node.body, name, "method" if cls else "function", cls, _params(node, method=cls is not None))
 
     def _decorated(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, name: str, kind: str,
                    cls: str | None) -> None:
@@ -178,32 +185,39 @@ class _FileScan:
             return
 
     def _getattr(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        """A module ``__getattr__`` warning for the names its conditions compare its argument with."""
-        params = _params(node)
+        """A module ``__getattr__`` warning for the names its conditions compare its argument
+        with: ``if name == "x": warn(...)``, or after a guard ``if name != "x": raise ...``."""
+        params = _params(node).named
         if not params:
             return
+        guarded = [
+            name for stmt in node.body if isinstance(stmt, ast.If) and stmt.body
+            and isinstance(stmt.body[-1], (ast.Raise, ast.Return))
+            for name in _compared_names(stmt.test, params[0], negated=True)
+        ]
         for call, conds, assigned in _calls(node.body):
             warned = self._warned(call)
             if warned is None:
                 continue
             message = self._message(warned[1], assigned)
-            for test, positive in conds:
-                for compared in _compared_names(test, params[0]) if positive else ():
-                    # f"{name} is deprecated" reads as the name it is about.
-                    self._add(f"{self.module}.{compared}", "name", call.lineno, warned[0],
-                              message.replace("{" + params[0] + "}", compared), None)
+            names = [n for test, positive in conds if positive for n in _compared_names(test, params[0])]
+            for compared in names or (guarded if not conds else []):
+                # f"{name} is deprecated" reads as the name it is about.
+                self._add(f"{self.module}.{compared}", "name", call.lineno, warned[0],
+                          message.replace("{" + params[0] + "}", compared), None)
 
-    def _scope(self, body: list[ast.stmt], name: str, kind: str, cls: str | None, params: Sequence[str]) -> None:
+    def _scope(self, body: list[ast.stmt], name: str, kind: str, cls: str | None, params: _Params) -> None:
         for call, conds, assigned in _calls(body):
             warned = self._warned(call)
             if warned is None:
                 continue
             category, message = warned
-            param = next((p for test, positive in conds if positive for p in [_passed(test, params)] if p), None)
+            param = next((p for test, positive in conds for p in [_passed(test, positive, params)] if p), None)
             if param is not None:
                 self._add(f"{name}({param})", "argument", call.lineno, category, self._message(message, assigned), cls)
-            else:
+            elif not conds:
                 self._add(name, kind, call.lineno, category, self._message(message, assigned), cls)
+            # else: a warning under a condition deprecates a way of using the API, not the API.
 
     def _warned(self, call: ast.Call) -> tuple[str, ast.expr | None] | None:
         """(category, message node) of a ``warnings.warn`` call naming a category; None otherwise."""
@@ -222,6 +236,8 @@ class _FileScan:
     def _message(self, node: ast.expr | None, assigned: dict[str, ast.expr]) -> str:
         if isinstance(node, ast.Name) and node.id in assigned:
             node = assigned[node.id]
+        elif isinstance(node, ast.Name) and node.id in self.constants:
+            node = self.constants[node.id]
         return "" if node is None else render(node)
 
     def _add(self, name: str, kind: str, line: int, category: str, message: str, cls: str | None) -> None:
@@ -255,9 +271,22 @@ def _definitions(body: list[ast.stmt]) -> Iterator[ast.stmt]:
                 yield from _definitions(handler.body)
 
 
-def _params(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+@dataclass(frozen=True)
+class _Params:
+    named: tuple[str, ...] = ()
+    """Parameters a caller can pass by name or position."""
+    kwargs: str | None = None
+    """The name of ``**kwargs``: ``"x" in kwargs`` asks whether ``x`` was passed."""
+
+
+def _params(node: ast.FunctionDef | ast.AsyncFunctionDef, method: bool = False) -> _Params:
     a = node.args
-    return [p.arg for p in [*a.posonlyargs, *a.args, *a.kwonlyargs, *filter(None, [a.vararg, a.kwarg])]]
+    named = [p.arg for p in [*a.posonlyargs, *a.args, *a.kwonlyargs]]
+    if method and named and not any(
+        isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list
+    ):
+        named = named[1:]  # self or cls: always passed
+    return _Params(tuple(named), a.kwarg.arg if a.kwarg else None)
 
 
 def _keyword(call: ast.Call, *names: str) -> ast.expr | None:
@@ -273,6 +302,10 @@ def _calls(body: list[ast.stmt]) -> Iterator[tuple[ast.Call, _Conds, dict[str, a
         node, conds = stack.pop()
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
             continue
+        if isinstance(node, ast.ExceptHandler):
+            # Runs only when something failed: as conditional as an `if`.
+            stack += [(s, (*conds, (_FAILED, True))) for s in reversed(node.body)]
+            continue
         if isinstance(node, ast.If):
             stack += [(s, (*conds, (node.test, False))) for s in reversed(node.orelse)]
             stack += [(s, (*conds, (node.test, True))) for s in reversed(node.body)]
@@ -285,29 +318,41 @@ def _calls(body: list[ast.stmt]) -> Iterator[tuple[ast.Call, _Conds, dict[str, a
         stack += [(child, conds) for child in reversed(list(ast.iter_child_nodes(node)))]
 
 
-def _passed(test: ast.expr, params: Sequence[str]) -> str | None:
-    """The parameter ``test`` checks was passed: ``p is not None`` (or ``is not <sentinel>``)."""
-    if (
-        isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.IsNot)
-        and isinstance(test.left, ast.Name) and test.left.id in params
-        and isinstance(test.comparators[0], (ast.Constant, ast.Name, ast.Attribute))
-        and (not isinstance(test.comparators[0], ast.Constant) or test.comparators[0].value is None)
-    ):
-        return test.left.id
-    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
-        return next((p for v in test.values for p in [_passed(v, params)] if p), None)
+def _passed(test: ast.expr, positive: bool, params: _Params) -> str | None:
+    """The parameter ``test`` (on the branch taken) checks was passed: ``p is not None``,
+    ``p is not <sentinel>``, ``else`` of ``p is None``, ``if p:``, ``"p" in kwargs``."""
+    if isinstance(test, ast.Compare) and len(test.ops) == 1:
+        left, op, right = test.left, test.ops[0], test.comparators[0]
+        if isinstance(left, ast.Name) and left.id in params.named:
+            is_none = isinstance(right, ast.Constant) and right.value is None
+            if positive and isinstance(op, ast.IsNot) and (is_none or isinstance(right, (ast.Name, ast.Attribute))):
+                return left.id
+            if not positive and isinstance(op, ast.Is) and is_none:
+                return left.id
+        if (
+            positive and isinstance(op, ast.In) and isinstance(right, ast.Name) and right.id == params.kwargs
+            and isinstance(left, ast.Constant) and isinstance(left.value, str) and left.value.isidentifier()
+        ):
+            return left.value
+        return None
+    if positive and isinstance(test, ast.Name) and test.id in params.named:
+        return test.id
+    if positive and isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        return next((p for v in test.values for p in [_passed(v, True, params)] if p), None)
     return None
 
 
-def _compared_names(test: ast.expr, param: str) -> list[str]:
-    """Names ``test`` compares ``param`` with: ``name == "x"``, ``name in ("x", "y")``."""
+def _compared_names(test: ast.expr, param: str, negated: bool = False) -> list[str]:
+    """Names ``test`` compares ``param`` with: ``name == "x"``, ``name in ("x", "y")``
+    (``!=`` and ``not in`` when ``negated``)."""
     if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name)
             and test.left.id == param):
         return []
     right = test.comparators[0]
-    if isinstance(test.ops[0], ast.Eq):
+    equal, inside = (ast.NotEq, ast.NotIn) if negated else (ast.Eq, ast.In)
+    if isinstance(test.ops[0], equal):
         values = [right]
-    elif isinstance(test.ops[0], ast.In) and isinstance(right, (ast.Tuple, ast.List, ast.Set)):
+    elif isinstance(test.ops[0], inside) and isinstance(right, (ast.Tuple, ast.List, ast.Set)):
         values = list(right.elts)
     else:
         return []
@@ -460,7 +505,7 @@ def scan(config: Config, paths: Sequence[str] | None = None, jobs: int | None = 
     if config.cache:
         if whole:
             table = {rel: table[rel] for rel in files}
-        data = {"files": dict(sorted(table.items()))}
+        data: dict[str, Any] = {"files": dict(sorted(table.items()))}
         if whole:
             data["resolved"] = [dataclasses.asdict(d) for d in found]
         if stored is None or todo or whole and stored.get("resolved") != data["resolved"]:
@@ -493,7 +538,9 @@ def resolve(config: Config, raws: Iterable[tuple[str, Raw]]) -> list[Declaration
             if not categories[category]:
                 continue
         replacement = next(
-            (c for c in candidates if c != name and c != name.partition("(")[0] and _defined(index, c)), None
+            (c for c in candidates
+             if c != name and c != name.partition("(")[0] and _defined(index, c, attribute="." in named)),
+            None,
         )
         found[name] = Declaration(name, kind, rel, line, message, replacement, named)
     return sorted(found.values(), key=lambda d: (d.path, d.line, d.name))
@@ -514,11 +561,13 @@ def _deprecation(index: Index, category: str, depth: int) -> bool:
     return cls is not None and any(_deprecation(index, base, depth + 1) for base in cls.bases)
 
 
-def _defined(index: Index, dotted_name: str) -> bool:
-    try:
-        return index.definition(dotted_name) is not None
-    except RecursionError:  # pragma: no cover - definition() bounds its own depth
-        return False
+def _defined(index: Index, dotted_name: str, *, attribute: bool) -> bool:
+    """Defined by a module read from source; or, for a name the message spells as an
+    attribute (``timezone.utc``), an attribute of such a class its body does not show."""
+    if index.definition(dotted_name) is not None:
+        return True
+    owner = index.definition(dotted_name.rpartition(".")[0]) if attribute else None
+    return owner is not None and owner.kind == "class"
 
 
 # -- rules -----------------------------------------------------------------------------------

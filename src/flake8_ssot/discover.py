@@ -52,7 +52,8 @@ def text(found: list[declarations.Declaration], config: Config) -> str:
         else:
             target = ""
         message = " ".join(d.message.split())
-        out.append(f"{_shown_path(config, d.path)}:{d.line}: {d.kind} {d.name}{target}" + (f": {message}" if message else ""))
+        where = f"{_shown_path(config, d.path)}:{d.line}"
+        out.append(f"{where}: {d.kind} {d.name}{target}" + (f": {message}" if message else ""))
     files = len({d.path for d in found})
     resolved = sum(1 for d in found if d.replacement)
     out.append(f"{len(found)} deprecation(s) declared in {files} file(s), {resolved} with a resolved replacement")
