@@ -204,6 +204,24 @@ FLAGGED = [
     pytest.param("""
         import warnings
 
+        warnings.warn(f"module {__name__} is deprecated", DeprecationWarning)
+    """, ["app/mod.py:3: module app.mod: module app.mod is deprecated"], id="message-naming-the-module"),
+    pytest.param("""
+        from warnings import _deprecated
+
+        _MSG = "The {name} module is deprecated and will be removed in Python {remove}. Use app.new"
+        _deprecated(__name__, _MSG, remove=(3, 12))
+    """, ["app/mod.py:4: module app.mod -> app.new: The app.mod module is deprecated and will be removed in"
+          " Python 3.12. Use app.new"], id="stdlib-warnings-_deprecated"),
+    pytest.param("""
+        import warnings
+
+        warnings._deprecated("app.mod", remove=(3, 13))
+    """, ["app/mod.py:3: module app.mod: 'app.mod' is deprecated and slated for removal in Python 3.13"],
+        id="stdlib-warnings-_deprecated-default-message"),
+    pytest.param("""
+        import warnings
+
 
         def f(x, user_id=None):
             if user_id is not None:
@@ -340,6 +358,17 @@ NOT_FLAGGED = [
         except ImportError:
             warnings.warn("install fast", DeprecationWarning)
     """, id="module-warning-in-except"),
+    pytest.param("""
+        import warnings
+
+
+        def set_name(task, name=None):
+            if name is not None:
+                try:
+                    task.set_name(name)
+                except AttributeError:
+                    warnings.warn("set_name will be required", DeprecationWarning)
+    """, id="argument-check-then-except-fallback"),
     pytest.param("""
         import warnings
 
@@ -544,6 +573,24 @@ def test_replacement_method_of_the_same_class(ssot: Cli, tmp_path: Path) -> None
             def other(self):
                 pass
     """) == ["app/mod.py:6: method app.mod.C.old -> app.mod.C.other: use other() instead"]
+
+
+def test_replacement_prefers_a_sibling_method_to_a_module_function(ssot: Cli, tmp_path: Path) -> None:
+    assert lines_for(ssot, tmp_path, """
+        import warnings
+
+
+        def warning():
+            pass
+
+
+        class Logger:
+            def warn(self):
+                warnings.warn("use 'warning' instead", DeprecationWarning)
+
+            def warning(self):
+                pass
+    """) == ["app/mod.py:10: method app.mod.Logger.warn -> app.mod.Logger.warning: use 'warning' instead"]
 
 
 # -- the whole command --------------------------------------------------------------------

@@ -33,8 +33,9 @@ from flake8_ssot.summary import dotted
 DECLARATIONS_CACHE = "declarations.json"
 _CACHE_FORMAT = 1
 # Every declaration spells one of these words: `warn` (warnings.warn, a `from warnings
-# import warn`) or `deprecated` (a decorator). Files spelling neither are never parsed.
-WORDS = ("warn", "deprecated")
+# import warn`), `deprecated` (a decorator) or `_deprecated` (the standard library's helper).
+# Files spelling none of them are never parsed.
+WORDS = ("warn", "deprecated", "_deprecated")
 _BUILTINS = frozenset(dir(builtins))
 CATEGORIES = frozenset(
     {"builtins.DeprecationWarning", "builtins.PendingDeprecationWarning", "builtins.FutureWarning"}
@@ -48,6 +49,8 @@ DECORATORS = frozenset({
     "deprecated.sphinx.deprecated",
     "deprecation.deprecated",
 })
+_DEPRECATED_MSG = "{name!r} is deprecated and slated for removal in Python {remove}"
+"""The message of ``warnings._deprecated`` (the standard library's own helper) by default."""
 _MESSAGE_KEYWORDS = ("message", "msg", "reason", "details")
 _INIT_METHODS = frozenset({"__init__", "__new__", "__init_subclass__"})
 _PARALLEL_MIN = 64
@@ -196,10 +199,10 @@ class _FileScan:
             for name in _compared_names(stmt.test, params[0], negated=True)
         ]
         for call, conds, assigned in _calls(node.body):
-            warned = self._warned(call)
+            warned = self._warned(call, assigned)
             if warned is None:
                 continue
-            message = self._message(warned[1], assigned)
+            message = warned[1]
             names = [n for test, positive in conds if positive for n in _compared_names(test, params[0])]
             for compared in names or (guarded if not conds else []):
                 # f"{name} is deprecated" reads as the name it is about.
@@ -208,20 +211,33 @@ class _FileScan:
 
     def _scope(self, body: list[ast.stmt], name: str, kind: str, cls: str | None, params: _Params) -> None:
         for call, conds, assigned in _calls(body):
-            warned = self._warned(call)
+            warned = self._warned(call, assigned)
             if warned is None:
                 continue
             category, message = warned
+            if any(test is _FAILED for test, _ in conds):
+                continue  # a fallback when something failed, not a deprecation
             param = next((p for test, positive in conds for p in [_passed(test, positive, params)] if p), None)
             if param is not None:
-                self._add(f"{name}({param})", "argument", call.lineno, category, self._message(message, assigned), cls)
+                self._add(f"{name}({param})", "argument", call.lineno, category, message, cls)
             elif not conds:
-                self._add(name, kind, call.lineno, category, self._message(message, assigned), cls)
+                self._add(name, kind, call.lineno, category, message, cls)
             # else: a warning under a condition deprecates a way of using the API, not the API.
 
-    def _warned(self, call: ast.Call) -> tuple[str, ast.expr | None] | None:
-        """(category, message node) of a ``warnings.warn`` call naming a category; None otherwise."""
-        if self.qualify(call.func) != WARN:
+    def _warned(self, call: ast.Call, assigned: dict[str, ast.expr]) -> tuple[str, str] | None:
+        """(category, message) of a ``warnings.warn`` call naming a category (or of the standard
+        library's own ``warnings._deprecated``); None for any other call."""
+        callee = self.qualify(call.func)
+        if callee == "warnings._deprecated":
+            name = call.args[0] if call.args else _keyword(call, "name")
+            message = call.args[1] if len(call.args) > 1 else _keyword(call, "message")
+            remove = _keyword(call, "remove")
+            text = self._message(message, assigned) if message is not None else _DEPRECATED_MSG
+            shown = self._message(name, assigned) if name is not None else "{name}"
+            if isinstance(remove, ast.Tuple) and all(isinstance(e, ast.Constant) for e in remove.elts[:2]):
+                text = text.replace("{remove}", ".".join(str(e.value) for e in remove.elts[:2]))  # type: ignore[attr-defined]
+            return "builtins.DeprecationWarning", text.replace("{name!r}", repr(shown)).replace("{name}", shown)
+        if callee != WARN:
             return None
         message = call.args[0] if call.args else _keyword(call, "message")
         category = call.args[1] if len(call.args) > 1 else _keyword(call, "category")
@@ -231,14 +247,14 @@ class _FileScan:
         if category is None:
             return None  # a UserWarning
         qualified = self.qualify(category)
-        return (qualified, message) if qualified else None
+        return (qualified, self._message(message, assigned)) if qualified else None
 
     def _message(self, node: ast.expr | None, assigned: dict[str, ast.expr]) -> str:
         if isinstance(node, ast.Name) and node.id in assigned:
             node = assigned[node.id]
         elif isinstance(node, ast.Name) and node.id in self.constants:
             node = self.constants[node.id]
-        return "" if node is None else render(node)
+        return "" if node is None else render(node).replace("{__name__}", self.module)
 
     def _add(self, name: str, kind: str, line: int, category: str, message: str, cls: str | None) -> None:
         named, from_import = replacement_named(message)
@@ -250,11 +266,10 @@ class _FileScan:
         if from_import:
             return [named]
         head, _, rest = named.partition(".")
-        found = []
+        # In a method, a bare name is most likely a sibling (`use warning()` in Logger.warn).
+        found = [f"{cls}.{named}"] if cls is not None else []
         if head in self.names:
             found.append(".".join(filter(None, [self.names[head], rest])))
-        if cls is not None:
-            found.append(f"{cls}.{named}")
         found += [f"{self.module}.{named}", named]
         return list(dict.fromkeys(found))
 
