@@ -234,8 +234,9 @@ class _FileScan:
             remove = _keyword(call, "remove")
             text = self._message(message, assigned) if message is not None else _DEPRECATED_MSG
             shown = self._message(name, assigned) if name is not None else "{name}"
-            if isinstance(remove, ast.Tuple) and all(isinstance(e, ast.Constant) for e in remove.elts[:2]):
-                text = text.replace("{remove}", ".".join(str(e.value) for e in remove.elts[:2]))  # type: ignore[attr-defined]
+            parts = remove.elts[:2] if isinstance(remove, ast.Tuple) else []
+            if parts and all(isinstance(e, ast.Constant) for e in parts):
+                text = text.replace("{remove}", ".".join(_source(e) for e in parts))
             return "builtins.DeprecationWarning", text.replace("{name!r}", repr(shown)).replace("{name}", shown)
         if callee != WARN:
             return None
