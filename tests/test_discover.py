@@ -12,7 +12,7 @@ import pytest
 
 from conftest import run_cli, write_tree
 from flake8_ssot.config import load_config
-from flake8_ssot.declarations import render, replacement_named
+from flake8_ssot.declarations import render, replacement_named, rule_name
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -896,4 +896,28 @@ def test_a_bare_name_is_no_attribute_of_the_deprecated_class(ssot: Cli, tmp_path
     """) == [
         "app/mod.py:6: class app.mod.PickleSerializer -> JSONSerializer? (unresolved):"
         " PickleSerializer is deprecated. Use JSONSerializer instead."
+    ]
+
+
+@pytest.mark.parametrize(("text", "taken", "name"), [
+    pytest.param("app.ws.f", set(), "app.ws.f", id="dotted"),
+    pytest.param("_private.mod", set(), "private.mod", id="leading-underscore"),
+    pytest.param("app.ws.f", {"app.ws.f"}, "app.ws.f-2", id="taken"),
+    pytest.param("app.ws.f", {"app.ws.f", "app.ws.f-2"}, "app.ws.f-3", id="taken-twice"),
+    pytest.param("to-app.x(y)", set(), "to-app.x-y-", id="not-a-name-character"),
+    pytest.param("__", set(), "deprecated", id="nothing-left"),
+])
+def test_rule_names_are_valid_and_unique(text: str, taken: set[str], name: str) -> None:
+    assert rule_name(text, taken) == name
+    assert name in taken
+
+
+def test_a_file_no_import_can_name_is_left_out(ssot: Cli, tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "my-tool.py": "import warnings\n\nwarnings.warn('old', DeprecationWarning)\n",
+        "tool.py": "import warnings\n\nwarnings.warn('old', DeprecationWarning)\n",
+    })
+    assert discover(ssot, tmp_path) == [
+        "tool.py:3: module tool: old",
+        "1 deprecation(s) declared in 1 file(s), 0 with a resolved replacement",
     ]

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from flake8_ssot import __version__, cache
+from flake8_ssot.config import is_dotted_name
 from flake8_ssot.index import Index, parse_source
 from flake8_ssot.model import Config, Rule
 from flake8_ssot.paths import iter_python_files, module_name, resolve_relative
@@ -546,8 +547,8 @@ def resolve(config: Config, raws: Iterable[tuple[str, Raw]]) -> list[Declaration
     categories: dict[str, bool] = {}
     found: dict[str, Declaration] = {}
     for rel, (name, kind, line, category, message, named, candidates) in raws:
-        if name in found:
-            continue
+        if name in found or not is_dotted_name(name.partition("(")[0]):
+            continue  # a file outside any package with a name no import can spell (`my-tool.py`)
         if category:
             if category not in categories:
                 categories[category] = _deprecation(index, category, 0)
