@@ -921,3 +921,15 @@ def test_a_file_no_import_can_name_is_left_out(ssot: Cli, tmp_path: Path) -> Non
         "tool.py:3: module tool: old",
         "1 deprecation(s) declared in 1 file(s), 0 with a resolved replacement",
     ]
+
+
+def test_a_path_that_cannot_be_read_is_named(ssot: Cli, project: Path) -> None:
+    import os
+
+    os.mkfifo(project / "app" / "fifo.py")
+    code, out, err = ssot("discover", "app", "missing.py", cwd=project)
+    assert (code, out.splitlines()[-1]) == (2, TEXT[-1])
+    assert err.splitlines() == [
+        "flake8-ssot: app/fifo.py: cannot read: not a regular file",
+        "flake8-ssot: missing.py: cannot read: No such file or directory",
+    ]

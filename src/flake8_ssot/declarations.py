@@ -483,17 +483,20 @@ def _wanted(data: bytes | None, prefilter: Prefilter) -> bool:
     return data is not None and prefilter.matches_bytes(data)
 
 
-def scan(config: Config, paths: Sequence[str] | None = None, jobs: int | None = None) -> list[Declaration]:
+def scan(
+    config: Config, paths: Sequence[str] | None = None, jobs: int | None = None, unreadable: set[str] | None = None
+) -> list[Declaration]:
     """The declarations of every file under ``paths`` (default: the project), resolved.
 
-    Per-file results are cached by (mtime, size) when the configuration allows a cache; a
-    full run whose files are all unchanged reuses the resolved list too.
+    ``.py`` entries that cannot be read (and named paths that do not exist) are added to
+    ``unreadable``. Per-file results are cached by (mtime, size) when the configuration
+    allows a cache; a full run whose files are all unchanged reuses the resolved list too.
     """
     root = config.root
     files = {
         rel: (st.st_mtime_ns, st.st_size)
         for rel, st in iter_python_files(root, [os.path.abspath(p) for p in paths] if paths else None,
-                                         config.exclude)
+                                         config.exclude, unreadable=unreadable)
     }
     key = [_CACHE_FORMAT, __version__, cache.code_stamp(), list(config.src), list(config.exclude)]
     stored = cache.load(root, DECLARATIONS_CACHE, key) if config.cache else None

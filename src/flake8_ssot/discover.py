@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import stat
 import sys
 
 from flake8_ssot import declarations
@@ -31,9 +32,24 @@ def run(args: argparse.Namespace, project: Project | None) -> int:
         root = declarations.root_for(args.paths)
         # Nobody asked for a cache directory in a tree without a configuration.
         config = Config(root=root, source=root / "pyproject.toml", rules=(), cache=False)
-    found = declarations.scan(config, args.paths or None, args.jobs)
+    unreadable: set[str] = set()
+    found = declarations.scan(config, args.paths or None, args.jobs, unreadable)
     sys.stdout.write(FORMATTERS[args.format](found, config))
-    return 0
+    for relpath in sorted(unreadable):
+        # What it declares is unknown: as for bad input, say which file and fail.
+        sys.stderr.write(f"flake8-ssot: {_shown_path(config, relpath)}: cannot read: {_why(config, relpath)}\n")
+    return 2 if unreadable else 0
+
+
+def _why(config: Config, relpath: str) -> str:
+    path = os.path.join(config.root, relpath)
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return "not a regular file"  # opening a FIFO would wait for a writer
+        os.close(os.open(path, os.O_RDONLY))
+    except OSError as e:
+        return e.strerror or str(e)
+    return "not readable"  # pragma: no cover - readable again since the walk
 
 
 def _shown_path(config: Config, relpath: str) -> str:
