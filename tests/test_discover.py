@@ -933,3 +933,88 @@ def test_a_path_that_cannot_be_read_is_named(ssot: Cli, project: Path) -> None:
         "flake8-ssot: app/fifo.py: cannot read: not a regular file",
         "flake8-ssot: missing.py: cannot read: No such file or directory",
     ]
+
+
+def test_discover_true_in_a_subproject_linted_by_flake8_workers(tmp_path: Path) -> None:
+    """flake8 run from a monorepo root finds the subproject's configuration in its (daemonic)
+    workers, which may not start a process pool of their own."""
+    files = {
+        "sub/pyproject.toml": "[tool.flake8-ssot]\ndiscover = true\n",
+        "sub/app/__init__.py": "",
+        "sub/app/m.py": """
+            import warnings
+
+
+            def old():
+                warnings.warn("old is deprecated; use new()", DeprecationWarning)
+
+
+            def new():
+                pass
+        """,
+    }
+    # Enough files that the declarations scan would use the pool.
+    files.update({f"sub/app/u{i}.py": "from app.m import old\n\nold()  # warn\n" for i in range(70)})
+    write_tree(tmp_path, files)
+    linted = run_cli("flake8", "-j", "2", "--select", "SOT", ".", cwd=tmp_path)
+    assert (linted.returncode, linted.stderr) == (1, "")
+    assert sorted(linted.stdout.splitlines())[:2] == [
+        "./sub/app/u0.py:1:19: SOT001 import of deprecated app.m.old; use app.m.new (old is deprecated; use new())",
+        "./sub/app/u0.py:3:1: SOT002 call of deprecated app.m.old; use app.m.new (old is deprecated; use new())",
+    ]
+    assert len(linted.stdout.splitlines()) == 140
+
+
+def test_warning_classes_that_derive_from_each_other_in_a_cycle(ssot: Cli, tmp_path: Path) -> None:
+    assert lines_for(ssot, tmp_path, """
+        import warnings
+
+
+        class A(B):
+            pass
+
+
+        class B(A):
+            pass
+
+
+        def f():
+            warnings.warn("f", A)
+    """) == []
+
+
+def test_message_in_a_module_constant_used_by_a_function(ssot: Cli, tmp_path: Path) -> None:
+    assert lines_for(ssot, tmp_path, """
+        import warnings
+
+        MSG = "f is deprecated"
+
+
+        def f():
+            warnings.warn(MSG, DeprecationWarning)
+    """) == ["app/mod.py:7: function app.mod.f: f is deprecated"]
+
+
+def test_paths_outside_the_current_directory(ssot: Cli, project: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    assert discover(ssot, elsewhere, str(project / "app" / "ws.py"))[:1] == [
+        "../project/app/ws.py:8: argument app.ws.create_websocket_manager(user_id): user_id is deprecated;"
+        " pass a context",
+    ]
+
+
+def test_a_damaged_cache_is_read_as_absent(ssot: Cli, project: Path) -> None:
+    (project / "pyproject.toml").write_text("[tool.flake8-ssot]\n")
+    assert discover(ssot, project) == TEXT
+    cached = project / ".flake8-ssot-cache" / "declarations.json"
+    data = json.loads(cached.read_text())
+    data["resolved"][0]["bogus"] = 1
+    cached.write_text(json.dumps(data))
+    assert discover(ssot, project) == TEXT
+    data = json.loads(cached.read_text())
+    assert "bogus" not in data["resolved"][0]
+    data["files"]["app/ws.py"] = "nonsense"
+    cached.write_text(json.dumps(data))
+    assert discover(ssot, project) == TEXT
+    assert json.loads(cached.read_text())["files"]["app/ws.py"][2][0][0] == "app.ws.create_websocket_manager(user_id)"

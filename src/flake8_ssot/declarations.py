@@ -81,10 +81,6 @@ class Declaration:
     named: str = ""
     """The replacement as the message spells it ("" when it names none)."""
 
-    @property
-    def module(self) -> str:
-        return self.name if self.kind == "module" else ""
-
     def to_json(self) -> dict[str, Any]:
         return {
             "name": self.name, "kind": self.kind, "path": self.path, "line": self.line,
