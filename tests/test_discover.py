@@ -1018,3 +1018,13 @@ def test_a_damaged_cache_is_read_as_absent(ssot: Cli, project: Path) -> None:
     cached.write_text(json.dumps(data))
     assert discover(ssot, project) == TEXT
     assert json.loads(cached.read_text())["files"]["app/ws.py"][2][0][0] == "app.ws.create_websocket_manager(user_id)"
+
+
+@pytest.mark.parametrize("newline", [
+    pytest.param("\n", id="lf"), pytest.param("\r\n", id="crlf"), pytest.param("\r", id="cr"),
+])
+def test_line_ends(ssot: Cli, tmp_path: Path, newline: str) -> None:
+    write_tree(tmp_path, SUPPORT)
+    source = "import warnings\n\n\ndef f():\n    x = 1\n    warnings.warn(\n        'f is deprecated', DeprecationWarning)\n"
+    (tmp_path / "app" / "mod.py").write_bytes(source.replace("\n", newline).encode())
+    assert discover(ssot, tmp_path, "app/mod.py")[:-1] == ["app/mod.py:6: function app.mod.f: f is deprecated"]

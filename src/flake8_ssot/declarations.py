@@ -13,6 +13,7 @@ replacement a message names resolves to are answered afterwards, with the projec
 from __future__ import annotations
 
 import ast
+import bisect
 import builtins
 import dataclasses
 import os
@@ -42,6 +43,7 @@ CATEGORIES = frozenset(
     {"builtins.DeprecationWarning", "builtins.PendingDeprecationWarning", "builtins.FutureWarning"}
 )
 WARN = "warnings.warn"
+_STDLIB_DEPRECATED = "warnings._deprecated"
 DECORATORS = frozenset({
     "warnings.deprecated",
     "typing_extensions.deprecated",
@@ -96,8 +98,9 @@ def scan_source(data: bytes | str, module: str, is_package: bool, relpath: str =
     tree = parse_source(data, relpath)[0]
     if tree is None:
         return []
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
     try:
-        return _FileScan(tree, module, is_package).run()
+        return _FileScan(tree, module, is_package, text).run()
     except RecursionError:
         return []
 
@@ -108,13 +111,13 @@ _FAILED = ast.Constant(value=...)
 
 
 class _FileScan:
-    def __init__(self, tree: ast.Module, module: str, is_package: bool) -> None:
+    def __init__(self, tree: ast.Module, module: str, is_package: bool, text: str | None = None) -> None:
         self.tree = tree
         self.module = module
         self.names: dict[str, str] = {}
         """Local name -> the dotted name it refers to: imports anywhere in the file, then
         top-level definitions (a function's `import warnings` is as good as the module's)."""
-        for node in ast.walk(tree):
+        for node in _statements(tree.body):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:
@@ -136,6 +139,25 @@ class _FileScan:
         }
         """Module-level assignments: a message kept in a constant (``DEPRECATION_MSG = "..."``)."""
         self.found: list[Raw] = []
+        self.lines = self._warn_lines(text)
+        """Lines that may start a ``warn(`` call (None: any line may); scopes without one are
+        not walked, which is most of the work in a large file."""
+
+    def _warn_lines(self, text: str | None) -> list[int] | None:
+        if text is None or ("\r" in text and "\n" not in text):
+            return None  # old Mac line ends: the tree counts lines differently
+        callees = {"warn", "_deprecated"} | {
+            local for local, target in self.names.items() if target in (WARN, _STDLIB_DEPRECATED)
+        }
+        pattern = re.compile(r"(?<![\w])(?:" + "|".join(map(re.escape, sorted(callees))) + r")\s*\(")
+        return [text.count("\n", 0, m.start()) + 1 for m in pattern.finditer(text)]
+
+    def _may_warn(self, body: list[ast.stmt]) -> bool:
+        if self.lines is None or not body:
+            return self.lines is None
+        first, last = body[0].lineno, body[-1].end_lineno or 1 << 30
+        at = bisect.bisect_left(self.lines, first)
+        return at < len(self.lines) and self.lines[at] <= last
 
     def qualify(self, node: ast.expr) -> str | None:
         chain = dotted(node)
@@ -188,7 +210,7 @@ class _FileScan:
         """A module ``__getattr__`` warning for the names its conditions compare its argument
         with: ``if name == "x": warn(...)``, or after a guard ``if name != "x": raise ...``."""
         params = _params(node).named
-        if not params:
+        if not params or not self._may_warn(node.body):
             return
         guarded = [
             name for stmt in node.body if isinstance(stmt, ast.If) and stmt.body
@@ -207,6 +229,8 @@ class _FileScan:
                           message.replace("{" + params[0] + "}", compared), None)
 
     def _scope(self, body: list[ast.stmt], name: str, kind: str, cls: str | None, params: _Params) -> None:
+        if not self._may_warn(body):
+            return
         for call, conds, assigned in _calls(body):
             warned = self._warned(call, assigned)
             if warned is None:
@@ -225,7 +249,7 @@ class _FileScan:
         """(category, message) of a ``warnings.warn`` call naming a category (or of the standard
         library's own ``warnings._deprecated``); None for any other call."""
         callee = self.qualify(call.func)
-        if callee == "warnings._deprecated":
+        if callee == _STDLIB_DEPRECATED:
             name = call.args[0] if call.args else _keyword(call, "name")
             message = call.args[1] if len(call.args) > 1 else _keyword(call, "message")
             remove = _keyword(call, "remove")
@@ -270,6 +294,20 @@ class _FileScan:
             found.append(".".join(filter(None, [self.names[head], rest])))
         found += [f"{self.module}.{named}", named]
         return list(dict.fromkeys(found))
+
+
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement, in every block and def (expressions hold none: a cheaper walk)."""
+    stack = list(reversed(body))
+    while stack:
+        stmt = stack.pop()
+        yield stmt
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            for child in reversed(getattr(stmt, field, None) or ()):
+                if isinstance(child, ast.stmt):
+                    stack.append(child)
+                else:  # an except handler or a match case
+                    stack.extend(reversed(child.body))
 
 
 def _definitions(body: list[ast.stmt]) -> Iterator[ast.stmt]:
