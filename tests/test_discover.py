@@ -1025,6 +1025,8 @@ def test_a_damaged_cache_is_read_as_absent(ssot: Cli, project: Path) -> None:
 ])
 def test_line_ends(ssot: Cli, tmp_path: Path, newline: str) -> None:
     write_tree(tmp_path, SUPPORT)
-    source = "import warnings\n\n\ndef f():\n    x = 1\n    warnings.warn(\n        'f is deprecated', DeprecationWarning)\n"
+    source = (
+        "import warnings\n\n\ndef f():\n    x = 1\n    warnings.warn(\n        'f is deprecated', DeprecationWarning)\n"
+    )
     (tmp_path / "app" / "mod.py").write_bytes(source.replace("\n", newline).encode())
     assert discover(ssot, tmp_path, "app/mod.py")[:-1] == ["app/mod.py:6: function app.mod.f: f is deprecated"]
