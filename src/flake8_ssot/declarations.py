@@ -472,18 +472,26 @@ def _source(node: ast.expr) -> str:
 
 _IDENT = r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*"
 _FROM_IMPORT = re.compile(r"\bfrom\s+(" + _IDENT + r")\s+import\s+([A-Za-z_]\w*)")
-_LEAD = (
-    r"\b(?:use|using|call|prefer|replaced\s+(?:by|with)|in\s+favou?r\s+of|switch\s+to|migrate\s+to|"
-    r"moved\s+to|superseded\s+by|renamed\s+to|see)"
+# Words that can only introduce the replacement (`replacement is asyncio`): a bare lower-case
+# name after them counts; after the others (`use`), prose is too likely (`use keyword arguments`).
+_STRONG = (
+    r"replaced\s+(?:by|with)|in\s+favou?r\s+of|superseded\s+by|renamed\s+to|moved\s+to|replacement\s+is"
 )
+_LEAD = r"\b(?:(?P<strong>" + _STRONG + r")|use|using|call|prefer|switch\s+to|migrate\s+to|see)"
 _QUOTES = "'\"`\u2018\u2019\u201c\u201d"
-_AFTER = re.compile(_LEAD + r"\s+(?:the\s+)?([" + _QUOTES + r"]*)(" + _IDENT + r")(\(\))?", re.IGNORECASE)
-_BEFORE = re.compile(r"([" + _QUOTES + r"]*)(" + _IDENT + r")(\(\))?[" + _QUOTES + r"]*\s+instead\b", re.IGNORECASE)
+_AFTER = re.compile(
+    _LEAD + r"\s+(?:the\s+|using\s+)?(?P<quote>[" + _QUOTES + r"]*)(?P<name>" + _IDENT + r")(?P<called>\(\))?",
+    re.IGNORECASE,
+)
+_BEFORE = re.compile(
+    r"(?P<quote>[" + _QUOTES + r"]*)(?P<name>" + _IDENT + r")(?P<called>\(\))?[" + _QUOTES + r"]*\s+instead\b",
+    re.IGNORECASE,
+)
 _WORDS = frozenset("""
 a an the it its this that these those them they instead keyword keywords argument arguments parameter
 parameters method methods function functions class classes module modules attribute attributes
 value values object objects one something anything other new old same setting settings option options
-not no be is are was will may can should and or of in on to for with by as at from
+not no be is are was will may can should and or of in on to for with by as at from using
 """.split())
 
 
@@ -500,12 +508,13 @@ def replacement_named(message: str) -> tuple[str, bool]:
         return f"{found.group(1)}.{found.group(2)}", True
     for pattern in (_AFTER, _BEFORE):
         for m in pattern.finditer(text):
-            quote, name, called = m.group(1), m.group(2), m.group(3)
+            strong = m.groupdict().get("strong") is not None
+            quote, name, called = m.group("quote"), m.group("name"), m.group("called")
             if quote or called:
                 return name, False
             if name.lower() in _WORDS:
                 continue
-            if "." in name or "_" in name or any(c.isupper() for c in name):
+            if strong or "." in name or "_" in name or any(c.isupper() for c in name):
                 return name, False
     return "", False
 
