@@ -741,6 +741,24 @@ deprecated = ["app.ws.create_websocket_manager(user_id)"]
 '''
 
 
+def test_toml_rule_for_one_declaration_with_a_replacement_is_named_after_it(ssot: Cli, tmp_path: Path) -> None:
+    write_tree(tmp_path, {**SUPPORT, "app/mod.py": """
+        import warnings
+
+
+        def f():
+            warnings.warn("use app.new.get_logger", DeprecationWarning)
+    """})
+    code, out, _ = ssot("discover", "--format", "toml", cwd=tmp_path)
+    assert out.splitlines()[3:8] == [
+        "# function app.mod.f (app/mod.py:5)",
+        "[[tool.flake8-ssot.rules]]",
+        'name = "app.mod.f"',
+        'deprecated = ["app.mod.f"]',
+        'replacement = "app.new.get_logger"',
+    ]
+
+
 def test_toml_block(ssot: Cli, project: Path) -> None:
     code, out, err = ssot("discover", "--format", "toml", cwd=project)
     assert (code, err) == (0, "")

@@ -729,7 +729,7 @@ def toml_rules(declarations: Sequence[Declaration]) -> str:
         message = _one_line(group[0].message) if len(group) == 1 else ""
         notes = [f"{d.kind} {d.name} ({where(d)})" + (f": {_one_line(d.message)}" if len(group) > 1 else "")
                  for d in group]
-        rule(f"to-{target}", [d.name for d in group], target, message, notes)
+        rule(f"to-{target}" if len(group) > 1 else group[0].name, [d.name for d in group], target, message, notes)
     for d in single:
         notes = [f"{d.kind} {d.name} ({where(d)})"]
         if d.named:
