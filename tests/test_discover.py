@@ -1053,3 +1053,27 @@ def test_line_ends(ssot: Cli, tmp_path: Path, newline: str) -> None:
     )
     (tmp_path / "app" / "mod.py").write_bytes(source.replace("\n", newline).encode())
     assert discover(ssot, tmp_path, "app/mod.py")[:-1] == ["app/mod.py:6: function app.mod.f: f is deprecated"]
+
+
+def test_a_single_file_run_trusts_the_last_full_run_for_other_files(project: Path) -> None:
+    """As the index does for an editor: a declaration added in a file that declared nothing is
+    enforced from the next full run on; an edit to a declaring file is noticed at once."""
+    (project / "pyproject.toml").write_text("[tool.flake8-ssot]\ndiscover = true\n")
+    assert run_cli("flake8-ssot", "check", cwd=project).returncode == 1
+    (project / "app" / "new.py").write_text(
+        "import warnings\n\n\ndef get_logger():\n    warnings.warn('use print', DeprecationWarning)\n"
+    )
+    (project / "app" / "later.py").write_text("from app.new import get_logger\n")
+    single = run_cli("flake8", "--select", "SOT", "app/later.py", cwd=project)
+    assert (single.returncode, single.stdout, single.stderr) == (0, "", "")
+    flagged = "app/later.py:1:21: SOT001 import of deprecated app.new.get_logger; use print"
+    full = run_cli("flake8", "--select", "SOT", ".", cwd=project)
+    assert f"./{flagged}" in full.stdout.splitlines()
+    single = run_cli("flake8", "--select", "SOT", "app/later.py", cwd=project)
+    assert single.stdout.splitlines() == [flagged]
+    # A declaring file changed: the single-file run scans again.
+    with (project / "app" / "ws.py").open("a") as f:
+        f.write("\n\ndef gone():\n    warnings.warn('gone', DeprecationWarning)\n")
+    (project / "app" / "later.py").write_text("from app.new import get_logger\nfrom app.ws import gone\n")
+    single = run_cli("flake8", "--select", "SOT", "app/later.py", cwd=project)
+    assert single.stdout.splitlines() == [flagged, "app/later.py:2:20: SOT001 import of deprecated app.ws.gone; gone"]

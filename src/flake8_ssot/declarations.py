@@ -527,31 +527,47 @@ def _wanted(data: bytes | None, prefilter: Prefilter) -> bool:
 
 
 def scan(
-    config: Config, paths: Sequence[str] | None = None, jobs: int | None = None, unreadable: set[str] | None = None
+    config: Config, paths: Sequence[str] | None = None, jobs: int | None = None, unreadable: set[str] | None = None,
+    *, trust: bool = False,
 ) -> list[Declaration]:
     """The declarations of every file under ``paths`` (default: the project), resolved.
 
     ``.py`` entries that cannot be read (and named paths that do not exist) are added to
     ``unreadable``. Per-file results are cached by (mtime, size) when the configuration
     allows a cache; a full run whose files are all unchanged reuses the resolved list too.
+
+    ``trust`` (a run linting named files only: an editor, a pre-commit hook) reuses the last
+    full run's list without walking the project while git has not changed the working tree
+    and no file that declared something changed, as the index trusts its cache for such runs
+    (see :meth:`flake8_ssot.index.Index.refresh`): a declaration added elsewhere since is
+    enforced from the next full run on.
     """
     root = config.root
+    key = [_CACHE_FORMAT, __version__, cache.code_stamp(), list(config.src), list(config.exclude)]
+    stored = cache.load(root, DECLARATIONS_CACHE, key) if config.cache else None
+    stamp = cache.vcs_stamp(root) if config.cache and not paths else None
+    if trust and not paths and stored is not None:
+        trusted = _trusted(root, stored, stamp)
+        if trusted is not None:
+            return trusted
     files = {
         rel: (st.st_mtime_ns, st.st_size)
         for rel, st in iter_python_files(root, [os.path.abspath(p) for p in paths] if paths else None,
                                          config.exclude, unreadable=unreadable)
     }
-    key = [_CACHE_FORMAT, __version__, cache.code_stamp(), list(config.src), list(config.exclude)]
-    stored = cache.load(root, DECLARATIONS_CACHE, key) if config.cache else None
     table: dict[str, list[Any]] = {}
     if stored is not None and isinstance(stored.get("files"), dict):
         table = {rel: entry for rel, entry in stored["files"].items() if _valid_entry(entry)}
     whole = not paths
     if whole and stored is not None and _same(table, files) and isinstance(stored.get("resolved"), list):
         try:
-            return [Declaration(**d) for d in stored["resolved"]]
+            found = [Declaration(**d) for d in stored["resolved"]]
         except TypeError:
             pass  # a damaged entry: resolve again
+        else:
+            if stored.get("stamp") != stamp:
+                cache.save(root, DECLARATIONS_CACHE, key, {**stored, "key": key, "stamp": stamp})
+            return found
     todo = sorted(rel for rel, st in files.items() if rel not in table or tuple(table[rel][:2]) != st)
     prefilter = Prefilter(WORDS)
 
@@ -571,9 +587,27 @@ def scan(
         data: dict[str, Any] = {"files": dict(sorted(table.items()))}
         if whole:
             data["resolved"] = [dataclasses.asdict(d) for d in found]
-        if stored is None or todo or whole and stored.get("resolved") != data["resolved"]:
+            data["stamp"] = stamp
+        if stored is None or todo or whole and (stored.get("resolved"), stored.get("stamp")) != (
+            data["resolved"], stamp
+        ):
             cache.save(root, DECLARATIONS_CACHE, key, data)
     return found
+
+
+def _trusted(root: Path, stored: dict[str, Any], stamp: object) -> list[Declaration] | None:
+    """The stored list, if git has not changed the tree and no declaring file changed since."""
+    files, resolved = stored.get("files"), stored.get("resolved")
+    # Outside git there is no stamp: trusted as the index trusts its cache then too.
+    if stored.get("stamp", ()) != stamp or not isinstance(files, dict) or not isinstance(resolved, list):
+        return None
+    for rel, entry in files.items():
+        if _valid_entry(entry) and entry[2] and cache.stat_of(os.path.join(root, rel)) != tuple(entry[:2]):
+            return None
+    try:
+        return [Declaration(**d) for d in resolved]
+    except TypeError:
+        return None
 
 
 def _valid_entry(entry: object) -> bool:
@@ -676,9 +710,10 @@ def enforced_rules(declarations: Sequence[Declaration], configured: Sequence[Rul
     return rules
 
 
-def with_discovered(config: Config, jobs: int | None = None) -> Config:
+def with_discovered(config: Config, jobs: int | None = None, *, trust: bool = False) -> Config:
     """``config`` with a rule for every deprecation the project declares (``discover = true``)."""
-    return dataclasses.replace(config, rules=(*config.rules, *enforced_rules(scan(config, jobs=jobs), config.rules)))
+    found = scan(config, jobs=jobs, trust=trust)
+    return dataclasses.replace(config, rules=(*config.rules, *enforced_rules(found, config.rules)))
 
 
 def toml_rules(declarations: Sequence[Declaration]) -> str:

@@ -106,12 +106,14 @@ def decode_source(data: bytes) -> list[str]:
 
 class Project:
     def __init__(
-        self, config: Config, *, today: datetime.date | None = None, allowlist_missing_ok: bool = False
+        self, config: Config, *, today: datetime.date | None = None, allowlist_missing_ok: bool = False,
+        partial: bool = False,
     ) -> None:
+        """``partial``: the run lints named files only (see :func:`flake8_ssot.declarations.scan`)."""
         if config.discover:
             from flake8_ssot.declarations import with_discovered
 
-            config = with_discovered(config)
+            config = with_discovered(config, trust=partial)
         self.config = config
         self.root = config.root
         self.deprecations = Deprecations(config.rules)
@@ -124,8 +126,8 @@ class Project:
         self._built = False
 
     @classmethod
-    def from_config_file(cls, path: Path, *, allowlist_missing_ok: bool = False) -> Project:
-        return cls(load_config(path), allowlist_missing_ok=allowlist_missing_ok)
+    def from_config_file(cls, path: Path, *, allowlist_missing_ok: bool = False, partial: bool = False) -> Project:
+        return cls(load_config(path), allowlist_missing_ok=allowlist_missing_ok, partial=partial)
 
     def build_index(self, targets: Iterable[str] | None = None) -> None:
         """Build the index once: over the whole project, or trusting the cache but for ``targets``.
@@ -320,16 +322,17 @@ def _unused_noqa(relpath: str, noqa: NoqaMap, uses: list[Finding]) -> list[Findi
 class Projects:
     """Projects by configuration file, found once per directory."""
 
-    def __init__(self, *, allowlist_missing_ok: bool = False) -> None:
+    def __init__(self, *, allowlist_missing_ok: bool = False, partial: bool = False) -> None:
         self._by_config: dict[Path, Project] = {}
         self._allowlist_missing_ok = allowlist_missing_ok
+        self._partial = partial
 
     def load(self, config_path: Path) -> Project:
         config_path = Path(os.path.abspath(config_path))
         project = self._by_config.get(config_path)
         if project is None:
             project = self._by_config[config_path] = Project.from_config_file(
-                config_path, allowlist_missing_ok=self._allowlist_missing_ok
+                config_path, allowlist_missing_ok=self._allowlist_missing_ok, partial=self._partial
             )
         return project
 
