@@ -1077,3 +1077,24 @@ def test_a_single_file_run_trusts_the_last_full_run_for_other_files(project: Pat
     (project / "app" / "later.py").write_text("from app.new import get_logger\nfrom app.ws import gone\n")
     single = run_cli("flake8", "--select", "SOT", "app/later.py", cwd=project)
     assert single.stdout.splitlines() == [flagged, "app/later.py:2:20: SOT001 import of deprecated app.ws.gone; gone"]
+
+
+def test_a_deprecated_special_method_is_listed_but_no_rule(ssot: Cli, tmp_path: Path) -> None:
+    write_tree(tmp_path, {**SUPPORT, "app/mod.py": """
+        import warnings
+
+
+        class Item:
+            def __str__(self):
+                warnings.warn("str(item) is deprecated", DeprecationWarning)
+                return ""
+    """, "app/use.py": "from app.mod import Item\n\nprint(Item().__str__())\n"})
+    assert discover(ssot, tmp_path)[:-1] == ["app/mod.py:6: method app.mod.Item.__str__: str(item) is deprecated"]
+    code, out, _ = ssot("discover", "--format", "toml", cwd=tmp_path)
+    assert out.splitlines()[2:] == [
+        "",
+        "# Deprecated special methods (Python calls them implicitly: `str(x)`; no rule can find it):",
+        "#   app.mod.Item.__str__ (app/mod.py:6): str(item) is deprecated",
+    ]
+    (tmp_path / "pyproject.toml").write_text("[tool.flake8-ssot]\ndiscover = true\n")
+    assert ssot("check", cwd=tmp_path) == (0, "", "")

@@ -701,7 +701,7 @@ def enforced_rules(declarations: Sequence[Declaration], configured: Sequence[Rul
     modules = {d.name for d in declarations if d.kind == "module"}
     rules = []
     for d in declarations:
-        if d.kind == "argument" or d.name in entries or _covered(d, modules):
+        if d.kind == "argument" or _dunder(d) or d.name in entries or _covered(d, modules):
             continue
         rules.append(Rule(
             name=rule_name(d.name, taken), deprecated=(d.name,), replacement=d.replacement,
@@ -751,11 +751,14 @@ def toml_rules(declarations: Sequence[Declaration]) -> str:
     grouped: dict[str, list[Declaration]] = {}
     single = []
     arguments = []
+    implicit = []
     for d in declarations:
         if d.kind == "module" or _covered(d, modules):
             continue
         if d.kind == "argument":
             arguments.append(d)
+        elif _dunder(d):
+            implicit.append(d)
         elif d.replacement:
             grouped.setdefault(d.replacement, []).append(d)
         else:
@@ -777,7 +780,17 @@ def toml_rules(declarations: Sequence[Declaration]) -> str:
             out.append(f"# [[tool.flake8-ssot.rules]] name = {quote(d.name)} deprecated = [{quote(d.name)}]"
                        + (f" replacement = {quote(d.replacement)}" if d.replacement else ""))
             out.append(f"#   {where(d)}: {_one_line(d.message)}")
+    if implicit:
+        out += ["", "# Deprecated special methods (Python calls them implicitly: `str(x)`; no rule can find it):"]
+        out += [f"#   {d.name} ({where(d)}): {_one_line(d.message)}" for d in implicit]
     return "\n".join(out) + "\n"
+
+
+def _dunder(declaration: Declaration) -> bool:
+    """A special method (``__str__``): its uses are implicit, and as a rule its name would make
+    every file that defines one a suspect."""
+    last = declaration.name.rpartition(".")[2]
+    return declaration.kind == "method" and len(last) > 4 and last.startswith("__") and last.endswith("__")
 
 
 def root_for(paths: Sequence[str]) -> Path:
