@@ -129,6 +129,12 @@ def test_ssot_config_before_and_after_the_verb(project: Path, tmp_path: Path) ->
         pytest.param(
             ["check", "-", "app"], "- (standard input) cannot be mixed with other paths", id="stdin and paths"
         ),
+        pytest.param(["discover", "nope.py"], "nope.py: no such file or directory", id="discover nonexistent path"),
+        pytest.param(
+            ["discover", "--format", "sarif"],
+            "argument --format: unknown format 'sarif' (expected one of: text, json, toml)",
+            id="unknown discover format",
+        ),
         pytest.param(
             ["baseline", "-j", "0"], "argument -j/--jobs: expected a positive number of processes or 'auto', got '0'",
             id="baseline -j 0",
@@ -139,7 +145,7 @@ def test_bad_usage_is_one_line_and_exit_2(project: Path, args: list[str], error:
     assert ssot(*args, cwd=project) == (2, "", f"flake8-ssot: {error}\n")
 
 
-@pytest.mark.parametrize("verb", ["check", "baseline", "report", "export", "fix"])
+@pytest.mark.parametrize("verb", ["check", "baseline", "report", "export", "fix", "discover"])
 def test_version_on_every_verb(project: Path, verb: str) -> None:
     assert ssot(verb, "--version", cwd=project) == (0, f"flake8-ssot {__version__}\n", "")
     assert ssot("--version", cwd=project) == (0, f"flake8-ssot {__version__}\n", "")

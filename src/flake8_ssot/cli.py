@@ -1,4 +1,4 @@
-"""The `flake8-ssot` command: check, baseline, report, fix, export."""
+"""The `flake8-ssot` command: check, baseline, report, fix, export, discover."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ VERBS = {
     "report": ("flake8_ssot.report", "migration progress per rule and file"),
     "export": ("flake8_ssot.export", "print the rules as another linter's configuration (ruff banned-api)"),
     "fix": ("flake8_ssot.fix", "rewrite deprecated uses into the replacement (needs flake8-ssot[fix])"),
+    "discover": ("flake8_ssot.discover", "list the APIs the code declares deprecated (warnings.warn, @deprecated)"),
 }
 
 
@@ -49,7 +50,12 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         group = sub.add_argument_group("Global options")
         options.add(group, *options.GLOBAL)
         # A verb that creates the allowlist (baseline) sets ALLOWLIST_MISSING_OK.
-        sub.set_defaults(run=module.run, allowlist_missing_ok=getattr(module, "ALLOWLIST_MISSING_OK", False))
+        sub.set_defaults(
+            run=module.run,
+            allowlist_missing_ok=getattr(module, "ALLOWLIST_MISSING_OK", False),
+            # A verb that works without a configuration (discover) sets CONFIG_OPTIONAL.
+            config_optional=getattr(module, "CONFIG_OPTIONAL", False),
+        )
     return parser
 
 
@@ -63,6 +69,22 @@ def find_project(
 ) -> Project:
     """The project of a verb that works on one: the configuration named, else the nearest one
     above the current directory, else above the first path that has one."""
+    found = _find_project(
+        config, paths, allowlist_missing_ok=allowlist_missing_ok, cache=cache, cache_dir=cache_dir, required=True
+    )
+    assert found is not None
+    return found
+
+
+def _find_project(
+    config: str | None,
+    paths: Sequence[str],
+    *,
+    allowlist_missing_ok: bool,
+    cache: bool,
+    cache_dir: str | None,
+    required: bool,
+) -> Project | None:
     from pathlib import Path
 
     from flake8_ssot.engine import Projects
@@ -75,6 +97,8 @@ def find_project(
         project = projects.find(start if start.is_dir() else start.parent)
         if project is not None:
             return project
+    if not required:
+        return None
     raise ConfigError(
         Path.cwd() / "pyproject.toml", "no [tool.flake8-ssot] configuration found here or above"
     )
@@ -125,9 +149,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(argv, args, started_ns)
         if verb == "fix" and args.paths and not args.ssot_config:
             return _fix_per_project(args)
-        project = find_project(
+        # `discover` needs no configuration (config_optional): it reads what the code declares.
+        project = _find_project(
             args.ssot_config, getattr(args, "paths", ()), allowlist_missing_ok=args.allowlist_missing_ok,
             cache=not getattr(args, "no_cache", False), cache_dir=getattr(args, "cache_dir", None),
+            required=not args.config_optional,
         )
         result: int = args.run(args, project)
         return result

@@ -20,11 +20,11 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 TABLE = "tool.flake8-ssot"
-TOP_KEYS = frozenset({"allowlist", "rules", "exclude", "src", "cache"})
+TOP_KEYS = frozenset({"allowlist", "rules", "exclude", "src", "cache", "discover"})
 RULE_KEYS = frozenset({"name", "deprecated", "replacement", "message", "exempt", "fix"})
 FIX_KEYS = frozenset({"pattern", "replace"})
 INI_KEYS = frozenset(
-    {"rules", "messages", "exempt", "allowlist", "exclude", "src", "cache", "config"}
+    {"rules", "messages", "exempt", "allowlist", "exclude", "src", "cache", "config", "discover"}
 )
 RULE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 
@@ -120,6 +120,9 @@ def _build(path: Path, table: Mapping[str, Any], where: str) -> Config:
         raise ConfigError(
             path, "expected true, false or a directory relative to the project root", key=f"{where}.cache"
         )
+    discover = table.get("discover", False)
+    if not isinstance(discover, bool):
+        raise ConfigError(path, "expected true or false", key=f"{where}.discover")
     return Config(
         root=root,
         source=path,
@@ -132,6 +135,7 @@ def _build(path: Path, table: Mapping[str, Any], where: str) -> Config:
         ),
         cache=cache,
         cache_dir=cache_dir,
+        discover=discover,
     )
 
 
@@ -413,9 +417,10 @@ def _load_ini(path: Path) -> Config:
             table[key] = [g.strip() for g in re.split(r"[,\n]", options[key][0]) if g.strip()]
     if "allowlist" in options:
         table["allowlist"] = options["allowlist"][0].strip()
-    if "cache" in options:
-        raw = options["cache"][0].strip().lower()
-        if raw not in ("true", "false"):
-            raise ConfigError(path, "expected true or false", key="ssot-cache")
-        table["cache"] = raw == "true"
+    for key in ("cache", "discover"):
+        if key in options:
+            raw = options[key][0].strip().lower()
+            if raw not in ("true", "false"):
+                raise ConfigError(path, "expected true or false", key=f"ssot-{key}")
+            table[key] = raw == "true"
     return _build(path, table, "[flake8] ssot")

@@ -111,7 +111,7 @@ def ini_section(path: Path) -> dict[str, tuple[str, int]] | None:
         for key, value in parser.items("flake8")
         if key.replace("_", "-").startswith("ssot-")
     }
-    if "rules" not in options and "config" not in options:
+    if not options.keys() & {"rules", "config", "discover"}:
         return None
     lines = text.splitlines()
     return {key: (value, _line_of(lines, key)) for key, value in options.items()}

@@ -110,8 +110,14 @@ def decode_source(data: bytes) -> list[str]:
 
 class Project:
     def __init__(
-        self, config: Config, *, today: datetime.date | None = None, allowlist_missing_ok: bool = False
+        self, config: Config, *, today: datetime.date | None = None, allowlist_missing_ok: bool = False,
+        partial: bool = False,
     ) -> None:
+        """``partial``: the run lints named files only (see :func:`flake8_ssot.declarations.scan`)."""
+        if config.discover:
+            from flake8_ssot.declarations import with_discovered
+
+            config = with_discovered(config, trust=partial)
         self.config = config
         self.root = config.root
         cache.set_location(config.root, config.cache_dir)
@@ -126,8 +132,8 @@ class Project:
         self._built = False
 
     @classmethod
-    def from_config_file(cls, path: Path, *, allowlist_missing_ok: bool = False) -> Project:
-        return cls(load_config(path), allowlist_missing_ok=allowlist_missing_ok)
+    def from_config_file(cls, path: Path, *, allowlist_missing_ok: bool = False, partial: bool = False) -> Project:
+        return cls(load_config(path), allowlist_missing_ok=allowlist_missing_ok, partial=partial)
 
     def build_index(self, targets: Iterable[str] | None = None) -> None:
         """Build the index once: over the whole project, or trusting the cache but for ``targets``.
@@ -374,10 +380,16 @@ class Projects:
     """Projects by configuration file, found once per directory."""
 
     def __init__(
-        self, *, allowlist_missing_ok: bool = False, cache: bool = True, cache_dir: str | None = None
+        self,
+        *,
+        allowlist_missing_ok: bool = False,
+        partial: bool = False,
+        cache: bool = True,
+        cache_dir: str | None = None,
     ) -> None:
         self._by_config: dict[Path, Project] = {}
         self._allowlist_missing_ok = allowlist_missing_ok
+        self._partial = partial
         self._cache = cache
         self._cache_dir = cache_dir
 
@@ -395,7 +407,9 @@ class Projects:
                 digest = zlib.crc32(str(config.root).encode("utf-8", "surrogateescape"))
                 sub = f"{config.root.name or 'root'}-{digest:08x}"
                 config = dataclasses.replace(config, cache_dir=os.path.join(os.path.abspath(self._cache_dir), sub))
-            project = self._by_config[config_path] = Project(config, allowlist_missing_ok=self._allowlist_missing_ok)
+            project = self._by_config[config_path] = Project(
+                config, allowlist_missing_ok=self._allowlist_missing_ok, partial=self._partial
+            )
         return project
 
     @property

@@ -60,6 +60,8 @@ class Config:
     cache: bool = True
     cache_dir: str | None = None
     """Where the cache lives, relative to root (None: ``.flake8-ssot-cache``)."""
+    discover: bool = False
+    """Also enforce every deprecation the code declares (see :mod:`flake8_ssot.declarations`)."""
 
     def rule(self, name: str) -> Rule | None:
         return next((r for r in self.rules if r.name == name), None)

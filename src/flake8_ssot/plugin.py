@@ -84,11 +84,11 @@ class Plugin:
         from flake8_ssot.model import SsotError
 
         try:
-            projects = cls._projects = _new_projects()
+            targets = cls._targets = _targets(options)
+            projects = cls._projects = _new_projects(partial=targets is not None)
             if options.ssot_config:
                 cls._fixed = projects.load(Path(options.ssot_config))
             found = [cls._fixed] if cls._fixed else [projects.find(start) for start in starts]
-            targets = cls._targets = _targets(options)
             # Build before flake8 forks its workers, so they inherit one index. Linting named
             # files only (an editor, a pre-commit hook) trusts the index cache for the rest.
             for project in dict.fromkeys(p for p in found if p is not None):
@@ -200,10 +200,10 @@ def _finish() -> None:
     Plugin._results = {}
 
 
-def _new_projects() -> Projects:
+def _new_projects(*, partial: bool = False) -> Projects:
     from flake8_ssot.engine import Projects
 
-    return Projects()
+    return Projects(partial=partial)
 
 
 def _targets(options: argparse.Namespace) -> list[str] | None:

@@ -29,6 +29,9 @@ def fork_map(func: Callable[[T], R], items: Sequence[T], jobs: int | None, minim
 
     if "fork" not in multiprocessing.get_all_start_methods():  # pragma: no cover - Windows
         return [func(x) for x in items]
+    if multiprocessing.current_process().daemon:
+        # A pool's worker (flake8's, loading a subproject's configuration) may not have children.
+        return [func(x) for x in items]
     global _task
     _task = func
     # Several chunks per worker, so that one slow chunk does not leave the other cores idle.
