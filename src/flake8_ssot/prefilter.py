@@ -46,6 +46,10 @@ _WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345678
 _WORD_BYTES = frozenset(_WORD_CHAR.encode()[0] for _WORD_CHAR in _WORD)
 _HIT, _MARKED, _ALIAS = 1, 2, 4
 _MARKER = b"SOT"
+# Every byte that cannot be part of a word becomes a space: the words of a file are then its
+# ``split()``, and a whole-word search for many words is one set test (no regex tries every
+# position). Bytes beyond ASCII are no word characters here, as in the regex's boundaries.
+_TOKENS = bytes(b if b in _WORD_BYTES else 0x20 for b in range(256))
 
 
 class Prefilter:
@@ -66,6 +70,9 @@ class Prefilter:
         self._strong = strong
         self._words = tuple(sorted(strong)) if small else None
         self._words_bytes = tuple(w.encode() for w in self._words) if self._words else None
+        # Many words, all ASCII word characters (a Unicode alias is not): a file's tokens are tested.
+        tokens = not small and all(w.isascii() and set(w) <= _WORD for w in strong)
+        self._strong_tokens = frozenset(w.encode() for w in strong) if tokens else None
         self._weak_words = tuple(sorted(self.weak))
         self._weak_bytes = tuple(w.encode() for w in self._weak_words)
         self._anchor_words = tuple(sorted(self.anchors))
@@ -127,6 +134,11 @@ class Prefilter:
             return False
         if self._words is not None:
             return any(_spelled(text, w, _WORD) for w in self._words)
+        if self._strong_tokens is not None:
+            # UTF-8 keeps ASCII as it is and turns every other character into bytes beyond it.
+            return not self._strong_tokens.isdisjoint(
+                text.encode("utf-8", "surrogatepass").translate(_TOKENS).split()
+            )
         if self._text is None:
             self._text = re.compile(self.pattern)
         return self._text.search(text) is not None
@@ -136,6 +148,8 @@ class Prefilter:
             return False
         if self._words_bytes is not None:
             return any(_spelled(data, w, _WORD_BYTES) for w in self._words_bytes)
+        if self._strong_tokens is not None:
+            return not self._strong_tokens.isdisjoint(data.translate(_TOKENS).split())
         if self._bytes is None:
             self._bytes = re.compile(self.pattern.encode())
         return self._bytes.search(data) is not None
