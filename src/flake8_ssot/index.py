@@ -244,6 +244,9 @@ class Index:
         """Project files mentioning ``SOT`` (a ``# noqa: SOT...`` that may be unused)."""
         self.complete = False
         """Whether ``files``, ``hits`` and ``marked`` cover the project (a full build ran)."""
+        self.walked: tuple[list[tuple[str, os.stat_result | None]], dict[str, os.stat_result]] | None = None
+        """The last full build's walk: every directory listed (and virtualenv pruned) and every
+        file, each with its stat."""
         self.jobs: int | None = None
         """Processes reading the project on a cold build (default: all cores)."""
         self._module_files: dict[str, str | None] = {}
@@ -647,9 +650,15 @@ class Index:
         cache, only files whose (mtime, size) changed are read.
         """
         self.unreadable = set()
+        walked: list[tuple[str, os.stat_result | None]] | None = None
         if files is None:
-            files = iter_python_files(self.root, exclude=self.config.exclude, unreadable=self.unreadable)
-        self.files = {rel: (st.st_mtime_ns, st.st_size) for rel, st in files}
+            walked = []
+            files = iter_python_files(self.root, exclude=self.config.exclude, unreadable=self.unreadable, dirs=walked)
+        stats = dict(files)
+        self.files = {rel: (st.st_mtime_ns, st.st_size) for rel, st in stats.items()}
+        # What a warm `check` watches, as the walk saw it before any file was read: a file
+        # changing afterwards then differs from its snapshot (see flake8_ssot.warm.record).
+        self.walked = None if walked is None else (walked, stats)
         table = cache.load(self.root, FILES_CACHE, self._files_key) if self.config.cache else None
         prior: dict[str, int] = {}
         covered: set[str] = set()
