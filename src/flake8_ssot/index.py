@@ -13,7 +13,6 @@ import mmap
 import os
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from flake8_ssot import __version__, cache, sources
@@ -23,6 +22,7 @@ from flake8_ssot.model import Config, Rule
 from flake8_ssot.paths import is_inside, iter_python_files, module_name
 from flake8_ssot.pool import fork_map
 from flake8_ssot.prefilter import Prefilter, Scanner
+from flake8_ssot.records import Record
 from flake8_ssot.summary import ClassSummary, Facts, ModuleSummary, summarize
 
 How = Literal["direct", "reexport", "stale"]
@@ -80,23 +80,24 @@ class _Kept:
             self.stale.difference_update(block.files)
 
 
-@dataclass(frozen=True)
-class Resolution:
-    target: str
-    """Canonical deprecated dotted name reached (the configured name plus any attributes)."""
-    rule: Rule
-    entry: str
-    """The configured deprecated name that matched."""
-    how: How
+class Resolution(Record):
+    """What a dotted name reaches: ``target``, the canonical deprecated dotted name (the
+    configured name plus any attributes), by ``rule``'s configured name ``entry``."""
+
+    __slots__ = ("target", "rule", "entry", "how")
+
+    def __init__(self, target: str, rule: Rule, entry: str, how: How) -> None:
+        self.target, self.rule, self.entry, self.how = target, rule, entry, how
 
 
-@dataclass(frozen=True)
-class Definition:
-    kind: DefinitionKind
-    path: str
-    """Fully qualified name where the object is defined."""
-    returns: Facts = ()
-    """For a function: what it returns (see :class:`flake8_ssot.summary.ModuleSummary`)."""
+class Definition(Record):
+    """Where an object is defined: ``path``, fully qualified; for a function, what it
+    ``returns`` (see :class:`flake8_ssot.summary.ModuleSummary`)."""
+
+    __slots__ = ("kind", "path", "returns")
+
+    def __init__(self, kind: DefinitionKind, path: str, returns: Facts = ()) -> None:
+        self.kind, self.path, self.returns = kind, path, returns
 
 
 def distinctive(name: str) -> bool:
@@ -886,14 +887,16 @@ class Index:
             self._state = {"key": self._key, **state}
 
 
-@dataclass
 class Deps:
-    """What one file's findings depend on besides its own text (see :meth:`Index.tracking`)."""
+    """What one file's findings depend on besides its own text (see :meth:`Index.tracking`):
+    ``modules``, module name -> the file found for it (None: not a project module), and
+    ``files``, whose summaries were consulted."""
 
-    modules: dict[str, str | None] = field(default_factory=dict)
-    """Module name -> the file found for it (None: not a project module)."""
-    files: set[str] = field(default_factory=set)
-    """Files whose summaries were consulted."""
+    __slots__ = ("modules", "files")
+
+    def __init__(self) -> None:
+        self.modules: dict[str, str | None] = {}
+        self.files: set[str] = set()
 
 
 def _valid_modules(state: dict[str, Any] | None) -> dict[str, list[Any]]:
