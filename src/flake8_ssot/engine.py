@@ -212,6 +212,22 @@ class Project:
             return False
         return "SOT" not in text and not self.index.prefilter.matches_text(text)
 
+    def skips_unchanged(self, relpath: str, lines: Sequence[str]) -> bool:
+        """:meth:`skips` for a file flake8 read from disk as ``lines``, answered without its text
+        when the last full build saw it spell nothing and it has not changed since
+        (:meth:`Index.unchanged`). False means: ask :meth:`skips`.
+
+        The build flagged the file's bytes; they spell what its text spells unless a coding
+        cookie names an encoding whose characters span ASCII letters, so such a file is left to
+        :meth:`skips`, as is one whose plain word is also an alias (flagged by another rule).
+        """
+        index = self.index
+        if not index.sure or (self.allowlist is not None and relpath in self.allowlist.by_path):
+            return False
+        if index.prefilter.weak != index.scanned_weak or any("coding" in line for line in lines[:2]):
+            return False
+        return index.unchanged(relpath) == 0
+
     def decoding_error(self, filename: str, relpath: str, lines: Sequence[str]) -> str | None:
         """Why Python cannot decode the file that flake8 read as ``lines``, if it is to be analyzed.
 

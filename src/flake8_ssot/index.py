@@ -11,6 +11,7 @@ import contextlib
 import itertools
 import mmap
 import os
+import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Literal
@@ -34,7 +35,7 @@ _MAX_DEPTH = 32
 _OPAQUE = ModuleSummary(dynamic=True)
 _HIT, _MARKED, _ALIAS = Scanner.HIT, Scanner.MARKED, Scanner.ALIAS
 # Bump when the meaning of a cached entry changes, so old caches are ignored.
-_CACHE_FORMAT = 3
+_CACHE_FORMAT = 4
 INDEX_CACHE = "index.json"
 """Small, read by every run: identifiers, and the modules the index depends on (with summaries)."""
 FILES_CACHE = "files.json"
@@ -45,6 +46,9 @@ _KEEP_BYTES = 64 << 20
 _BATCH_BYTES = 8 << 20
 # From this many files to read, workers read and scan them (a cold build); in chunks of:
 _PARALLEL_SCAN = 2000
+# A file changed this close before a build may change again within the same timestamp tick
+# unseen: its flags are not `sure` (as flake8_ssot.warm.RACY_NS for a warm `check`).
+RACY_NS = 2_000_000_000
 _SCAN_CHUNK = 250
 
 
@@ -248,6 +252,10 @@ class Index:
         self.walked: tuple[list[tuple[str, os.stat_result | None]], dict[str, os.stat_result]] | None = None
         """The last full build's walk: every directory listed (and virtualenv pruned) and every
         file, each with its stat."""
+        self.scanned_weak: frozenset[str] = frozenset()
+        self.sure: set[str] = set()
+        """Files of the last full build whose flags certainly describe the content they had at
+        the walk's stat (see :meth:`unchanged`)."""
         self.jobs: int | None = None
         """Processes reading the project on a cold build (default: all cores)."""
         self._module_files: dict[str, str | None] = {}
@@ -651,6 +659,7 @@ class Index:
         cache, only files whose (mtime, size) changed are read.
         """
         self.unreadable = set()
+        started_ns = time.time_ns()
         walked: list[tuple[str, os.stat_result | None]] | None = None
         if files is None:
             walked = []
@@ -663,26 +672,55 @@ class Index:
         table = cache.load(self.root, FILES_CACHE, self._files_key) if self.config.cache else None
         prior: dict[str, int] = {}
         covered: set[str] = set()
+        sure: set[str] = set()
         if table is not None:
             try:
                 covered = set(table["scanned"])
-                for rel, (mtime, size, flags) in table["files"].items():
-                    if self.files.get(rel) == (mtime, size) and type(flags) is int:
+                for rel, (mtime, size, flags, ctime, inode, certain) in table["files"].items():
+                    st = stats.get(rel)
+                    if st is not None and _stamp(st) == (mtime, ctime, size, inode) and type(flags) is int:
                         prior[rel] = flags
+                        if certain is True:
+                            sure.add(rel)
             except (KeyError, TypeError, ValueError, AttributeError):
-                prior, covered, table = {}, set(), None
+                prior, covered, table, sure = {}, set(), None, set()
         flags, covered, found = self._settle(sorted(self.files), prior, covered)
         self.hits = {rel for rel, f in flags.items() if f & _HIT}
         self.marked = {rel for rel, f in flags.items() if f & _MARKED}
+        # Read now, and last changed well before this run began: no later change can keep the
+        # stamp the walk saw (a change within one timestamp tick of the read could).
+        sure.update(rel for rel, st in stats.items() if rel not in prior and st.st_ctime_ns < started_ns - RACY_NS)
+        self.sure = sure
         self.complete = True
         if not self.config.cache:
             return
         if table is None or found or len(prior) != len(self.files) or len(prior) != len(table["files"]):
             cache.save(self.root, FILES_CACHE, self._files_key, {
                 "scanned": sorted(covered),
-                "files": {rel: [*self.files[rel], flags[rel]] for rel in sorted(self.files)},
+                "files": {
+                    rel: [*self.files[rel], flags[rel], stats[rel].st_ctime_ns, stats[rel].st_ino, rel in sure]
+                    for rel in sorted(self.files)
+                },
             })
         self._save_state(flags, covered, cache.vcs_stamp(self.root))
+
+    def unchanged(self, relpath: str) -> int | None:
+        """The flags of a file of the last full build, if it still is what the walk saw.
+
+        Its (mtime, ctime, size, inode) are those of the walk, and the flags were taken from
+        content read when it had them, not within a timestamp tick of a change (see ``sure``).
+        flake8 read the file after the walk: unchanged since, it read that very content.
+        """
+        if relpath not in self.sure or self.walked is None:
+            return None
+        try:
+            st = os.stat(os.path.join(self.root, relpath))
+        except OSError:
+            return None
+        walked = self.walked[1].get(relpath)
+        if walked is None or _stamp(st) != _stamp(walked):
+            return None
+        return (_HIT if relpath in self.hits else 0) | (_MARKED if relpath in self.marked else 0)
 
     def refresh(self, targets: Iterable[str]) -> None:
         """The index for linting ``targets`` only (an editor's keystroke, a pre-commit hook).
@@ -754,6 +792,8 @@ class Index:
         self.aliases = frozenset(identifiers - self.deprecations.identifiers)
         weak, anchors = self.deprecations.weak_words()
         self.prefilter = Prefilter(identifiers, weak - self.aliases, anchors)
+        self.scanned_weak = self.prefilter.identifiers & weak
+        """The plain words as the files' flags took them (see :meth:`_scan`)."""
         self._built = True
         return flags, covered, scanned
 
@@ -914,6 +954,10 @@ def _as_json(value: Any) -> Any:
     import json
 
     return json.loads(json.dumps(value))
+
+
+def _stamp(st: os.stat_result) -> tuple[int, int, int, int]:
+    return st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino
 
 
 def _via(how: How) -> How:

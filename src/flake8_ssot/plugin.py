@@ -110,6 +110,8 @@ class Plugin:
             if project is None:
                 return
         relpath = project.relpath(self.filename)
+        if not self._stdin and project.skips_unchanged(relpath, self.lines):
+            return  # the index read it in this run or an earlier one: one stat
         if project.skips(relpath, "".join(self.lines)):
             return  # most files: one substring search each, nothing else
         yield from self._reports(project, relpath)
