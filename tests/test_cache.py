@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -203,6 +204,65 @@ def test_a_read_only_project_runs_without_a_cache(project: Path, ssot: Ssot) -> 
                 directory.chmod(0o755)
 
 
+def _same_size(old: str, new: str) -> str:
+    """``new`` padded with a comment to the length of ``old``."""
+    assert len(new) + 3 <= len(old)
+    return new + "#" + "x" * (len(old) - len(new) - 2) + "\n"
+
+
+def test_flake8_sees_an_edit_that_restores_the_mtime(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """`cp -p`, `rsync -t`, an unpacked archive: same size, same mtime, new content (new ctime).
+    The index's flags are keyed by the ctime too, so flake8 does not take the file for clean."""
+    write_tree(project, {"app/clean.py": "x = 1\n# " + "-" * 60 + "\n"})  # spells no identifier
+    monkeypatch.setattr(index, "RACY_NS", 0)  # no wait for settled files: the flags are trusted
+    time.sleep(0.05)
+    assert "app/clean.py" not in flake8_in_process(["."], project, monkeypatch, capsys)
+    path = project / "app/clean.py"
+    before = path.stat()
+    path.write_text(_same_size(path.read_text(), "import legacy.factory\nlegacy.factory.get_factory()\n"))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    time.sleep(0.05)
+    out = flake8_in_process(["."], project, monkeypatch, capsys)
+    assert "./app/clean.py:2:1: SOT002 call of deprecated legacy.factory.get_factory" in out
+
+
+def test_flake8_answers_unchanged_files_from_the_index(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """A file the build saw spell nothing, unchanged since, costs flake8's plugin one stat, no
+    search of its text; one that changed after the build is searched."""
+    from flake8_ssot.plugin import Plugin
+
+    write_tree(project, {f"app/plain_{i}.py": "x = 1\n" for i in range(5)})
+    # Written a moment ago: the files count as settled (a real run waits 2 s for that).
+    monkeypatch.setattr(index, "RACY_NS", 0)
+    time.sleep(0.05)
+    searched: list[str] = []
+    skips = engine.Project.skips
+
+    def counting(self: engine.Project, relpath: str, text: str) -> bool:
+        searched.append(relpath)
+        return skips(self, relpath, text)
+
+    monkeypatch.setattr(engine.Project, "skips", counting)
+    expected = flake8_in_process(["."], project, monkeypatch, capsys)
+    assert "./app/via_pkg.py:3:1: SOT002" in expected
+    assert not any(rel.startswith("app/plain_") for rel in searched)
+    searched.clear()
+    parse_options = Plugin.parse_options.__func__  # type: ignore[attr-defined]
+
+    def then_edit(cls: type[Plugin], options: Any) -> None:
+        parse_options(cls, options)
+        # After the build, before flake8 reads the file: the index's flags no longer describe it.
+        write_tree(project, {"app/plain_3.py": "import legacy.factory\n"})
+
+    monkeypatch.setattr(Plugin, "parse_options", classmethod(then_edit))
+    out = flake8_in_process(["."], project, monkeypatch, capsys)
+    assert "./app/plain_3.py:1:8: SOT001 import of deprecated legacy.factory" in out
+    assert [rel for rel in searched if rel.startswith("app/plain_")] == ["app/plain_3.py"]
+
+
 # -- editors: one file per keystroke ---------------------------------------------------------
 
 
@@ -312,7 +372,7 @@ def test_a_file_that_changes_during_a_cold_build_is_read_again(project: Path, ss
             if rel == "app/via_alias.py":
                 fields = list(st)
                 fields[6] -= 3  # st_size
-                st = os.stat_result(fields)
+                st = os.stat_result(fields, {n: getattr(st, n) for n in ("st_atime_ns", "st_mtime_ns", "st_ctime_ns")})
             yield rel, st
 
     monkeypatch.setattr(index, "iter_python_files", stale_sizes)
@@ -323,7 +383,7 @@ def test_a_file_that_changes_during_a_cold_build_is_read_again(project: Path, ss
         assert ssot("check", "-j", jobs, cwd=project) == serial
 
 
-def test_many_rules_use_the_regex(project: Path, ssot: Ssot) -> None:
+def test_many_rules_are_searched_as_a_set_of_words(project: Path, ssot: Ssot) -> None:
     rules = "".join(
         f'\n[[tool.flake8-ssot.rules]]\nname = "r{i}"\ndeprecated = ["legacy.gone.helper_{i}"]\n' for i in range(40)
     )

@@ -184,3 +184,27 @@ def test_parallel_output_is_deterministic(base_project: Path, ssot: Ssot) -> Non
     for _ in range(2):
         shutil.rmtree(base_project / ".flake8-ssot-cache")
         assert ssot("check", "-j", "2", cwd=base_project) == serial
+
+
+def test_a_rule_under_a_namespace_package_never_imported(tmp_path: Path, ssot: Ssot,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A deprecated name under a namespace package on the path (a checkout without
+    ``__init__.py``, as a directory next to the project): its source cannot be located without
+    importing the package, so it is not read, and nothing fails."""
+    outside = tmp_path / "outside"
+    write_tree(outside, {"nsonly_pkg/inner/mod.py": "def old():\n    pass\n"})
+    monkeypatch.syspath_prepend(str(outside))
+    root = tmp_path / "project"
+    write_tree(root, {
+        "pyproject.toml": """
+            [tool.flake8-ssot]
+
+            [[tool.flake8-ssot.rules]]
+            name = "ns"
+            deprecated = ["nsonly_pkg.inner.mod.old"]
+        """,
+        "app.py": "from nsonly_pkg.inner.mod import old\n",
+    })
+    assert ssot("check", cwd=root) == (
+        1, "app.py:1:34: SOT001 import of deprecated nsonly_pkg.inner.mod.old\n", ""
+    )

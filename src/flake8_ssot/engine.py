@@ -14,7 +14,6 @@ import os
 import stat
 import tokenize
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -27,6 +26,7 @@ from flake8_ssot.index import TOO_DEEP, Deprecations, Index, Resolution, one_lin
 from flake8_ssot.model import Config, Finding, Status
 from flake8_ssot.noqa import Noqa, NoqaMap, file_is_ignored
 from flake8_ssot.paths import is_excluded, matcher, relative_to_root
+from flake8_ssot.records import Record
 
 if TYPE_CHECKING:
     from flake8_ssot.visitor import Use
@@ -35,15 +35,16 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class FileReport:
-    path: str
-    uses: tuple[Finding, ...] = ()
-    """Every use found, each marked new / allowed / noqa / expired."""
-    notes: tuple[Finding, ...] = ()
-    """SOT9xx bookkeeping for this file."""
-    error: str | None = None
-    """Why the file could not be analyzed."""
+class FileReport(Record):
+    """A file's verdict: every use found (``uses``, each marked new / allowed / noqa / expired),
+    its SOT9xx bookkeeping (``notes``), or why it could not be analyzed (``error``)."""
+
+    __slots__ = ("path", "uses", "notes", "error")
+
+    def __init__(
+        self, path: str, uses: tuple[Finding, ...] = (), notes: tuple[Finding, ...] = (), error: str | None = None
+    ) -> None:
+        self.path, self.uses, self.notes, self.error = path, uses, notes, error
 
     @property
     def shown(self) -> list[Finding]:
@@ -59,19 +60,21 @@ class FileReport:
         return sorted([u for u in self.uses if u.status != "allowed"] + list(self.notes), key=_position)
 
 
-@dataclass(frozen=True)
-class Detected:
-    """A file's findings before the allowlist is applied: a function of its text and the index."""
+class Detected(Record):
+    """A file's findings before the allowlist is applied: a function of its text and the index.
 
-    uses: tuple[Finding, ...] = ()
-    """Every use found, marked new or noqa."""
-    notes: tuple[Finding, ...] = ()
-    """Unused ``# noqa: SOT...`` comments (SOT903)."""
-    error: str | None = None
-    ignored: bool = False
-    """The file opts out of flake8 entirely (``# flake8: noqa``)."""
-    line_one: Noqa | None = None
-    """The ``# noqa`` flake8 applies to line 1, where the allowlist's notes are reported."""
+    ``uses``: every use found, marked new or noqa; ``notes``: unused ``# noqa: SOT...``
+    comments (SOT903); ``ignored``: the file opts out of flake8 entirely (``# flake8: noqa``);
+    ``line_one``: the ``# noqa`` flake8 applies to line 1, where the allowlist's notes are reported.
+    """
+
+    __slots__ = ("uses", "notes", "error", "ignored", "line_one")
+
+    def __init__(
+        self, uses: tuple[Finding, ...] = (), notes: tuple[Finding, ...] = (), error: str | None = None,
+        ignored: bool = False, line_one: Noqa | None = None,
+    ) -> None:
+        self.uses, self.notes, self.error, self.ignored, self.line_one = uses, notes, error, ignored, line_one
 
 
 def _position(f: Finding) -> tuple[int, int, str]:
@@ -232,6 +235,22 @@ class Project:
         if self.allowlist is not None and relpath in self.allowlist.by_path:
             return False
         return "SOT" not in text and not self.index.prefilter.matches_text(text)
+
+    def skips_unchanged(self, relpath: str, lines: Sequence[str]) -> bool:
+        """:meth:`skips` for a file flake8 read from disk as ``lines``, answered without its text
+        when the last full build saw it spell nothing and it has not changed since
+        (:meth:`Index.unchanged`). False means: ask :meth:`skips`.
+
+        The build flagged the file's bytes; they spell what its text spells unless a coding
+        cookie names an encoding whose characters span ASCII letters, so such a file is left to
+        :meth:`skips`, as is one whose plain word is also an alias (flagged by another rule).
+        """
+        index = self.index
+        if not index.sure or (self.allowlist is not None and relpath in self.allowlist.by_path):
+            return False
+        if index.prefilter.weak != index.scanned_weak or any("coding" in line for line in lines[:2]):
+            return False
+        return index.unchanged(relpath) == 0
 
     def decoding_error(self, filename: str, relpath: str, lines: Sequence[str]) -> str | None:
         """Why Python cannot decode the file that flake8 read as ``lines``, if it is to be analyzed.

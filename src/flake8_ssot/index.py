@@ -12,9 +12,9 @@ import itertools
 import mmap
 import os
 import re
+import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from flake8_ssot import __version__, cache, sources
@@ -25,6 +25,7 @@ from flake8_ssot.model import Config, Rule
 from flake8_ssot.paths import is_inside, iter_python_files, module_name
 from flake8_ssot.pool import fork_map
 from flake8_ssot.prefilter import Prefilter, Scanner
+from flake8_ssot.records import Record
 from flake8_ssot.summary import ClassSummary, Facts, ModuleSummary, Params, summarize
 
 How = Literal["direct", "reexport", "stale"]
@@ -47,6 +48,9 @@ _KEEP_BYTES = 64 << 20
 _BATCH_BYTES = 8 << 20
 # From this many files to read, workers read and scan them (a cold build); in chunks of:
 _PARALLEL_SCAN = 2000
+# A file changed this close before a build may change again within the same timestamp tick
+# unseen: its flags are not `sure` (as flake8_ssot.warm.RACY_NS for a warm `check`).
+RACY_NS = 2_000_000_000
 _SCAN_CHUNK = 250
 
 
@@ -82,25 +86,25 @@ class _Kept:
             self.stale.difference_update(block.files)
 
 
-@dataclass(frozen=True)
-class Resolution:
-    target: str
-    """Canonical deprecated dotted name reached (the configured name plus any attributes)."""
-    rule: Rule
-    entry: str
-    """The configured deprecated name that matched."""
-    how: How
+class Resolution(Record):
+    """What a dotted name reaches: ``target``, the canonical deprecated dotted name (the
+    configured name plus any attributes), by ``rule``'s configured name ``entry``."""
+
+    __slots__ = ("target", "rule", "entry", "how")
+
+    def __init__(self, target: str, rule: Rule, entry: str, how: How) -> None:
+        self.target, self.rule, self.entry, self.how = target, rule, entry, how
 
 
-@dataclass(frozen=True)
-class Definition:
-    kind: DefinitionKind
-    path: str
-    """Fully qualified name where the object is defined."""
-    returns: Facts = ()
-    """For a function: what it returns (see :class:`flake8_ssot.summary.ModuleSummary`)."""
-    params: Params | None = None
-    """For a function: its parameters a call can pass by position, where its source shows them."""
+class Definition(Record):
+    """Where an object is defined: ``path``, fully qualified; for a function, what it
+    ``returns`` (see :class:`flake8_ssot.summary.ModuleSummary`) and its ``params`` a call can
+    pass by position, where its source shows them."""
+
+    __slots__ = ("kind", "path", "returns", "params")
+
+    def __init__(self, kind: DefinitionKind, path: str, returns: Facts = (), params: Params | None = None) -> None:
+        self.kind, self.path, self.returns, self.params = kind, path, returns, params
 
 
 def distinctive(name: str) -> bool:
@@ -342,6 +346,13 @@ class Index:
         """Project files mentioning ``SOT`` (a ``# noqa: SOT...`` that may be unused)."""
         self.complete = False
         """Whether ``files``, ``hits`` and ``marked`` cover the project (a full build ran)."""
+        self.walked: tuple[list[tuple[str, os.stat_result | None]], dict[str, os.stat_result]] | None = None
+        """The last full build's walk: every directory listed (and virtualenv pruned) and every
+        file, each with its stat."""
+        self.scanned_weak: frozenset[str] = frozenset()
+        self.sure: set[str] = set()
+        """Files of the last full build whose flags certainly describe the content they had at
+        the walk's stat (see :meth:`unchanged`)."""
         self.jobs: int | None = None
         """Processes reading the project on a cold build (default: all cores)."""
         self._module_files: dict[str, str | None] = {}
@@ -797,32 +808,68 @@ class Index:
         cache, only files whose (mtime, size) changed are read.
         """
         self.unreadable = set()
+        started_ns = time.time_ns()
+        walked: list[tuple[str, os.stat_result | None]] | None = None
         if files is None:
-            files = iter_python_files(self.root, exclude=self.config.exclude, unreadable=self.unreadable)
-        self.files = {rel: (st.st_mtime_ns, st.st_size) for rel, st in files}
+            walked = []
+            files = iter_python_files(self.root, exclude=self.config.exclude, unreadable=self.unreadable, dirs=walked)
+        stats = dict(files)
+        self.files = {rel: (st.st_mtime_ns, st.st_size) for rel, st in stats.items()}
+        # What a warm `check` watches, as the walk saw it before any file was read: a file
+        # changing afterwards then differs from its snapshot (see flake8_ssot.warm.record).
+        self.walked = None if walked is None else (walked, stats)
         table = cache.load(self.root, FILES_CACHE, self._files_key) if self.config.cache else None
         prior: dict[str, int] = {}
         covered: set[str] = set()
+        sure: set[str] = set()
         if table is not None:
             try:
                 covered = set(table["scanned"])
-                for rel, (mtime, size, flags) in table["files"].items():
-                    if self.files.get(rel) == (mtime, size) and type(flags) is int:
+                for rel, (mtime, size, flags, ctime, inode, certain) in table["files"].items():
+                    st = stats.get(rel)
+                    if st is not None and _stamp(st) == (mtime, ctime, size, inode) and type(flags) is int:
                         prior[rel] = flags
+                        if certain is True:
+                            sure.add(rel)
             except (KeyError, TypeError, ValueError, AttributeError):
-                prior, covered, table = {}, set(), None
+                prior, covered, table, sure = {}, set(), None, set()
         flags, covered, found = self._settle(sorted(self.files), prior, covered)
         self.hits = {rel for rel, f in flags.items() if f & _HIT}
         self.marked = {rel for rel, f in flags.items() if f & _MARKED}
+        # Read now, and last changed well before this run began: no later change can keep the
+        # stamp the walk saw (a change within one timestamp tick of the read could).
+        sure.update(rel for rel, st in stats.items() if rel not in prior and st.st_ctime_ns < started_ns - RACY_NS)
+        self.sure = sure
         self.complete = True
         if not self.config.cache:
             return
         if table is None or found or len(prior) != len(self.files) or len(prior) != len(table["files"]):
             cache.save(self.root, FILES_CACHE, self._files_key, {
                 "scanned": sorted(covered),
-                "files": {rel: [*self.files[rel], flags[rel]] for rel in sorted(self.files)},
+                "files": {
+                    rel: [*self.files[rel], flags[rel], stats[rel].st_ctime_ns, stats[rel].st_ino, rel in sure]
+                    for rel in sorted(self.files)
+                },
             })
         self._save_state(flags, covered, cache.vcs_stamp(self.root))
+
+    def unchanged(self, relpath: str) -> int | None:
+        """The flags of a file of the last full build, if it still is what the walk saw.
+
+        Its (mtime, ctime, size, inode) are those of the walk, and the flags were taken from
+        content read when it had them, not within a timestamp tick of a change (see ``sure``).
+        flake8 read the file after the walk: unchanged since, it read that very content.
+        """
+        if relpath not in self.sure or self.walked is None:
+            return None
+        try:
+            st = os.stat(os.path.join(self.root, relpath))
+        except OSError:
+            return None
+        walked = self.walked[1].get(relpath)
+        if walked is None or _stamp(st) != _stamp(walked):
+            return None
+        return (_HIT if relpath in self.hits else 0) | (_MARKED if relpath in self.marked else 0)
 
     def refresh(self, targets: Iterable[str]) -> None:
         """The index for linting ``targets`` only (an editor's keystroke, a pre-commit hook).
@@ -894,6 +941,8 @@ class Index:
         self.aliases = frozenset(identifiers - self.deprecations.identifiers)
         weak, anchors = self.deprecations.weak_words()
         self.prefilter = Prefilter(identifiers, weak - self.aliases, anchors)
+        self.scanned_weak = self.prefilter.identifiers & weak
+        """The plain words as the files' flags took them (see :meth:`_scan`)."""
         self._built = True
         return flags, covered, scanned
 
@@ -1027,14 +1076,16 @@ class Index:
             self._state = {"key": self._key, **state}
 
 
-@dataclass
 class Deps:
-    """What one file's findings depend on besides its own text (see :meth:`Index.tracking`)."""
+    """What one file's findings depend on besides its own text (see :meth:`Index.tracking`):
+    ``modules``, module name -> the file found for it (None: not a project module), and
+    ``files``, whose summaries were consulted."""
 
-    modules: dict[str, str | None] = field(default_factory=dict)
-    """Module name -> the file found for it (None: not a project module)."""
-    files: set[str] = field(default_factory=set)
-    """Files whose summaries were consulted."""
+    __slots__ = ("modules", "files")
+
+    def __init__(self) -> None:
+        self.modules: dict[str, str | None] = {}
+        self.files: set[str] = set()
 
 
 def _valid_modules(state: dict[str, Any] | None) -> dict[str, list[Any]]:
@@ -1052,6 +1103,10 @@ def _as_json(value: Any) -> Any:
     import json
 
     return json.loads(json.dumps(value))
+
+
+def _stamp(st: os.stat_result) -> tuple[int, int, int, int]:
+    return st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino
 
 
 def _via(how: How) -> How:

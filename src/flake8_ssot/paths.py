@@ -117,7 +117,8 @@ def matcher(globs: Iterable[str]) -> pathspec.PathSpec[Any] | None:
 
 
 def iter_python_files(
-    root: Path, paths: Iterable[str] | None = None, exclude: Iterable[str] = (), *, unreadable: set[str] | None = None
+    root: Path, paths: Iterable[str] | None = None, exclude: Iterable[str] = (), *, unreadable: set[str] | None = None,
+    dirs: list[tuple[str, os.stat_result | None]] | None = None,
 ) -> Iterator[tuple[str, os.stat_result]]:
     """(relpath, stat) of every ``.py`` file under ``paths`` (default: the root), sorted.
 
@@ -125,6 +126,9 @@ def iter_python_files(
     and never follows a directory symlink out of the tree or around a loop. A ``.py`` entry
     that is no readable regular file (a dangling or looping symlink, a FIFO, a named file that
     does not exist) is not yielded but added to ``unreadable``, so that it is reported.
+
+    ``dirs`` collects every directory listed, and every virtualenv pruned, with its stat
+    (root-relative, "" for the root): what a warm `check` watches (see :mod:`flake8_ssot.warm`).
     """
     unreadable = set() if unreadable is None else unreadable
     exclude = list(exclude)
@@ -140,7 +144,7 @@ def iter_python_files(
         rel = relative_to_root(start, root)
         if os.path.isdir(start):
             files = file_spec if rel == "." else spec
-            yield from _walk(start, "" if rel == "." else rel + "/", root, spec, files, seen, unreadable)
+            yield from _walk(start, "" if rel == "." else rel + "/", root, spec, files, seen, unreadable, dirs)
         else:
             # A file named explicitly (pre-commit passes every staged file) is still excluded,
             # as flake8 does, so a hook and a full check agree.
@@ -177,6 +181,7 @@ def _walk(
     file_spec: pathspec.PathSpec[Any] | None,
     seen: set[tuple[int, int]],
     unreadable: set[str],
+    dirs: list[tuple[str, os.stat_result | None]] | None = None,
 ) -> Iterator[tuple[str, os.stat_result]]:
     try:
         st = os.stat(directory)
@@ -187,6 +192,8 @@ def _walk(
             entries = sorted(it, key=lambda e: e.name)
     except OSError:
         return
+    if dirs is not None:
+        dirs.append((prefix[:-1], st))
     for entry in entries:
         rel = prefix + entry.name
         try:
@@ -199,8 +206,13 @@ def _walk(
             if spec is not None and spec.match_file(rel + "/"):
                 continue
             if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
+                if dirs is not None:  # pruned while its marker stays
+                    try:
+                        dirs.append((rel, os.stat(entry.path)))
+                    except OSError:
+                        dirs.append((rel, None))
                 continue
-            yield from _walk(entry.path, rel + "/", root, spec, file_spec, seen, unreadable)
+            yield from _walk(entry.path, rel + "/", root, spec, file_spec, seen, unreadable, dirs)
         elif entry.name.endswith(".py"):
             if file_spec is not None and file_spec.match_file(rel):
                 continue

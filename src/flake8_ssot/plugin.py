@@ -127,6 +127,8 @@ class Plugin:
         relpath = project.relpath(self.filename)
         if project.excluded(relpath) or self._walked_past(absolute):
             return  # what `check` skips: the configuration's exclude, tool directories below a named one
+        if not self._stdin and project.skips_unchanged(relpath, self.lines):
+            return  # the index read it in this run or an earlier one: one stat
         if project.skips(relpath, "".join(self.lines)):
             return  # most files: one substring search each, nothing else
         yield from self._reports(project, relpath)

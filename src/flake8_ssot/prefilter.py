@@ -46,6 +46,10 @@ _WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345678
 _WORD_BYTES = frozenset(_WORD_CHAR.encode()[0] for _WORD_CHAR in _WORD)
 _HIT, _MARKED, _ALIAS = 1, 2, 4
 _MARKER = b"SOT"
+# Every byte that cannot be part of a word becomes a space: the words of a file are then its
+# ``split()``, and a whole-word search for many words is one set test (no regex tries every
+# position). Bytes beyond ASCII are no word characters here, as in the regex's boundaries.
+_TOKENS = bytes(b if b in _WORD_BYTES else 0x20 for b in range(256))
 
 
 class Prefilter:
@@ -66,6 +70,9 @@ class Prefilter:
         self._strong = strong
         self._words = tuple(sorted(strong)) if small else None
         self._words_bytes = tuple(w.encode() for w in self._words) if self._words else None
+        # Many words, all ASCII word characters (a Unicode alias is not): a file's tokens are tested.
+        tokens = not small and all(w.isascii() and set(w) <= _WORD for w in strong)
+        self._strong_tokens = frozenset(w.encode() for w in strong) if tokens else None
         self._weak_words = tuple(sorted(self.weak))
         self._weak_bytes = tuple(w.encode() for w in self._weak_words)
         self._anchor_words = tuple(sorted(self.anchors))
@@ -127,6 +134,11 @@ class Prefilter:
             return False
         if self._words is not None:
             return any(_spelled(text, w, _WORD) for w in self._words)
+        if self._strong_tokens is not None:
+            # UTF-8 keeps ASCII as it is and turns every other character into bytes beyond it.
+            return not self._strong_tokens.isdisjoint(
+                text.encode("utf-8", "surrogatepass").translate(_TOKENS).split()
+            )
         if self._text is None:
             self._text = re.compile(self.pattern)
         return self._text.search(text) is not None
@@ -136,6 +148,8 @@ class Prefilter:
             return False
         if self._words_bytes is not None:
             return any(_spelled(data, w, _WORD_BYTES) for w in self._words_bytes)
+        if self._strong_tokens is not None:
+            return not self._strong_tokens.isdisjoint(data.translate(_TOKENS).split())
         if self._bytes is None:
             self._bytes = re.compile(self.pattern.encode())
         return self._bytes.search(data) is not None
@@ -166,6 +180,7 @@ class Scanner:
         self.modules = sorted(modules)
         """Last names of deprecated modules: a top-level import from one may re-export a name."""
         self._alias: re.Pattern[bytes] | None = None
+        self._alias_words: frozenset[bytes] | None = None
 
     def flags(self, data: bytes | None) -> int:
         if data is None:
@@ -203,18 +218,51 @@ class Scanner:
 
     def _aliasing(self, data: bytes) -> int:
         if self._alias is None:
-            words = trie_pattern(sorted(self.prefilter.identifiers)).encode()
-            # `x as y` and `y = [a.b.]x` at the end of a statement: the only ways to add a name.
+            identifiers = sorted(self.prefilter.identifiers)
             # A top-level `from deprecated.module import name` may re-export any surface name
             # under the same name, distinctive or not: such a module is read for its bindings.
             modules = trie_pattern(self.modules).encode()
-            reexport = rb"|^from[ \t]+[\w.]*\b(?:" + modules + rb")\b[\w.]*[ \t]+import\b" if self.modules else b""
-            self._alias = re.compile(
-                rb"(?:" + words + rb")\s+as\s|=[ \t]*(?:[A-Za-z_][\w.]*\.)?(?:" + words
-                + rb")[ \t]*(?:[#;\r\n]|\Z)" + reexport,
-                re.MULTILINE,
-            )
+            reexport = rb"^from[ \t]+[\w.]*\b(?:" + modules + rb")\b[\w.]*[ \t]+import\b" if self.modules else b""
+            if all(w.isascii() and set(w) <= _WORD for w in identifiers):
+                # The same test without a pattern of every identifier, which would cost an editor's
+                # run a compilation of hundreds of alternatives: find each `as` and `=`, then look
+                # the name up (see _binds_alias).
+                self._alias_words = frozenset(w.encode() for w in identifiers)
+                self._alias = re.compile(reexport or rb"(?!)", re.MULTILINE)
+            else:
+                words = trie_pattern(identifiers).encode()
+                # `x as y` and `y = [a.b.]x` at the end of a statement: the only ways to add a name.
+                self._alias = re.compile(
+                    rb"(?:" + words + rb")\s+as\s|=[ \t]*(?:[A-Za-z_][\w.]*\.)?(?:" + words
+                    + rb")[ \t]*(?:[#;\r\n]|\Z)" + (b"|" + reexport if reexport else b""),
+                    re.MULTILINE,
+                )
+        if self._alias_words is not None and _binds_alias(data, self._alias_words):
+            return _ALIAS
         return _ALIAS if self._alias.search(data) else 0
+
+
+_AS = re.compile(rb"\s+as\s")
+_BIND = re.compile(rb"=[ \t]*([\w.]+)[ \t]*(?:[#;\r\n]|\Z)")
+_NAME_START = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
+
+
+def _binds_alias(data: bytes, words: frozenset[bytes]) -> bool:
+    """Whether ``data`` spells `x as ` or `= [a.b.]x` at the end of a statement, ``x`` in ``words``
+    (ASCII identifiers): what :meth:`Scanner._aliasing`'s pattern of the words would match. Each
+    of its two alternatives is searched on its own, so that neither hides a match of the other."""
+    for found in _AS.finditer(data):
+        # The word characters before the blank: the pattern's word is one of their tails.
+        end = start = found.start()
+        while start and data[start - 1] in _WORD_BYTES:
+            start -= 1
+        if start < end and any(data[i:end] in words for i in range(start, end)):
+            return True
+    for found in _BIND.finditer(data):
+        owner, dot, last = found.group(1).rpartition(b".")
+        if last in words and (not dot or (owner[:1] and owner[0] in _NAME_START)):
+            return True
+    return False
 
 
 def _files_spelling(

@@ -30,6 +30,10 @@ def _spec(module: str) -> tuple[str | None, list[str] | None]:
             spec = importlib.machinery.PathFinder.find_spec(module, search)
         except (ImportError, ValueError, OSError):  # pragma: no cover - a broken path entry
             spec = None
+        except KeyError:
+            # A namespace package below one never imported: its path is computed from the
+            # parent's module object, which reading (not importing) never creates.
+            spec = None
         if spec is not None:
             origin = spec.origin if spec.origin and spec.origin.endswith(".py") else None
             found = (origin, list(spec.submodule_search_locations or ()) or None)

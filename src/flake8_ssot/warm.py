@@ -167,7 +167,6 @@ def record(
     """Write the snapshot of a `check` run that just printed ``out`` and ``err``, when it can
     be replayed safely: the whole project was walked, and nothing changed just before the run."""
     from flake8_ssot import cache
-    from flake8_ssot.paths import SKIP_DIRS, matcher
 
     root = str(project.root)
     index = project.index
@@ -197,61 +196,35 @@ def record(
     for rel in index.files:
         directory, _, base = rel.rpartition("/")
         by_dir.setdefault(directory, []).append(base)
-    spec = matcher(project.config.exclude)
-    dirs: list[tuple[str, Stamp | None]] = []
-    seen: set[tuple[int, int]] = set()
-
-    def walk(path: str, rel: str) -> None:
-        try:
-            st = os.stat(path)
-            if (st.st_dev, st.st_ino) in seen:
-                return
-            seen.add((st.st_dev, st.st_ino))
-            with os.scandir(path) as it:
-                entries = sorted(it, key=lambda e: e.name)
-        except OSError:
-            return
-        dirs.append((rel, (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)))
-        for entry in entries:
-            if rel and entry.name in CONFIG_FILES:
-                # A file there may come to configure a project of its own (see flake8_ssot.check),
-                # without its directory's mtime changing.
-                watched.append(entry.path)
-            try:
-                if not entry.is_dir():
-                    continue
-            except OSError:
-                continue
-            sub = f"{rel}/{entry.name}" if rel else entry.name
-            if entry.name in SKIP_DIRS or entry.name.endswith(".egg-info"):
-                continue
-            if spec is not None and spec.match_file(sub + "/"):
-                continue
-            if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
-                dirs.append((sub, stamp(entry.path)))  # a virtualenv: pruned while its marker stays
-                continue
-            walk(entry.path, sub)
-
-    walk(root, "")
+    if index.walked is None:
+        return  # no walk of this run to vouch for the files
+    # The index's own walk, every stat taken before any file was read: a file changing
+    # afterwards then differs from its snapshot, and the next run does the work again.
+    walked, stats = index.walked
+    dirs = [(rel, _stamp(st)) for rel, st in walked]
+    for rel, _ in walked:
+        if rel:
+            # A file there may come to configure a project of its own (see flake8_ssot.check)
+            # without its directory's mtime changing; a new one changes that mtime.
+            watched += [p for p in (os.path.join(root, rel, n) for n in CONFIG_FILES) if os.path.exists(p)]
     stamps = [stamp(p) for p in watched]
-    files: list[list[tuple[str, int, int, int, int]]] = []
-    newest = max((s[1] for s in stamps if s), default=0)
-    for directory, _ in dirs:
-        group = []
-        for base in by_dir.pop(directory, ()):
-            st = stamp(os.path.join(root, directory, base))
-            if st is None:
-                return
-            group.append((base, *st))
-            newest = max(newest, st[1])
-        files.append(group)
+    files = [
+        [(base, st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
+         for base in by_dir.pop(directory, ()) for st in [stats[f"{directory}/{base}" if directory else base]]]
+        for directory, _ in dirs
+    ]
     if by_dir:
-        return  # a file the walk here did not reach: this walk is not the engine's
-    newest = max([newest, *(st[1] for _, st in dirs if st)])
+        return  # a file outside the directories listed: this walk is not the engine's
+    newest = max((st[1] for st in [*stamps, *(st for _, st in dirs)] if st), default=0)
+    newest = max([newest, *(entry[2] for group in files for entry in group)])
     if newest >= started_ns - RACY_NS:
         return
     data = (key(argv, cwd), root, watched, stamps, dirs, files, out, err, code)
     cache.write_cache_bytes(project.root, file_name(argv, cwd), marshal.dumps(data))
+
+
+def _stamp(st: os.stat_result | None) -> Stamp | None:
+    return None if st is None else (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
 
 
 def _inside(path: str, root: str) -> bool:
