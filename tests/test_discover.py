@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli, write_tree
+from conftest import run_cli, settle, write_tree
 from flake8_ssot.config import load_config
 from flake8_ssot.declarations import render, replacement_named, rule_name
 
@@ -1078,7 +1078,7 @@ def test_a_damaged_cache_is_read_as_absent(ssot: Cli, project: Path) -> None:
     data["files"]["app/ws.py"] = "nonsense"
     cached.write_text(json.dumps(data))
     assert discover(ssot, project) == TEXT
-    assert json.loads(cached.read_text())["files"]["app/ws.py"][2][0][0] == "app.ws.create_websocket_manager(user_id)"
+    assert json.loads(cached.read_text())["files"]["app/ws.py"][4][0][0] == "app.ws.create_websocket_manager(user_id)"
 
 
 @pytest.mark.parametrize("newline", [
@@ -1097,6 +1097,7 @@ def test_a_single_file_run_trusts_the_last_full_run_for_other_files(project: Pat
     """As the index does for an editor: a declaration added in a file that declared nothing is
     enforced from the next full run on; an edit to a declaring file is noticed at once."""
     (project / "pyproject.toml").write_text("[tool.flake8-ssot]\ndiscover = true\n")
+    settle()
     assert run_cli("flake8-ssot", "check", cwd=project).returncode == 1
     (project / "app" / "new.py").write_text(
         "import warnings\n\n\ndef get_logger():\n    warnings.warn('use print', DeprecationWarning)\n"
