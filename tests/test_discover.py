@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import textwrap
 from collections.abc import Callable
@@ -1136,4 +1137,30 @@ def test_a_deprecated_special_method_is_listed_but_no_rule(ssot: Cli, tmp_path: 
         "#   app.mod.Item.__str__ (app/mod.py:6): str(item) is deprecated",
     ]
     (tmp_path / "pyproject.toml").write_text("[tool.flake8-ssot]\ndiscover = true\n")
+    assert ssot("check", cwd=tmp_path) == (0, "", "")
+
+
+def test_a_declaration_removed_by_an_edit_that_restores_the_mtime_is_gone(
+    ssot: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`cp -p`, `touch -r`: same size, same mtime, new content (new ctime); the cached
+    declarations of the file do not outlive it."""
+    from flake8_ssot import cache
+
+    declaring = "import warnings\n\n\ndef old():\n    warnings.warn('old is gone', DeprecationWarning)\n"
+    write_tree(tmp_path, {
+        "pyproject.toml": "[tool.flake8-ssot]\ndiscover = true\n",
+        "app/__init__.py": "",
+        "app/ws.py": declaring,
+        "app/use.py": "from app.ws import old\n",
+    })
+    monkeypatch.setattr(cache, "RACY_NS", 0)  # no wait for settled files: what the first run cached is trusted
+    used = "app/use.py:1:20: SOT001 import of deprecated app.ws.old; old is gone\n"
+    assert ssot("check", cwd=tmp_path) == (1, used, "")
+    path = tmp_path / "app/ws.py"
+    st = path.stat()
+    plain = "import warnings\n\n\ndef old():\n    print('fine')\n"
+    path.write_text(plain + "#" * (len(declaring) - len(plain) - 1) + "\n")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (st.st_size, st.st_mtime_ns)
     assert ssot("check", cwd=tmp_path) == (0, "", "")
