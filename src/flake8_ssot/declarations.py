@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flake8_ssot import __version__, cache
+from flake8_ssot import __version__, cache, records
 from flake8_ssot.config import is_dotted_name
 from flake8_ssot.index import Index, parse_source
 from flake8_ssot.model import Config, Rule
@@ -628,7 +628,7 @@ def resolve(config: Config, raws: Iterable[tuple[str, Raw]]) -> list[Declaration
     """Declarations from what each file shows: deprecation categories only, first one of a
     name kept, replacements resolved to a dotted name the project (or an installed or
     standard module) defines."""
-    index = Index(dataclasses.replace(config, rules=(), cache=False))
+    index = Index(records.replace(config, rules=(), cache=False))
     categories: dict[str, bool] = {}
     found: dict[str, Declaration] = {}
     for rel, (name, kind, line, category, message, named, candidates) in raws:
@@ -719,7 +719,7 @@ def enforced_rules(declarations: Sequence[Declaration], configured: Sequence[Rul
 def with_discovered(config: Config, jobs: int | None = None, *, trust: bool = False) -> Config:
     """``config`` with a rule for every deprecation the project declares (``discover = true``)."""
     found = scan(config, jobs=jobs, trust=trust)
-    return dataclasses.replace(config, rules=(*config.rules, *enforced_rules(found, config.rules)))
+    return records.replace(config, rules=(*config.rules, *enforced_rules(found, config.rules)))
 
 
 def toml_rules(declarations: Sequence[Declaration]) -> str:
