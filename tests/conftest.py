@@ -4,11 +4,13 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
 
+from flake8_ssot import cache
 from flake8_ssot.config import load_config
 from flake8_ssot.engine import Project
 
@@ -70,6 +72,12 @@ BASE_FILES: dict[str, str] = {
         # get_factory used to be re-exported here.
     """,
 }
+
+
+def settle() -> None:
+    """Wait until files written a moment ago count as settled for a process run next: no cache
+    trusts the stat of a file read within a timestamp tick of a change (cache.RACY_NS)."""
+    time.sleep(cache.RACY_NS / 1e9 + 0.1)
 
 
 def write_tree(root: Path, files: Mapping[str, str]) -> None:

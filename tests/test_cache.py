@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from conftest import run_cli, run_cli_unprivileged, write_tree
+from conftest import run_cli, run_cli_unprivileged, settle, write_tree
 from flake8_ssot import cache, engine, index
 
 Ssot = Callable[..., tuple[int, str, str]]
@@ -122,6 +122,7 @@ def test_unchanged_files_are_not_analyzed_again(project: Path, ssot: Ssot, monke
         return detect(self, relpath, *args)
 
     monkeypatch.setattr(engine.Project, "detect", counting)
+    monkeypatch.setattr(cache, "RACY_NS", 0)  # no wait for settled files: what a run cached is trusted
     first = ssot("check", "-j", "1", cwd=project)
     assert sorted(analyzed) == ["app/clean.py", "app/direct.py", "app/via_pkg.py", "legacy/factory.py",
                                 "pkg/__init__.py"]
@@ -228,6 +229,68 @@ def test_flake8_sees_an_edit_that_restores_the_mtime(project: Path, monkeypatch:
     assert "./app/clean.py:2:1: SOT002 call of deprecated legacy.factory.get_factory" in out
 
 
+@pytest.mark.parametrize(
+    ("path", "new", "expected"),
+    [
+        pytest.param(
+            "app/clean.py", "import legacy.factory\nlegacy.factory.get_factory()\n",
+            "app/clean.py:2:1: SOT002 call of deprecated legacy.factory.get_factory",
+            id="the file itself",
+        ),
+        pytest.param(
+            "pkg/__init__.py", "# get_factory moved out\n",
+            "app/via_pkg.py:3:1: SOT002 call of deprecated legacy.factory.get_factory (as pkg.get_factory, which no "
+            "longer exists)",
+            id="a module it resolved a name through",
+        ),
+    ],
+)
+def test_check_sees_an_edit_that_restores_the_mtime(project: Path, ssot: Ssot, monkeypatch: pytest.MonkeyPatch,
+                                                    path: str, new: str, expected: str) -> None:
+    """`cp -p`, `rsync -t`, `touch -r`: same size, same mtime, new content (new ctime). No
+    cached finding, summary or flag outlives it."""
+    from flake8_ssot import warm
+
+    # Spells an identifier, uses nothing: its findings (none) are cached.
+    write_tree(project, {"app/clean.py": "def get_factory():\n    return 1\n# " + "-" * 40 + "\n"})
+    # No wait for settled files: what the first run cached is trusted by the second.
+    for module in (cache, index, warm):
+        monkeypatch.setattr(module, "RACY_NS", 0, raising=False)
+    time.sleep(0.05)
+    before = ssot("check", cwd=project)
+    assert expected not in before[1]
+    assert ssot("check", cwd=project) == before
+    file = project / path
+    st = file.stat()
+    file.write_text(_same_size(file.read_text(), new))
+    os.utime(file, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert (file.stat().st_size, file.stat().st_mtime_ns) == (st.st_size, st.st_mtime_ns)
+    time.sleep(0.05)
+    after = ssot("check", cwd=project)
+    assert expected in after[1]
+    assert after == without_cache(project, ssot)
+
+
+def test_a_file_read_just_after_a_change_is_analyzed_again(
+    project: Path, ssot: Ssot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Within a timestamp tick of a change, another change may leave every stat as it was: what
+    a run read then is not trusted by the next one, until it has settled."""
+    analyzed: list[str] = []
+    detect = engine.Project.detect
+    monkeypatch.setattr(engine.Project, "detect", lambda self, rel, *a: analyzed.append(rel) or detect(self, rel, *a))
+    first = ssot("check", "-j", "1", cwd=project)  # files written a moment ago
+    assert "app/via_pkg.py" in analyzed
+    analyzed.clear()
+    assert ssot("check", "-j", "1", cwd=project) == first
+    assert "app/via_pkg.py" in analyzed
+    settle()
+    assert ssot("check", "-j", "1", cwd=project) == first  # records settled stats
+    analyzed.clear()
+    assert ssot("check", "-j", "1", cwd=project) == first
+    assert analyzed == []
+
+
 def test_flake8_answers_unchanged_files_from_the_index(project: Path, monkeypatch: pytest.MonkeyPatch,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     """A file the build saw spell nothing, unchanged since, costs flake8's plugin one stat, no
@@ -281,6 +344,7 @@ def flake8_in_process(args: list[str], cwd: Path, monkeypatch: pytest.MonkeyPatc
 @pytest.mark.parametrize("stdin", [False, True], ids=["file", "stdin"])
 def test_a_warm_single_file_run_reads_only_that_file(project: Path, monkeypatch: pytest.MonkeyPatch,
                                                      capsys: pytest.CaptureFixture[str], stdin: bool) -> None:
+    settle()
     assert run_cli("flake8", "--select", "SOT", ".", cwd=project).returncode == 1  # a full run warms the cache
     reads: list[str] = []
     read_source = cache.read_source

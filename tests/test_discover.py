@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import textwrap
 from collections.abc import Callable
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli, write_tree
+from conftest import run_cli, settle, write_tree
 from flake8_ssot.config import load_config
 from flake8_ssot.declarations import render, replacement_named, rule_name
 
@@ -1078,7 +1079,7 @@ def test_a_damaged_cache_is_read_as_absent(ssot: Cli, project: Path) -> None:
     data["files"]["app/ws.py"] = "nonsense"
     cached.write_text(json.dumps(data))
     assert discover(ssot, project) == TEXT
-    assert json.loads(cached.read_text())["files"]["app/ws.py"][2][0][0] == "app.ws.create_websocket_manager(user_id)"
+    assert json.loads(cached.read_text())["files"]["app/ws.py"][4][0][0] == "app.ws.create_websocket_manager(user_id)"
 
 
 @pytest.mark.parametrize("newline", [
@@ -1097,6 +1098,7 @@ def test_a_single_file_run_trusts_the_last_full_run_for_other_files(project: Pat
     """As the index does for an editor: a declaration added in a file that declared nothing is
     enforced from the next full run on; an edit to a declaring file is noticed at once."""
     (project / "pyproject.toml").write_text("[tool.flake8-ssot]\ndiscover = true\n")
+    settle()
     assert run_cli("flake8-ssot", "check", cwd=project).returncode == 1
     (project / "app" / "new.py").write_text(
         "import warnings\n\n\ndef get_logger():\n    warnings.warn('use print', DeprecationWarning)\n"
@@ -1135,4 +1137,30 @@ def test_a_deprecated_special_method_is_listed_but_no_rule(ssot: Cli, tmp_path: 
         "#   app.mod.Item.__str__ (app/mod.py:6): str(item) is deprecated",
     ]
     (tmp_path / "pyproject.toml").write_text("[tool.flake8-ssot]\ndiscover = true\n")
+    assert ssot("check", cwd=tmp_path) == (0, "", "")
+
+
+def test_a_declaration_removed_by_an_edit_that_restores_the_mtime_is_gone(
+    ssot: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`cp -p`, `touch -r`: same size, same mtime, new content (new ctime); the cached
+    declarations of the file do not outlive it."""
+    from flake8_ssot import cache
+
+    declaring = "import warnings\n\n\ndef old():\n    warnings.warn('old is gone', DeprecationWarning)\n"
+    write_tree(tmp_path, {
+        "pyproject.toml": "[tool.flake8-ssot]\ndiscover = true\n",
+        "app/__init__.py": "",
+        "app/ws.py": declaring,
+        "app/use.py": "from app.ws import old\n",
+    })
+    monkeypatch.setattr(cache, "RACY_NS", 0)  # no wait for settled files: what the first run cached is trusted
+    used = "app/use.py:1:20: SOT001 import of deprecated app.ws.old; old is gone\n"
+    assert ssot("check", cwd=tmp_path) == (1, used, "")
+    path = tmp_path / "app/ws.py"
+    st = path.stat()
+    plain = "import warnings\n\n\ndef old():\n    print('fine')\n"
+    path.write_text(plain + "#" * (len(declaring) - len(plain) - 1) + "\n")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (st.st_size, st.st_mtime_ns)
     assert ssot("check", cwd=tmp_path) == (0, "", "")

@@ -6,18 +6,16 @@ file never turn a grandfathered use into a new one, while one more use anywhere 
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
-import functools
 import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from flake8_ssot.codes import bookkeeping_message
 from flake8_ssot.model import AllowEntry, AllowlistError, Config, Finding
+from flake8_ssot.records import Record, replace
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -27,17 +25,28 @@ else:  # pragma: no cover
 ENTRY_KEYS = frozenset({"path", "rule", "reason", "expires", "uses"})
 
 
-@dataclass(frozen=True)
-class Allowlist:
-    path: Path
-    entries: tuple[AllowEntry, ...]
+class Allowlist(Record):
+    # A plain class: the plugin imports this module in every editor run (see flake8_ssot.records).
+    __slots__ = ("path", "entries", "_by_path")
 
-    @functools.cached_property
+    def __init__(self, path: Path, entries: tuple[AllowEntry, ...]) -> None:
+        self.path, self.entries = path, entries
+        self._by_path: dict[str, dict[str, AllowEntry]] | None = None
+
+    def _fields(self) -> tuple[Any, ...]:
+        return self.path, self.entries
+
+    def __repr__(self) -> str:
+        return f"Allowlist(path={self.path!r}, entries={self.entries!r})"
+
+    @property
     def by_path(self) -> Mapping[str, Mapping[str, AllowEntry]]:
-        table: dict[str, dict[str, AllowEntry]] = {}
-        for entry in self.entries:
-            table.setdefault(entry.path, {})[entry.rule] = entry
-        return table
+        if self._by_path is None:
+            table: dict[str, dict[str, AllowEntry]] = {}
+            for entry in self.entries:
+                table.setdefault(entry.path, {})[entry.rule] = entry
+            self._by_path = table
+        return self._by_path
 
     def for_path(self, relpath: str) -> Mapping[str, AllowEntry]:
         return self.by_path.get(relpath, {})
@@ -161,12 +170,12 @@ def apply(
             marked.append(use)
             continue
         if entry.expires is not None and entry.expires < today:
-            marked.append(dataclasses.replace(use, status="expired"))
+            marked.append(replace(use, status="expired"))
             continue
         found[use.rule, use.scope] += 1
         allowed = entry.allowed(use.scope)
         fits = allowed is None or found[use.rule, use.scope] <= allowed
-        marked.append(dataclasses.replace(use, status="allowed") if fits else use)
+        marked.append(replace(use, status="allowed") if fits else use)
     notes = []
     for rule, entry in sorted(entries.items()):
         if entry.expires is not None and entry.expires < today:

@@ -14,8 +14,20 @@ from typing import Any
 
 CACHE_DIR = ".flake8-ssot-cache"
 
-Stat = tuple[int, int]
-"""(mtime_ns, size): how every cache entry recognises an unchanged file."""
+Stat = tuple[int, int, int, int]
+"""(mtime_ns, size, ctime_ns, inode): how every cache entry recognises an unchanged file.
+
+ctime cannot be set from user space, so a file given new content of the same size and its old
+mtime back (``cp -p``, ``rsync -t``, ``touch -r``, an unpacked archive) still reads as changed;
+the inode tells a file replaced by a rename from the one that was there."""
+
+RACY_NS = 2_000_000_000
+"""A file changed this close before it was read may change again within the same timestamp
+tick unseen (2 s: FAT's granularity, and well above any other's): its stat vouches for nothing
+(as flake8_ssot.warm.RACY_NS)."""
+
+UNSETTLED: Stat = (0, -1, 0, 0)
+"""Recorded instead of the stat of a file that changed just before it was read: no file has it."""
 
 
 _locations: dict[str, str] = {}
@@ -55,7 +67,22 @@ def stat_of(path: str) -> Stat | None:
         st = os.stat(path)
     except OSError:
         return None
-    return st.st_mtime_ns, st.st_size
+    return st.st_mtime_ns, st.st_size, st.st_ctime_ns, st.st_ino
+
+
+def stamp(st: os.stat_result) -> Stat:
+    """The :data:`Stat` of a stat result."""
+    return st.st_mtime_ns, st.st_size, st.st_ctime_ns, st.st_ino
+
+
+def settled(stat: Stat | None, read_ns: int) -> Stat | None:
+    """What a cache entry records for a file whose content was read at ``read_ns`` (or
+    before) with this stat taken before the read: the stat itself if the file last changed
+    well before then, else :data:`UNSETTLED`, which the next run finds changed. A change
+    within one timestamp tick of the read could leave the stat as it was."""
+    if stat is None:
+        return None
+    return stat if stat[2] < read_ns - RACY_NS else UNSETTLED
 
 
 def read_source(path: str, size: int = -1) -> bytes | None:

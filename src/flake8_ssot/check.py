@@ -9,14 +9,13 @@ files relative to the current directory, sorted as flake8 sorts them.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from flake8_ssot import discovery, formats, options, runner, vcs
+from flake8_ssot import discovery, formats, options, records, runner, vcs
 from flake8_ssot.engine import FileReport, Project, Projects, decode_source, decode_error
 from flake8_ssot.model import Finding
 from flake8_ssot.noqa import file_is_ignored, logical_lines
@@ -215,8 +214,8 @@ def _displayed(project: Project, report: FileReport, cwd: str, absolute: Sequenc
         return report
     return FileReport(
         path,
-        tuple(dataclasses.replace(f, path=path) for f in report.uses),
-        tuple(dataclasses.replace(f, path=path) for f in report.notes),
+        tuple(records.replace(f, path=path) for f in report.uses),
+        tuple(records.replace(f, path=path) for f in report.notes),
         report.error,
     )
 

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Final
 
+from flake8_ssot.records import Record
 
-@dataclass(frozen=True)
-class Code:
-    code: str
-    title: str
-    """Short name, used as the SARIF rule name and in the heading of the code's page (docs/codes/)."""
-    template: str
-    """Message after the code; ``{target}``/``{detail}`` are filled in by the engine."""
-    help: str
-    """One sentence on why it matters and what to do."""
+
+class Code(Record):
+    """``title``: short name, used as the SARIF rule name and in the heading of the code's page
+    (docs/codes/). ``template``: the message after the code; ``{target}``/``{detail}`` are
+    filled in by the engine. ``help``: one sentence on why it matters and what to do."""
+
+    # A plain class: the plugin imports this module in every editor run (see flake8_ssot.records).
+    __slots__ = ("code", "title", "template", "help")
+
+    def __init__(self, code: str, title: str, template: str, help: str) -> None:
+        self.code, self.title, self.template, self.help = code, title, template, help
 
 
 USE_CODES: Final = ("SOT001", "SOT002", "SOT003", "SOT004", "SOT005")

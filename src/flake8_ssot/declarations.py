@@ -6,7 +6,7 @@ doing so in ``__init__``/``__new__``/``__init_subclass__``, a module doing so at
 a module ``__getattr__`` doing so for one name, a function doing so only when a parameter
 is passed (a deprecated argument), and the ``@deprecated`` decorators (PEP 702's, the
 ``deprecated`` and ``deprecation`` packages'). Each file is scanned on its own (in parallel,
-cached by its (mtime, size)); which categories are deprecation warnings and what the
+cached by its stat); which categories are deprecation warnings and what the
 replacement a message names resolves to are answered afterwards, with the project's index.
 """
 
@@ -18,12 +18,13 @@ import builtins
 import dataclasses
 import os
 import re
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flake8_ssot import __version__, cache
+from flake8_ssot import __version__, cache, records
 from flake8_ssot.config import is_dotted_name
 from flake8_ssot.index import Index, parse_source
 from flake8_ssot.model import Config, Rule
@@ -33,7 +34,7 @@ from flake8_ssot.prefilter import Prefilter
 from flake8_ssot.summary import dotted
 
 DECLARATIONS_CACHE = "declarations.json"
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
 # Every declaration spells one of these words: `warn` (warnings.warn, a `from warnings
 # import warn`), `deprecated` (a decorator) or `_deprecated` (the standard library's helper).
 # Files spelling none of them are never parsed.
@@ -533,7 +534,7 @@ def scan(
     """The declarations of every file under ``paths`` (default: the project), resolved.
 
     ``.py`` entries that cannot be read (and named paths that do not exist) are added to
-    ``unreadable``. Per-file results are cached by (mtime, size) when the configuration
+    ``unreadable``. Per-file results are cached by stat (see :data:`flake8_ssot.cache.Stat`) when the configuration
     allows a cache; a full run whose files are all unchanged reuses the resolved list too.
 
     ``trust`` (a run linting named files only: an editor, a pre-commit hook) reuses the last
@@ -551,7 +552,7 @@ def scan(
         if trusted is not None:
             return trusted
     files = {
-        rel: (st.st_mtime_ns, st.st_size)
+        rel: cache.stamp(st)
         for rel, st in iter_python_files(root, [os.path.abspath(p) for p in paths] if paths else None,
                                          config.exclude, unreadable=unreadable)
     }
@@ -568,7 +569,7 @@ def scan(
             if stored.get("stamp") != stamp:
                 cache.save(root, DECLARATIONS_CACHE, key, {**stored, "key": key, "stamp": stamp})
             return found
-    todo = sorted(rel for rel, st in files.items() if rel not in table or tuple(table[rel][:2]) != st)
+    todo = sorted(rel for rel, st in files.items() if rel not in table or tuple(table[rel][:4]) != st)
     prefilter = Prefilter(WORDS)
 
     def one(rel: str) -> list[Raw] | None:
@@ -579,7 +580,11 @@ def scan(
 
     for rel, raw in zip(todo, fork_map(one, todo, jobs, _PARALLEL_MIN)):
         table[rel] = [*files[rel], raw]
-    raws = [(rel, r) for rel in sorted(files) for r in table[rel][2] or ()]
+    now = time.time_ns()  # after every read
+    for rel in todo:
+        # Read within a timestamp tick of a change: the next run reads it again.
+        table[rel][:4] = cache.settled(files[rel], now) or cache.UNSETTLED
+    raws = [(rel, r) for rel in sorted(files) for r in table[rel][4] or ()]
     found = resolve(config, raws)
     if config.cache:
         if whole:
@@ -602,7 +607,7 @@ def _trusted(root: Path, stored: dict[str, Any], stamp: object) -> list[Declarat
     if stored.get("stamp", ()) != stamp or not isinstance(files, dict) or not isinstance(resolved, list):
         return None
     for rel, entry in files.items():
-        if _valid_entry(entry) and entry[2] and cache.stat_of(os.path.join(root, rel)) != tuple(entry[:2]):
+        if _valid_entry(entry) and entry[4] and cache.stat_of(os.path.join(root, rel)) != tuple(entry[:4]):
             return None
     try:
         return [Declaration(**d) for d in resolved]
@@ -611,19 +616,19 @@ def _trusted(root: Path, stored: dict[str, Any], stamp: object) -> list[Declarat
 
 
 def _valid_entry(entry: object) -> bool:
-    return (isinstance(entry, list) and len(entry) == 3 and all(type(v) is int for v in entry[:2])
-            and (entry[2] is None or isinstance(entry[2], list)))
+    return (isinstance(entry, list) and len(entry) == 5 and all(type(v) is int for v in entry[:4])
+            and (entry[4] is None or isinstance(entry[4], list)))
 
 
-def _same(table: dict[str, list[Any]], files: dict[str, tuple[int, int]]) -> bool:
-    return len(table) == len(files) and all(tuple(table.get(rel, ())[:2]) == st for rel, st in files.items())
+def _same(table: dict[str, list[Any]], files: dict[str, cache.Stat]) -> bool:
+    return len(table) == len(files) and all(tuple(table.get(rel, ())[:4]) == st for rel, st in files.items())
 
 
 def resolve(config: Config, raws: Iterable[tuple[str, Raw]]) -> list[Declaration]:
     """Declarations from what each file shows: deprecation categories only, first one of a
     name kept, replacements resolved to a dotted name the project (or an installed or
     standard module) defines."""
-    index = Index(dataclasses.replace(config, rules=(), cache=False))
+    index = Index(records.replace(config, rules=(), cache=False))
     categories: dict[str, bool] = {}
     found: dict[str, Declaration] = {}
     for rel, (name, kind, line, category, message, named, candidates) in raws:
@@ -714,7 +719,7 @@ def enforced_rules(declarations: Sequence[Declaration], configured: Sequence[Rul
 def with_discovered(config: Config, jobs: int | None = None, *, trust: bool = False) -> Config:
     """``config`` with a rule for every deprecation the project declares (``discover = true``)."""
     found = scan(config, jobs=jobs, trust=trust)
-    return dataclasses.replace(config, rules=(*config.rules, *enforced_rules(found, config.rules)))
+    return records.replace(config, rules=(*config.rules, *enforced_rules(found, config.rules)))
 
 
 def toml_rules(declarations: Sequence[Declaration]) -> str:

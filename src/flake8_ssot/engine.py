@@ -7,7 +7,6 @@ counts or rewrites what it returns, so no two faces can disagree.
 from __future__ import annotations
 
 import ast
-import dataclasses
 import datetime
 import io
 import os
@@ -18,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from flake8_ssot import allowlist as allowlist_mod
-from flake8_ssot import cache
+from flake8_ssot import cache, records
 from flake8_ssot.codes import bookkeeping_message, use_message
 from flake8_ssot.config import load_config, split_argument
 from flake8_ssot.discovery import find_config
@@ -201,7 +200,7 @@ class Project:
         noqa = NoqaMap(lines)  # tokenizes only a file with a noqa comment
         if uses or "SOT" in text:
             uses = [
-                dataclasses.replace(u, status="noqa") if (n := noqa.at(u.line)) and n.silences(u.code) else u
+                records.replace(u, status="noqa") if (n := noqa.at(u.line)) and n.silences(u.code) else u
                 for u in uses
             ]
             notes = _unused_noqa(relpath, noqa, uses)
@@ -284,7 +283,7 @@ class Project:
         # flake8 drops a note under a `# noqa` of line 1 as it drops any error; so does `shown`.
         if detected.line_one is not None:
             bookkeeping = [
-                dataclasses.replace(n, status="noqa") if detected.line_one.silences(n.code) else n for n in bookkeeping
+                records.replace(n, status="noqa") if detected.line_one.silences(n.code) else n for n in bookkeeping
             ]
         return FileReport(relpath, tuple(marked), tuple(sorted(bookkeeping + list(detected.notes), key=_position)))
 
@@ -418,14 +417,14 @@ class Projects:
         if project is None:
             config = load_config(config_path)
             if not self._cache:
-                config = dataclasses.replace(config, cache=False)
+                config = records.replace(config, cache=False)
             elif self._cache_dir is not None:
                 # One command-line location for several projects: a subdirectory each.
                 import zlib
 
                 digest = zlib.crc32(str(config.root).encode("utf-8", "surrogateescape"))
                 sub = f"{config.root.name or 'root'}-{digest:08x}"
-                config = dataclasses.replace(config, cache_dir=os.path.join(os.path.abspath(self._cache_dir), sub))
+                config = records.replace(config, cache_dir=os.path.join(os.path.abspath(self._cache_dir), sub))
             project = self._by_config[config_path] = Project(
                 config, allowlist_missing_ok=self._allowlist_missing_ok, partial=self._partial
             )

@@ -37,7 +37,7 @@ _MAX_DEPTH = 32
 _OPAQUE = ModuleSummary(dynamic=True)
 _HIT, _MARKED, _ALIAS = Scanner.HIT, Scanner.MARKED, Scanner.ALIAS
 # Bump when the meaning of a cached entry changes, so old caches are ignored.
-_CACHE_FORMAT = 4
+_CACHE_FORMAT = 5
 INDEX_CACHE = "index.json"
 """Small, read by every run: identifiers, and the modules the index depends on (with summaries)."""
 FILES_CACHE = "files.json"
@@ -337,7 +337,7 @@ class Index:
         self.deprecations = deprecations or Deprecations(config.rules)
         self.aliases: frozenset[str] = frozenset()
         self.files: dict[str, Stat] = {}
-        """Every project file seen by the last full build, with its (mtime_ns, size)."""
+        """Every project file seen by the last full build, with its stat (see :data:`Stat`)."""
         self.unreadable: set[str] = set()
         """``.py`` entries the last full build could not read (see :func:`iter_python_files`)."""
         self.hits: set[str] = set()
@@ -366,7 +366,7 @@ class Index:
         self._key = [_CACHE_FORMAT, __version__, cache.code_stamp(), sorted(self.deprecations.entries),
                      list(config.src), list(config.exclude)]
         self._state = cache.load(self.root, INDEX_CACHE, self._key) if config.cache else None
-        # rel -> [mtime_ns, size, flags or None, module name, summary]: what the last run knew.
+        # rel -> [*stat, flags or None, module name, summary]: what the last run knew.
         self._stored: dict[str, list[Any]] = _valid_modules(self._state)
         self._external: dict[str, tuple[str | None, ModuleSummary | None]] = {}
         self._definitions: dict[str, Definition | None] = {}
@@ -489,9 +489,9 @@ class Index:
         stat = self._summary_stats[relpath] = self.stat(relpath)
         stored = self._stored.get(relpath)
         summary = None
-        if data is None and stored is not None and stored[3] == module and tuple(stored[:2]) == stat:
+        if data is None and stored is not None and stored[5] == module and tuple(stored[:4]) == stat:
             try:
-                summary = ModuleSummary.from_json(stored[4])
+                summary = ModuleSummary.from_json(stored[6])
             except (KeyError, TypeError, ValueError, AttributeError):
                 pass  # a damaged cache entry: read the file instead
         if summary is None:
@@ -503,11 +503,11 @@ class Index:
         return summary
 
     def summary_stat(self, relpath: str) -> Stat | None:
-        """(mtime_ns, size) of the file as it was when its summary was read."""
+        """The stat of the file as it was when its summary was read."""
         return self._summary_stats[relpath] if relpath in self._summary_stats else self.stat(relpath)
 
     def stat(self, relpath: str) -> Stat | None:
-        """(mtime_ns, size) of a project file: as the last walk saw it, else when first asked."""
+        """The stat of a project file: as the last walk saw it, else when first asked."""
         known = self.files.get(relpath)
         if known is None:
             try:
@@ -814,7 +814,7 @@ class Index:
             walked = []
             files = iter_python_files(self.root, exclude=self.config.exclude, unreadable=self.unreadable, dirs=walked)
         stats = dict(files)
-        self.files = {rel: (st.st_mtime_ns, st.st_size) for rel, st in stats.items()}
+        self.files = {rel: cache.stamp(st) for rel, st in stats.items()}
         # What a warm `check` watches, as the walk saw it before any file was read: a file
         # changing afterwards then differs from its snapshot (see flake8_ssot.warm.record).
         self.walked = None if walked is None else (walked, stats)
@@ -847,7 +847,7 @@ class Index:
             cache.save(self.root, FILES_CACHE, self._files_key, {
                 "scanned": sorted(covered),
                 "files": {
-                    rel: [*self.files[rel], flags[rel], stats[rel].st_ctime_ns, stats[rel].st_ino, rel in sure]
+                    rel: [*self.files[rel][:2], flags[rel], stats[rel].st_ctime_ns, stats[rel].st_ino, rel in sure]
                     for rel in sorted(self.files)
                 },
             })
@@ -891,14 +891,14 @@ class Index:
             self.build()
             return
         prior = {
-            rel: entry[2] for rel, entry in self._stored.items()
-            if entry[2] is not None and tuple(entry[:2]) == self.stat(rel)
+            rel: entry[4] for rel, entry in self._stored.items()
+            if entry[4] is not None and tuple(entry[:4]) == self.stat(rel)
         }
         universe = {rel for rel in self._stored if self.stat(rel) is not None}
         universe.update(rel for rel in targets if is_inside(rel) and rel.endswith(".py"))
         prior = {rel: f for rel, f in prior.items() if rel in universe}
         # No module the aliases were derived from changed: they are still what was stored.
-        unchanged = all(tuple(entry[:2]) == self.stat(rel) for rel, entry in self._stored.items())
+        unchanged = all(tuple(entry[:4]) == self.stat(rel) for rel, entry in self._stored.items())
         known = set(self._state.get("identifiers") or ()) if unchanged else None
         flags, covered, _ = self._settle(sorted(universe), prior, covered, known)
         learned = any(flags[rel] & _ALIAS for rel in universe if rel not in self._stored)
@@ -1054,10 +1054,12 @@ class Index:
         modules: dict[str, list[Any]] = {}
         if partial:
             for rel, entry in self._stored.items():
-                if tuple(entry[:2]) == self.stat(rel):
-                    modules[rel] = [*entry[:2], flags.get(rel, entry[2]), *entry[3:]]
+                if tuple(entry[:4]) == self.stat(rel):
+                    modules[rel] = [*entry[:4], flags.get(rel, entry[4]), *entry[5:]]
+        now = time.time_ns()  # after every read of this run
         for rel in {*self._summaries, *(rel for rel, f in flags.items() if f & _ALIAS)}:
-            stat = self.stat(rel) if is_inside(rel) else None
+            # A file read within a timestamp tick of a change: the next run reads it again.
+            stat = cache.settled(self.stat(rel), now) if is_inside(rel) else None
             if stat is None:
                 continue
             summary = self.summary_of_file(rel)
@@ -1094,8 +1096,8 @@ def _valid_modules(state: dict[str, Any] | None) -> dict[str, list[Any]]:
         return {}
     return {
         rel: entry for rel, entry in modules.items()
-        if isinstance(entry, list) and len(entry) == 5 and isinstance(entry[4], dict)
-        and (entry[2] is None or type(entry[2]) is int)
+        if isinstance(entry, list) and len(entry) == 7 and isinstance(entry[6], dict)
+        and (entry[4] is None or type(entry[4]) is int)
     }
 
 

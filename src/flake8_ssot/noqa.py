@@ -6,7 +6,8 @@ import io
 import re
 import tokenize
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+from flake8_ssot.records import Record
 
 # flake8.defaults.NOQA_INLINE_REGEXP and NOQA_FILE, copied so the CLI need not import flake8.
 NOQA_INLINE = re.compile(
@@ -16,12 +17,14 @@ NOQA_FILE = re.compile(r"\s*# flake8[:=]\s*noqa", re.I)
 _SPLIT = re.compile(r"[,\s]")
 
 
-@dataclass(frozen=True)
-class Noqa:
-    line: int
-    col: int
-    codes: tuple[str, ...] | None
-    """None for a bare ``# noqa``."""
+class Noqa(Record):
+    """``codes``: None for a bare ``# noqa``."""
+
+    # A plain class: the plugin imports this module in every editor run (see flake8_ssot.records).
+    __slots__ = ("line", "col", "codes")
+
+    def __init__(self, line: int, col: int, codes: tuple[str, ...] | None) -> None:
+        self.line, self.col, self.codes = line, col, codes
 
     def silences(self, code: str) -> bool:
         return self.codes is None or code.startswith(self.codes)

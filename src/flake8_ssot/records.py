@@ -8,7 +8,7 @@ this base, which compares, hashes and prints them by their fields, as a frozen d
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 
 class Record:
@@ -29,3 +29,16 @@ class Record:
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
         return f"{type(self).__name__}({shown})"
+
+
+R = TypeVar("R", bound=Record)
+
+
+def replace(record: R, **changes: Any) -> R:
+    """A copy of ``record`` with ``changes`` to its fields, as :func:`dataclasses.replace` makes
+    (every field of a record is a parameter of its ``__init__``, by the same name)."""
+    names = [n for n in type(record).__slots__ if not n.startswith("_")]  # "_": derived, not a field
+    unknown = changes.keys() - set(names)
+    if unknown:
+        raise TypeError(f"{type(record).__name__} has no field {sorted(unknown)[0]!r}")
+    return type(record)(**{n: changes[n] if n in changes else getattr(record, n) for n in names})

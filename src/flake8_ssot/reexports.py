@@ -15,6 +15,7 @@ import re
 from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING
 
+from flake8_ssot import records
 from flake8_ssot.engine import decode_source
 from flake8_ssot.index import TOO_DEEP, Index, one_line, parse_source
 from flake8_ssot.model import Config
@@ -39,7 +40,7 @@ class PlannedIndex(Index):
     def __init__(self, config: Config, planned: Mapping[str, bytes]) -> None:
         self.planned = planned
         # A cache must never learn summaries of texts that are not on disk.
-        super().__init__(dataclasses.replace(config, cache=False))
+        super().__init__(records.replace(config, cache=False))
 
     def summary_of_file(self, relpath: str, data: bytes | None = None) -> ModuleSummary:
         return super().summary_of_file(relpath, self.planned.get(relpath) if data is None else data)

@@ -2,21 +2,25 @@
 
 What :meth:`Project.detect` finds in a file depends on its own text, on the modules its
 names were resolved through, and on project-wide facts (rules, identifiers, which modules
-own the deprecated names). Each entry records the first two with their (mtime, size), the
-third as the cache's key; an entry is reused only while all of them hold, so an edit to a
+own the deprecated names). Each entry records the first two with their stat (see
+:data:`flake8_ssot.cache.Stat`: a same-size edit that puts the old mtime back still counts),
+the third as the cache's key; an entry is reused only while all of them hold, so an edit to a
 re-exporting module re-analyzes exactly the files that resolved names through it. The
 allowlist and today's date are applied afresh on every run (see :meth:`Project.judge`).
 
 Each entry also records a digest of the file's decoded text. `check` recognises an unchanged
-file by its (mtime, size) from the walk, without reading it; the flake8 plugin, which is
+file by its stat from the walk, without reading it; the flake8 plugin, which is
 handed the text, by the digest, so that it can never take another text's findings, whatever
-the file's timestamps say (see :class:`PluginResults`).
+the file's timestamps say (see :class:`PluginResults`). A file that changed within a
+timestamp tick of being read is recorded as :data:`flake8_ssot.cache.UNSETTLED`: its stat
+might not change again with its content, so no later run takes it for unchanged.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +34,7 @@ if TYPE_CHECKING:
     import ast
 
 RESULTS_CACHE = "results.json"
-_FORMAT = 3
+_FORMAT = 4
 
 Entry = dict[str, Any]
 
@@ -66,7 +70,7 @@ def detect(project: Project, relpath: str) -> tuple[Detected, Entry | None]:
         found, text = _detect_file(project, relpath)
     if stat is None or (found.error or "").startswith("cannot read"):
         return found, None
-    return found, _entry(project, relpath, found, deps, list(stat), None if text is None else digest(text))
+    return found, _entry(project, relpath, found, deps, stat, None if text is None else digest(text))
 
 
 def _detect_file(project: Project, relpath: str) -> tuple[Detected, str | None]:
@@ -88,15 +92,18 @@ def _detect_file(project: Project, relpath: str) -> tuple[Detected, str | None]:
     return project.detect_file(relpath), None
 
 
-def _entry(project: Project, relpath: str, found: Detected, deps: Any, stat: list[int] | None,
+def _entry(project: Project, relpath: str, found: Detected, deps: Any, stat: cache.Stat | None,
            text_digest: str | None) -> Entry:
+    """``stat``: the file's, taken before it was read (None: it cannot be recognised by stat)."""
     index = project.index
+    # Every read happened before now: judging their stats against now errs on the safe side.
+    now = time.time_ns()
     return {
-        "s": stat,
+        "s": cache.settled(stat, now),
         "h": text_digest,
         "m": index.module_of(relpath),
         "modules": deps.modules,
-        "files": {rel: index.summary_stat(rel) for rel in sorted(deps.files)},
+        "files": {rel: cache.settled(index.summary_stat(rel), now) for rel in sorted(deps.files)},
         "d": _dump(found),
     }
 
@@ -174,7 +181,7 @@ class PluginResults:
     the cache directory, which the process that loaded the cache merges when the run ends
     (:meth:`finish`).
 
-    An entry the plugin records carries the file's (mtime, size) for `check` only when the
+    An entry the plugin records carries the file's stat for `check` only when the
     file did not change between the stat taken before flake8 read it and one taken after:
     the text flake8 read is then the text with that stat.
     """
@@ -203,7 +210,7 @@ class PluginResults:
             if on_disk:
                 before = index.files.get(relpath) if index.complete else self.before.get(relpath)
                 now = cache.stat_of(os.path.join(self.project.root, relpath))
-                stat = list(before) if before is not None and before == now else None
+                stat = before if before is not None and before == now else None
             self._record(relpath, _entry(self.project, relpath, found, deps, stat, text_digest))
         return found
 

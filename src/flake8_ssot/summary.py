@@ -13,10 +13,10 @@ from __future__ import annotations
 import ast
 import builtins
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from flake8_ssot.paths import resolve_relative
+from flake8_ssot.records import Record
 
 MAX_ALTERNATIVES = 16
 """Bound on what one name may refer to across branches; real code needs a handful."""
@@ -33,14 +33,21 @@ Facts = tuple[str, ...]
 ``C:x`` (the result of calling x), ``R:x`` (the object x itself); x fully qualified."""
 
 
-@dataclass(frozen=True)
-class ClassSummary:
-    bases: tuple[str, ...] = ()
-    """Fully qualified dotted names of the bases that are plain names."""
-    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    """Body name -> dotted names it refers to (``new_name = fetch_all``: ``m.C.fetch_all``)."""
-    members: frozenset[str] = frozenset()
-    """Every name the class body binds."""
+# Plain classes, not dataclasses: the plugin imports this module in every editor run (see
+# flake8_ssot.records). Treated as frozen.
+
+
+class ClassSummary(Record):
+    """``bases``: fully qualified dotted names of the bases that are plain names. ``aliases``:
+    body name -> dotted names it refers to (``new_name = fetch_all``: ``m.C.fetch_all``).
+    ``members``: every name the class body binds."""
+
+    __slots__ = ("bases", "aliases", "members")
+
+    def __init__(self, bases: tuple[str, ...] = (), aliases: dict[str, tuple[str, ...]] | None = None,
+                 members: frozenset[str] = frozenset()) -> None:
+        self.bases, self.members = bases, members
+        self.aliases: dict[str, tuple[str, ...]] = {} if aliases is None else aliases
 
     def to_json(self) -> list[Any]:
         return [list(self.bases), {k: list(v) for k, v in self.aliases.items()}, sorted(self.members)]
@@ -50,27 +57,35 @@ class ClassSummary:
         return cls(tuple(data[0]), {k: tuple(v) for k, v in data[1].items()}, frozenset(data[2]))
 
 
-@dataclass(frozen=True)
-class ModuleSummary:
-    bindings: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    """Top-level name -> dotted names it may refer to (imports and aliases of imports)."""
-    defined: frozenset[str] = frozenset()
-    """Names bound to something else (def, class, assignment)."""
-    stars: tuple[str, ...] = ()
-    """Modules star-imported at top level."""
-    dynamic: bool = False
-    """The module defines ``__getattr__``: any name may exist."""
-    all_names: tuple[str, ...] | None = None
-    imported: frozenset[str] = frozenset()
-    """Names bound by an import statement (and by nothing the module defines)."""
-    state: frozenset[str] = frozenset()
-    """Names assigned the result of calling something the module does not define (a logger, a
-    lock, a ``TypeVar``): module state, not part of what the module offers."""
-    classes: dict[str, ClassSummary] = field(default_factory=dict)
-    returns: dict[str, Facts] = field(default_factory=dict)
-    """Function (``f``) or method (``C.m``) -> what it returns."""
-    params: dict[str, Params] = field(default_factory=dict)
-    """Function (``f``) or method (``C.m``) -> its parameters a call can pass by position."""
+class ModuleSummary(Record):
+    """What a module binds at top level, read from its source.
+
+    ``bindings``: top-level name -> dotted names it may refer to (imports and aliases of
+    imports). ``defined``: names bound to something else (def, class, assignment). ``stars``:
+    modules star-imported at top level. ``dynamic``: the module defines ``__getattr__``: any
+    name may exist. ``imported``: names bound by an import statement (and by nothing the module
+    defines). ``state``: names assigned the result of calling something the module does not
+    define (a logger, a lock, a ``TypeVar``): module state, not part of what the module offers.
+    ``returns``: function (``f``) or method (``C.m``) -> what it returns. ``params``: function
+    or method -> its parameters a call can pass by position.
+    """
+
+    __slots__ = ("bindings", "defined", "stars", "dynamic", "all_names", "imported", "state", "classes", "returns",
+                 "params")
+
+    def __init__(
+        self, bindings: dict[str, tuple[str, ...]] | None = None, defined: frozenset[str] = frozenset(),
+        stars: tuple[str, ...] = (), dynamic: bool = False, all_names: tuple[str, ...] | None = None,
+        imported: frozenset[str] = frozenset(), state: frozenset[str] = frozenset(),
+        classes: dict[str, ClassSummary] | None = None, returns: dict[str, Facts] | None = None,
+        params: dict[str, Params] | None = None,
+    ) -> None:
+        self.bindings: dict[str, tuple[str, ...]] = {} if bindings is None else bindings
+        self.defined, self.stars, self.dynamic, self.all_names = defined, stars, dynamic, all_names
+        self.imported, self.state = imported, state
+        self.classes: dict[str, ClassSummary] = {} if classes is None else classes
+        self.returns: dict[str, Facts] = {} if returns is None else returns
+        self.params: dict[str, Params] = {} if params is None else params
 
     def binds(self, name: str) -> bool:
         return name in self.bindings or name in self.defined
