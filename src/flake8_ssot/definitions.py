@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from flake8_ssot.model import Config
 from flake8_ssot.deprecations import Deprecations
+from flake8_ssot.model import Config
 from flake8_ssot.modules import MAX_DEPTH, Modules
 from flake8_ssot.records import Record
 from flake8_ssot.summary import Facts, ModuleSummary, Params

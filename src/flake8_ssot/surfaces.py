@@ -8,9 +8,9 @@ from __future__ import annotations
 import os
 
 from flake8_ssot import sources
-from flake8_ssot.model import Config
 from flake8_ssot.definitions import Definitions
 from flake8_ssot.deprecations import Deprecations, Resolution, distinctive, word
+from flake8_ssot.model import Config
 from flake8_ssot.summary import ModuleSummary
 
 
