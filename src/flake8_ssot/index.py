@@ -294,7 +294,7 @@ class Index(Resolver):
             starts = [0, *itertools.accumulate(max(self.files.get(rel, (0, 0))[1], 0) + 1 for rel in unread)]
             shared = mmap.mmap(-1, starts[-1]) if starts[-1] <= kept.budget else None
             spans = [(i, min(i + _SCAN_CHUNK, len(unread))) for i in range(0, len(unread), _SCAN_CHUNK)]
-            work = self._read_and_scan(scanner, unread, starts, shared)
+            work = _read_and_scan(str(self.root), scanner, unread, starts, shared)
             odd: list[str] = []
             for (lo, hi), (flags, misplaced) in zip(spans, fork_map(work, spans, self.jobs, 2)):
                 found.update(zip(unread[lo:hi], flags))
@@ -317,29 +317,6 @@ class Index(Resolver):
                     kept.add(block)
                     batch, datas, size = [], [], 0
         return [found[rel] for rel in files]
-
-    def _read_and_scan(
-        self, scanner: Scanner, files: list[str], starts: list[int], shared: mmap.mmap | None
-    ) -> Callable[[tuple[int, int]], tuple[list[int], list[int]]]:
-        """Flags of ``files[lo:hi]``, and which of them could not be put at their place in ``shared``."""
-        root = str(self.root)
-
-        def run(span: tuple[int, int]) -> tuple[list[int], list[int]]:
-            lo, hi = span
-            datas = [cache.read_source(os.path.join(root, rel), starts[lo + k + 1] - starts[lo + k] - 1)
-                     for k, rel in enumerate(files[lo:hi])]
-            odd = []
-            if shared is not None:
-                for k, data in enumerate(datas):
-                    at, size = starts[lo + k], starts[lo + k + 1] - starts[lo + k] - 1
-                    if data is not None and len(data) == size:
-                        shared[at:at + size] = data
-                    elif data is not None:  # changed since the walk: read again by later rounds
-                        odd.append(k)
-            block = _Block.join(files[lo:hi], datas)
-            return scanner.flags_block(block.data, block.starts), odd
-
-        return run
 
     # -- cache ------------------------------------------------------------------------------
 
@@ -374,6 +351,29 @@ class Index(Resolver):
         if self._state is None or {k: v for k, v in self._state.items() if k != "key"} != state:
             cache.save(self.root, INDEX_CACHE, self._key, state)
             self._state = {"key": self._key, **state}
+
+
+def _read_and_scan(
+    root: str, scanner: Scanner, files: list[str], starts: list[int], shared: mmap.mmap | None
+) -> Callable[[tuple[int, int]], tuple[list[int], list[int]]]:
+    """Flags of ``files[lo:hi]``, and which of them could not be put at their place in ``shared``."""
+
+    def run(span: tuple[int, int]) -> tuple[list[int], list[int]]:
+        lo, hi = span
+        datas = [cache.read_source(os.path.join(root, rel), starts[lo + k + 1] - starts[lo + k] - 1)
+                 for k, rel in enumerate(files[lo:hi])]
+        odd = []
+        if shared is not None:
+            for k, data in enumerate(datas):
+                at, size = starts[lo + k], starts[lo + k + 1] - starts[lo + k] - 1
+                if data is not None and len(data) == size:
+                    shared[at:at + size] = data
+                elif data is not None:  # changed since the walk: read again by later rounds
+                    odd.append(k)
+        block = _Block.join(files[lo:hi], datas)
+        return scanner.flags_block(block.data, block.starts), odd
+
+    return run
 
 
 def _valid_modules(state: dict[str, Any] | None) -> dict[str, list[Any]]:
