@@ -10,126 +10,33 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from flake8_ssot.config import is_dotted_name
 from flake8_ssot.index import Index, Resolution, distinctive
 from flake8_ssot.paths import resolve_relative
+from flake8_ssot.scopes import BUILTINS, OPAQUE_NAMES, Binding, ClassInfo, Entry, Scope, Scopes, all_args, unpacked
 from flake8_ssot.summary import MAX_ALTERNATIVES, annotation_chain, dotted
+from flake8_ssot.uses import (
+    ATTR_BUILTINS, FORMS, MODULE_STRING_SINKS, TYPE_EXPRESSION_SINKS, Found, Use, argument,
+)
 
-# Syntactic shape of a use, carried into findings so `fix` can pick a rewrite.
-FORMS = {
-    "import": "import a.b [as m]",
-    "import-from": "from a import b [as c]",
-    "import-star": "from a import *",
-    "name": "bare name reference",
-    "attribute": "attribute chain reference",
-    "call": "call of a name or attribute chain",
-    "result-call": "call on a value returned by a deprecated call",
-    "instance": "member of an instance (created by a call, or a parameter's annotation)",
-    "string": "string naming a target (mock.patch, importlib, getattr, sys.modules)",
-    "string-value": "name or expression holding a constant string that names a target",
-    "instance-attribute": "self.f, where the class body bound f (a function found there gets self)",
-    "all": "__all__ entry",
-    "annotation-string": "name inside a string annotation",
-    "argument": "a deprecated argument passed to a call, by keyword or by position",
-    "rebinding": "a deprecated API's name bound to another object (SOT005)",
-}
-
-_MODULE_STRING_SINKS = {
-    "importlib.import_module",
-    "importlib.__import__",
-    "builtins.__import__",
-    "importlib.util.find_spec",
-    "importlib.util.resolve_name",
-    "pkgutil.resolve_name",
-    "sys.modules.get",
-    "sys.modules.pop",
-    "sys.modules.setdefault",
-    "sys.modules.__getitem__",
-}
-_ATTR_BUILTINS = {"getattr", "hasattr", "setattr", "delattr"}
-# Calls whose first argument is a type expression, where a string is a forward reference.
-_TYPE_EXPRESSION_SINKS = {"typing.cast", "typing_extensions.cast"}
-
-
-@dataclass(frozen=True)
-class Use:
-    line: int
-    col: int
-    end_line: int
-    end_col: int
-    code: str
-    resolution: Resolution
-    form: str
-    scope: str
-    via: str
-    spelled: str
-
-
-@dataclass(eq=False)
-class ClassInfo:
-    """What a class defined in this module binds, as seen through the class or its instances."""
-
-    attrs: dict[str, Entry] = field(default_factory=dict)
-    """Attributes its methods set on instances (``self.factory = Factory()``)."""
-    names: dict[str, Entry] = field(default_factory=dict)
-    """The class body's bindings (``make = get_factory``), once the body has run."""
-    bases: tuple[str, ...] = ()
-    """Fully qualified names of its bases, where they are imported names."""
-    parents: tuple[ClassInfo, ...] = ()
-    """Its bases that are classes of this module."""
-
-
-@dataclass(frozen=True)
-class Binding:
-    kind: Literal["name", "call", "instance", "self", "class", "const", "inherit"]
-    dotted: str = ""
-    """For ``name``: the fully qualified name it refers to; for ``call``: the fully qualified
-    name of what was called to produce the value; for ``instance``: the class a parameter is
-    annotated with; for ``const``: the string."""
-    owner: ClassInfo | None = None
-    """For ``self`` (an instance) and ``class`` (the class itself): the class."""
-
-
-Found = tuple[Resolution, str, str, str | None]
-"""A chain's resolution, the name to show, how it was reached, and its form if not the plain one."""
-
-
-INHERIT = Binding("inherit")
-"""Marks a name unbound on some path: look it up in the enclosing scope too."""
-
-Entry = tuple[Binding, ...]
-"""Possible bindings of a name; empty when it is bound to something unrelated."""
-
-
-@dataclass(eq=False)
-class Scope:
-    kind: Literal["module", "class", "function", "lambda", "comprehension"]
-    qualname: str
-    parent: Scope | None
-    names: dict[str, Entry] = field(default_factory=dict)
-    globals: set[str] = field(default_factory=set)
-    cls: ClassInfo | None = None
-
+__all__ = ["FORMS", "Use", "Visitor"]  # FORMS and Use are named from here too
 
 _DISPATCH: dict[type[ast.AST], Callable[[Visitor, Any], None]] = {}
 
 
-class Visitor(ast.NodeVisitor):
+class Visitor(Scopes, ast.NodeVisitor):
     def __init__(self, index: Index, module: str, is_package: bool) -> None:
+        super().__init__()
         self.index = index
         self.module = module
         self.is_package = is_package
         self.uses: list[Use] = []
-        self.scope = Scope("module", "<module>", None)
-        self.module_scope = self.scope
         self._deferred: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, Scope, ClassInfo | None]] = []
         # Calls through `self.attr` whose attribute no method had set yet when they were seen.
         self._pending_self: list[tuple[Binding, list[str], ast.AST, str]] = []
-        # Every name any scope binds, and uses of names none bound when seen (see _unbound).
-        self._ever_bound: set[str] = set()
+        # Uses of names no scope bound when seen (see _unbound).
         self._unbound_uses: list[tuple[str, ast.AST, str, Resolution, str, str]] = []
         self._opaque = False
         """A star import of an unknown module or a ``globals()`` call: any name may be bound."""
@@ -140,8 +47,6 @@ class Visitor(ast.NodeVisitor):
         """SOT005 candidates, decided when ``__all__`` is known."""
         self._real: set[tuple[Scope, str]] = set()
         """Names a scope binds to the deprecated API itself, by an import of it."""
-        self._defs: dict[str, str] = {}
-        """Module-level functions and classes of this file still bound to their name -> their path."""
 
     # -- driver ---------------------------------------------------------------------------
 
@@ -201,33 +106,6 @@ class Visitor(ast.NodeVisitor):
             self.visit(statement)
 
     # -- bindings -------------------------------------------------------------------------
-
-    def lookup(self, name: str) -> Entry:
-        found: list[Binding] = []
-        scope: Scope | None = self.scope
-        innermost = True
-        while scope is not None:
-            if name in scope.globals:
-                scope = self.module_scope
-            if scope.kind != "class" or innermost:
-                entry = scope.names.get(name)
-                if entry is not None:
-                    if INHERIT not in entry:
-                        # The usual case, found whole in one scope: no copy.
-                        return tuple(found) + entry if found else entry
-                    found.extend(b for b in entry if b is not INHERIT)
-            innermost = False
-            scope = scope.parent
-        return tuple(found)
-
-    def bind(self, name: str, entry: Entry, scope: Scope | None = None) -> None:
-        self._ever_bound.add(name)
-        scope = scope or self.scope
-        if name in scope.globals:
-            scope = self.module_scope
-        scope.names[name] = entry
-        if scope is self.module_scope:
-            self._defs.pop(name, None)
 
     def resolve_chain(self, chain: list[str], *, call: bool = False) -> Found | None:
         """How ``a.b.c`` reaches a deprecated target through what ``a`` is bound to, if it does."""
@@ -332,7 +210,7 @@ class Visitor(ast.NodeVisitor):
         deprecations = self.index.deprecations
         meant = deprecations.stale(name, self.module)
         entry = deprecations.match(meant) if meant is not None else None
-        if meant is None or entry is None or name in _BUILTINS:
+        if meant is None or entry is None or name in BUILTINS:
             return None
         # Decided when the module is done: a later statement or function may bind it.
         return deprecations.resolution(".".join([meant, *chain[1:]]), entry, "stale"), name, "unbound", None
@@ -438,7 +316,7 @@ class Visitor(ast.NodeVisitor):
                 self._rebinding(target, target.id, self._bound_path(value))
             self.bind(target.id, entry)
         elif isinstance(target, (ast.Tuple, ast.List)):
-            values = _unpacked(target, value)
+            values = unpacked(target, value)
             # Every value before any binding: `a, b = b, a` swaps.
             entries = [self._value_entry(v) for v in values]
             for element, item, found in zip(target.elts, values, entries):
@@ -456,36 +334,7 @@ class Visitor(ast.NodeVisitor):
                         known = binding.owner.attrs.get(chain[1], ())
                         binding.owner.attrs[chain[1]] = tuple(dict.fromkeys([*known, *carried]))[:MAX_ALTERNATIVES]
 
-    def _shadow(self, node: ast.AST) -> None:
-        for child in ast.walk(node):
-            if isinstance(child, ast.Name):
-                self.bind(child.id, ())
-
     # -- branches -------------------------------------------------------------------------
-
-    def branches(self, *paths: Callable[[], None], fallthrough: bool = False) -> None:
-        """Run alternative paths from the same state; afterwards a name may be any of them."""
-        scope = self.scope
-        before = scope.names
-        states = []
-        for path in paths:
-            scope.names = dict(before)
-            path()
-            states.append(scope.names)
-        if fallthrough:
-            states.append(before)
-        # Only names some path rebound need merging; the others keep their entry (normalized
-        # as a merge would: without repeats, at most MAX_ALTERNATIVES).
-        changed = {n for state in states if state is not before for n, e in state.items() if before.get(n) is not e}
-        merged = {n: e if len(e) < 2 else tuple(dict.fromkeys(e))[:MAX_ALTERNATIVES] for n, e in before.items()}
-        for name in changed:
-            alternatives: list[Binding] = []
-            for state in states:
-                for binding in state.get(name, (INHERIT,)):
-                    if binding not in alternatives:
-                        alternatives.append(binding)
-            merged[name] = tuple(alternatives[:MAX_ALTERNATIVES])
-        scope.names = merged
 
     def _run(self, statements: list[ast.stmt]) -> Callable[[], None]:
         return lambda: self.body(statements)
@@ -628,7 +477,7 @@ class Visitor(ast.NodeVisitor):
         for default in [*args.defaults, *args.kw_defaults]:
             if default is not None:
                 self.visit(default)
-        for arg in _all_args(args):
+        for arg in all_args(args):
             if arg.annotation is not None:
                 self.annotation(arg.annotation)
 
@@ -637,7 +486,7 @@ class Visitor(ast.NodeVisitor):
     ) -> None:
         qualname = node.name if parent.kind == "module" else f"{parent.qualname}.{node.name}"
         self.scope = Scope("function", qualname, parent)
-        params = _all_args(node.args)
+        params = all_args(node.args)
         # Looked up before the parameters are bound: annotations are evaluated outside.
         typed = [(arg.arg, self._typed(arg.annotation)) for arg in params]
         for name, entry in typed:
@@ -749,7 +598,7 @@ class Visitor(ast.NodeVisitor):
     # -- expressions ----------------------------------------------------------------------
 
     def visit_Name(self, node: ast.Name) -> None:
-        if node.id in _OPAQUE_NAMES:
+        if node.id in OPAQUE_NAMES:
             self._opaque = True
         if isinstance(node.ctx, ast.Load):
             found = self.resolve_chain([node.id])
@@ -771,7 +620,7 @@ class Visitor(ast.NodeVisitor):
             self.visit(node.func)
             self._call_on_result(node)
         else:
-            self._opaque = self._opaque or chain[0] in _OPAQUE_NAMES
+            self._opaque = self._opaque or chain[0] in OPAQUE_NAMES
             self._call(node, chain)
         consumed = self._string_sinks(node, chain)
         for arg in node.args:
@@ -845,7 +694,7 @@ class Visitor(ast.NodeVisitor):
         self._arguments(node.args)
         outer = self.scope
         self.scope = Scope("lambda", outer.qualname, outer)
-        for arg in _all_args(node.args):
+        for arg in all_args(node.args):
             self.bind(arg.arg, ())
         self.visit(node.body)
         self.scope = outer
@@ -891,27 +740,27 @@ class Visitor(ast.NodeVisitor):
             return None
         args = node.args
         qualified = self._qualified(chain)
-        if _TYPE_EXPRESSION_SINKS.intersection(qualified) and args:
+        if TYPE_EXPRESSION_SINKS.intersection(qualified) and args:
             self.annotation(args[0])  # cast("Factory", x): the string is a forward reference
             return args[0]
-        if _MODULE_STRING_SINKS.intersection(qualified):
-            package = _argument(node, 1, "package")
+        if MODULE_STRING_SINKS.intersection(qualified):
+            package = argument(node, 1, "package")
             if args:
                 self._module_string(args[0], package)
             return None
         if chain[-1] == "patch":
-            self._module_string(_argument(node, 0, "target"))
+            self._module_string(argument(node, 0, "target"))
             return None
         if len(chain) >= 2 and chain[-2] == "patch":
-            target = _argument(node, 0, "in_dict" if chain[-1] == "dict" else "target")
+            target = argument(node, 0, "in_dict" if chain[-1] == "dict" else "target")
             if chain[-1] == "dict":
                 self._module_string(target)
-                values = _argument(node, 1, "values")
+                values = argument(node, 1, "values")
                 if self._is_sys_modules(target) and isinstance(values, ast.Dict):
                     for key in values.keys:  # patch.dict(sys.modules, {"a.b": fake})
                         self._module_string(key)
             elif chain[-1] == "object":
-                attribute = _argument(node, 1, "attribute")
+                attribute = argument(node, 1, "attribute")
                 if target is not None and attribute is not None and self._attribute_string(target, attribute):
                     return target
             elif chain[-1] == "multiple" and target is not None:
@@ -926,7 +775,7 @@ class Visitor(ast.NodeVisitor):
                         consumed = target
                 return consumed
             return None
-        builtin = chain[0] in _ATTR_BUILTINS and len(chain) == 1 and not self.lookup(chain[0])
+        builtin = chain[0] in ATTR_BUILTINS and len(chain) == 1 and not self.lookup(chain[0])
         method = chain[-1] in ("setattr", "delattr") and len(chain) >= 2
         if (builtin or method) and args:
             first = args[0]
@@ -1095,34 +944,3 @@ class Visitor(ast.NodeVisitor):
                 spelled=spelled,
             )
         )
-
-
-def _all_args(args: ast.arguments) -> list[ast.arg]:
-    extra = [a for a in (args.vararg, args.kwarg) if a is not None]
-    return [*args.posonlyargs, *args.args, *extra, *args.kwonlyargs]
-
-
-def _unpacked(target: ast.Tuple | ast.List, value: ast.expr | None) -> list[ast.expr | None]:
-    """The value each element of ``target`` receives from a tuple or list display, if known."""
-    elements = target.elts
-    items = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
-    if items is None or any(isinstance(i, ast.Starred) for i in items):
-        return [None] * len(elements)
-    star = next((i for i, e in enumerate(elements) if isinstance(e, ast.Starred)), None)
-    if star is None:
-        return list(items) if len(items) == len(elements) else [None] * len(elements)
-    after = len(elements) - star - 1
-    if len(items) < star + after:
-        return [None] * len(elements)
-    return [*items[:star], None, *items[len(items) - after:]]
-
-
-def _argument(node: ast.Call, position: int, keyword: str) -> ast.expr | None:
-    if len(node.args) > position:
-        return node.args[position]
-    return next((k.value for k in node.keywords if k.arg == keyword), None)
-
-
-_BUILTINS = frozenset(dir(__import__("builtins")))
-# Names whose use can bind any name at run time.
-_OPAQUE_NAMES = frozenset({"globals", "vars", "exec", "__builtins__", "__dict__"})
