@@ -329,3 +329,22 @@ def test_bad_allowlist_of_a_project_found_from_the_file(migration: Path, tmp_pat
     assert (result.returncode, result.stdout, result.stderr) == (
         2, "", "flake8-ssot: ssot-allowlist.toml: allow[0].rule: unknown rule 'nope' (rules: factory, settings)\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("first_line", "expected"),
+    [
+        pytest.param(
+            "from legacy.settings import get_config\n",
+            ["1:29: SOT001 import of deprecated legacy.settings.get_config"],
+            id="a use of a rule the file has no entry for",
+        ),
+        pytest.param("from legacy.settings import get_config  # noqa: SOT001\n", [], id="a use under noqa"),
+    ],
+)
+def test_a_use_no_entry_covers_leaves_the_later_uses_grandfathered(
+    migration: Path, baseline: Baseline, first_line: str, expected: list[str]
+) -> None:
+    baseline(migration)
+    edit(migration, "app/views.py", "from legacy.factory", first_line + "from legacy.factory")
+    assert findings(flake8(migration, "app/views.py").stdout) == expected

@@ -660,6 +660,21 @@ def test_keeps_the_file_mode(migration: Path, ssot: Ssot) -> None:
     assert path.stat().st_mode & 0o777 == 0o640
 
 
+@pytest.mark.parametrize(
+    ("umask", "mode"),
+    [
+        pytest.param(0o022, 0o644, id="umask 022"),
+        pytest.param(0o027, 0o640, id="umask 027"),
+        pytest.param(0o077, 0o600, id="umask 077"),
+    ],
+)
+def test_a_new_allowlist_gets_the_mode_of_a_new_file(migration: Path, umask: int, mode: int) -> None:
+    exe = Path(sys.executable).parent / "flake8-ssot"
+    result = subprocess.run([exe, "baseline"], cwd=migration, capture_output=True, text=True, umask=umask, timeout=120)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert oct((migration / "ssot-allowlist.toml").stat().st_mode & 0o7777) == oct(mode)
+
+
 def test_console_script(migration: Path) -> None:
     result = run_cli("flake8-ssot", "baseline", cwd=migration)
     assert (result.returncode, result.stdout, result.stderr) == (
