@@ -76,7 +76,7 @@ def pytest_runtest_teardown(item, nextitem):
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("modules", nargs="*", default=MODULES, help=f"default: {' '.join(MODULES)}")
-    parser.add_argument("--tests", nargs="+", help="test files to run against each mutant (default: the module's TESTS)")
+    parser.add_argument("--tests", nargs="+", help="test files to run against each mutant (default: TESTS[module])")
     parser.add_argument("-j", "--jobs", type=int, default=1, help="mutants tested at once (default: 1)")
     parser.add_argument("--deselect", action="append", default=[], metavar="NODEID",
                         help="a test to leave out (one that cannot pass under mutmut's instrumentation)")
@@ -126,14 +126,18 @@ def mutate(module: str, work: Path, tests: list[str], deselect: list[str], jobs:
     print(f"mutating {', '.join(paths)} in {work} against {' '.join(tests)}", flush=True)
     run = subprocess.run([mutmut, "run", "--max-children", str(jobs), *names], cwd=work, env=env)
     if names:
-        listing = subprocess.run([mutmut, "results", "--all", "true"], cwd=work, env=env, capture_output=True, text=True)
+        results = subprocess.run(
+            [mutmut, "results", "--all", "true"], cwd=work, env=env, capture_output=True, text=True
+        )
         wanted = {f"{name}:" for name in names}
-        sys.stdout.write("".join(line for line in listing.stdout.splitlines(True) if line.split()[:1] and line.split()[0] in wanted))
-        results = listing
+        for line in results.stdout.splitlines(True):
+            if line.split()[:1] and line.split()[0] in wanted:
+                sys.stdout.write(line)
     else:
         results = subprocess.run([mutmut, "results"], cwd=work, env=env)
     print(f"survivors: `mutmut show NAME` in {work}", flush=True)
     return run.returncode or results.returncode
+
 
 if __name__ == "__main__":
     sys.exit(main())
