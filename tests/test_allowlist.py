@@ -6,6 +6,7 @@ or by hand, as users do.
 
 from __future__ import annotations
 
+import datetime
 import re
 import subprocess
 from collections.abc import Callable
@@ -14,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli, write_tree
+from flake8_ssot.config import load_config
+from flake8_ssot.engine import Project
 
 GF = "legacy.factory.get_factory"
 REPLACEMENT = "; use core.Manager.create_for_user"
@@ -176,6 +179,35 @@ def test_expired_entries_grandfather_nothing(migration: Path, expires: str, expe
         'uses."<module>" = 1\nuses.handler = 1\n'
     )
     assert findings(flake8(migration, "app/views.py").stdout) == expected
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        pytest.param(datetime.date(2026, 2, 28), [], id="the day before"),
+        pytest.param(datetime.date(2026, 3, 1), [], id="the day itself"),
+        pytest.param(
+            datetime.date(2026, 3, 2),
+            [
+                "1:1: SOT902 allowlist entry expired on 2026-03-01: rule factory",
+                f"1:28: SOT001 import of deprecated {GF}{REPLACEMENT}",
+                f"5:12: SOT002 call of deprecated {GF}{REPLACEMENT}",
+            ],
+            id="the day after",
+        ),
+    ],
+)
+def test_an_entry_grandfathers_through_its_expiry_date(
+    migration: Path, today: datetime.date, expected: list[str]
+) -> None:
+    (migration / "ssot-allowlist.toml").write_text(
+        '[[allow]]\npath = "app/views.py"\nrule = "factory"\nexpires = 2026-03-01\n'
+        'uses."<module>" = 1\nuses.handler = 1\n'
+    )
+    # flake8 judges as of the real today; the engine it runs takes the day as a parameter.
+    project = Project(load_config(migration / "pyproject.toml"), today=today)
+    shown = project.analyze_file("app/views.py").shown
+    assert [f"{f.line}:{f.col + 1}: {f.text}" for f in shown] == expected
 
 
 @pytest.mark.parametrize(
