@@ -7,6 +7,7 @@ or by hand, as users do.
 from __future__ import annotations
 
 import datetime
+import json
 import re
 import subprocess
 from collections.abc import Callable
@@ -380,3 +381,36 @@ def test_a_use_no_entry_covers_leaves_the_later_uses_grandfathered(
     baseline(migration)
     edit(migration, "app/views.py", "from legacy.factory", first_line + "from legacy.factory")
     assert findings(flake8(migration, "app/views.py").stdout) == expected
+
+
+def test_check_names_the_file_and_rule_of_every_allowlist_note(migration: Path, ssot: Ssot) -> None:
+    (migration / "ssot-allowlist.toml").write_text(
+        '[[allow]]\npath = "app/__init__.py"\nrule = "settings"\n\n'
+        '[[allow]]\npath = "app/jobs.py"\nrule = "factory"\nuses."<module>" = 1\nuses."Job.run" = 2\n\n'
+        '[[allow]]\npath = "app/jobs.py"\nrule = "settings"\nuses."<module>" = 1\nuses."Job.run" = 1\n\n'
+        '[[allow]]\npath = "app/views.py"\nrule = "factory"\nreason = "views move in #12"\nexpires = 2000-01-01\n'
+        'uses."<module>" = 1\nuses.handler = 1\n'
+    )
+
+    def finding(path: str, line: int, col: int, code: str, message: str, **fields: object) -> dict[str, object]:
+        return {
+            "path": path, "line": line, "column": col, "end_line": line, "end_column": col, "code": code,
+            "message": message, "rule": "settings" if "settings" in message else "factory", "target": None,
+            "scope": "<module>", "status": "new", **fields,
+        }
+
+    code, out, err = ssot("check", "--format", "json", cwd=migration)
+    assert (code, err) == (1, "")
+    assert json.loads(out) == [
+        finding("app/__init__.py", 1, 1, "SOT901",
+                "allowlist entry can be tightened: rule settings has no uses left; run flake8-ssot baseline"),
+        finding("app/jobs.py", 1, 1, "SOT901",
+                "allowlist entry can be tightened: rule factory in Job.run 2 allowed, 1 left; "
+                "run flake8-ssot baseline"),
+        finding("app/views.py", 1, 1, "SOT902",
+                "allowlist entry expired on 2000-01-01: rule factory (views move in #12)"),
+        finding("app/views.py", 1, 28, "SOT001", f"import of deprecated {GF}{REPLACEMENT}", end_column=39, target=GF,
+                status="expired"),
+        finding("app/views.py", 5, 12, "SOT002", f"call of deprecated {GF}{REPLACEMENT}", end_column=25, target=GF,
+                scope="handler", status="expired"),
+    ]
