@@ -182,18 +182,32 @@ def test_expired_entries_grandfather_nothing(migration: Path, expires: str, expe
     assert findings(flake8(migration, "app/views.py").stdout) == expected
 
 
-def test_an_expired_entry_leaves_the_notes_of_the_next_rule(migration: Path) -> None:
+SETTINGS_STALE = "1:1: SOT901 allowlist entry can be tightened: rule settings in Job.run 2 allowed, 1 left; " \
+    "run flake8-ssot baseline"
+
+
+@pytest.mark.parametrize(
+    ("factory", "expected"),
+    [
+        pytest.param(
+            "expires = 2000-01-01\nuses.\"Job.run\" = 1\n",
+            [
+                SETTINGS_STALE,
+                "1:1: SOT902 allowlist entry expired on 2000-01-01: rule factory",
+                "1:20: SOT001 import of deprecated legacy.factory" + REPLACEMENT,
+                "7:16: SOT002 call of deprecated legacy.factory.get_factory" + REPLACEMENT,
+            ],
+            id="expired",
+        ),
+        pytest.param("", [SETTINGS_STALE], id="whole file"),
+    ],
+)
+def test_the_entry_of_one_rule_leaves_the_notes_of_the_next(migration: Path, factory: str, expected: list[str]) -> None:
     (migration / "ssot-allowlist.toml").write_text(
-        '[[allow]]\npath = "app/jobs.py"\nrule = "factory"\nexpires = 2000-01-01\nuses."Job.run" = 1\n\n'
+        f'[[allow]]\npath = "app/jobs.py"\nrule = "factory"\n{factory}\n'
         '[[allow]]\npath = "app/jobs.py"\nrule = "settings"\nuses."<module>" = 1\nuses."Job.run" = 2\n'
     )
-    assert findings(flake8(migration, "app/jobs.py").stdout) == [
-        "1:1: SOT901 allowlist entry can be tightened: rule settings in Job.run 2 allowed, 1 left; "
-        "run flake8-ssot baseline",
-        "1:1: SOT902 allowlist entry expired on 2000-01-01: rule factory",
-        "1:20: SOT001 import of deprecated legacy.factory" + REPLACEMENT,
-        "7:16: SOT002 call of deprecated legacy.factory.get_factory" + REPLACEMENT,
-    ]
+    assert findings(flake8(migration, "app/jobs.py").stdout) == expected
 
 
 @pytest.mark.parametrize(
