@@ -114,6 +114,9 @@ def mutate(module: str, work: Path, tests: list[str], deselect: list[str], jobs:
             'also_copy = ["tests", "examples", "setup.cfg"]\n'
             'pytest_add_cli_args = ["-p", "ssot_mutmut_child_hits"]\n'
         )
+    # Exists before mutmut starts: a PYTHONPATH entry missing at interpreter start is cached as
+    # "nothing here", and the in-process tests would then run the unmutated package.
+    (work / "mutants" / "src").mkdir(parents=True, exist_ok=True)
     site = work / "child-site"
     site.mkdir(exist_ok=True)
     (site / "sitecustomize.py").write_text(SITECUSTOMIZE)
