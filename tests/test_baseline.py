@@ -680,6 +680,20 @@ def test_a_new_allowlist_gets_the_mode_of_a_new_file(migration: Path, umask: int
     assert oct((migration / "ssot-allowlist.toml").stat().st_mode & 0o7777) == oct(mode)
 
 
+def test_help_explains_every_option(migration: Path) -> None:
+    result = run_cli("flake8-ssot", "baseline", "--help", cwd=migration)
+    assert (result.returncode, result.stderr) == (0, "")
+    # Spacing and the spelling of "-j JOBS" follow the terminal's width and Python's version.
+    text = " ".join(result.stdout.split())
+    for option, explanation in [
+        ("--allow-growth", "also grandfather uses that no entry covers yet (each one is printed); without it such "
+                           "uses are refused and stay failures"),
+        ("--dry-run", "print the changes without writing the allowlist"),
+        ("--jobs JOBS", "processes (default: all cores)"),
+    ]:
+        assert f"{option} {explanation}" in text
+
+
 def test_console_script(migration: Path) -> None:
     result = run_cli("flake8-ssot", "baseline", cwd=migration)
     assert (result.returncode, result.stdout, result.stderr) == (
