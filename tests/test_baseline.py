@@ -694,6 +694,23 @@ def test_help_explains_every_option(migration: Path) -> None:
         assert f"{option} {explanation}" in text
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_jobs(migration: Path, ssot: Ssot, jobs: str) -> None:
+    assert ssot("baseline", "-j", jobs, cwd=migration) == (
+        0, "flake8-ssot: created ssot-allowlist.toml: 3 entries, 6 grandfathered uses\n", ""
+    )
+    assert allowlist(migration) == CREATED
+
+
+def test_jobs_must_be_a_number(migration: Path, ssot: Ssot, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        ssot("baseline", "--jobs", "many", cwd=migration)
+    out, err = capsys.readouterr()
+    assert (exit_.value.code, out) == (2, "")
+    assert err.endswith("\nflake8-ssot baseline: error: argument -j/--jobs: invalid int value: 'many'\n")
+    assert not (migration / "ssot-allowlist.toml").exists()
+
+
 def test_console_script(migration: Path) -> None:
     result = run_cli("flake8-ssot", "baseline", cwd=migration)
     assert (result.returncode, result.stdout, result.stderr) == (
