@@ -459,7 +459,7 @@ def test_tighten_for_fix_shrinks_only_the_given_files(migration: Path, ssot: Sso
 def test_tighten_never_creates_the_allowlist(migration: Path) -> None:
     project = Project(load_config(migration / "pyproject.toml"), allowlist_missing_ok=True)
     outcome = baseline.tighten(project, ["app/views.py"])
-    assert (outcome.written, outcome.changes) == (False, ())
+    assert outcome == baseline.Outcome("ssot-allowlist.toml", True, created=False, written=False)
     assert not (migration / "ssot-allowlist.toml").exists()
 
 
@@ -603,6 +603,45 @@ def test_two_runs_with_different_edits_both_survive(migration: Path, ssot: Ssot,
         """
     )
     first.communicate()
+
+
+# A full `baseline` run that says when it is about to take the allowlist's lock.
+BASELINE_ANNOUNCED = """
+import contextlib, sys
+from pathlib import Path
+from flake8_ssot import allowlist_doc, cli
+
+locked = allowlist_doc.locked
+
+@contextlib.contextmanager
+def announced(root, shown):
+    Path(sys.argv[1]).write_text("")
+    with locked(root, shown):
+        yield
+
+allowlist_doc.locked = announced
+sys.exit(cli.main(["baseline"]))
+"""
+
+
+def test_an_allowlist_gone_unreadable_while_waiting_for_the_lock(migration: Path, ssot: Ssot, tmp_path: Path) -> None:
+    ssot("baseline", cwd=migration)
+    path = migration / "ssot-allowlist.toml"
+    marker = tmp_path / "locking"
+    with filelock.FileLock(migration / ".flake8-ssot-cache" / "ssot-allowlist.toml.lock"):
+        waiting = subprocess.Popen(
+            [sys.executable, "-c", BASELINE_ANNOUNCED, str(marker)], cwd=migration, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True,
+        )
+        for _ in range(1200):
+            if marker.exists() or waiting.poll() is not None:
+                break
+            time.sleep(0.05)
+        # Another run, holding the lock, replaced the file the waiting run read at its start.
+        path.unlink()
+        path.mkdir()
+    out, err = waiting.communicate(timeout=120)
+    assert (waiting.returncode, out, err) == (2, "", "flake8-ssot: ssot-allowlist.toml: cannot read: Is a directory\n")
 
 
 def test_gives_up_on_a_lock_held_too_long(
