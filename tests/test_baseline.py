@@ -624,7 +624,31 @@ sys.exit(cli.main(["baseline"]))
 """
 
 
-def test_an_allowlist_gone_unreadable_while_waiting_for_the_lock(migration: Path, ssot: Ssot, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("exclude", "replacement", "expected"),
+    [
+        pytest.param(False, None, (2, "", "flake8-ssot: ssot-allowlist.toml: cannot read: Is a directory\n"),
+                     id="replaced by a directory"),
+        pytest.param(
+            False, "[[allow]\n",
+            (2, "", "flake8-ssot: ssot-allowlist.toml: invalid TOML: Expected ']]' at the end of an array "
+                    "declaration (at line 1, column 8)\n"),
+            id="replaced by invalid TOML",
+        ),
+        # Entries for a file `exclude` skips: analyzed because the allowlist read under the lock names them.
+        pytest.param(
+            True, CREATED,
+            (0, "flake8-ssot: ssot-allowlist.toml: nothing to tighten (3 entries, 6 grandfathered uses)\n", ""),
+            id="entries added for an excluded file",
+        ),
+    ],
+)
+def test_the_allowlist_is_read_again_under_the_lock(
+    migration: Path, ssot: Ssot, tmp_path: Path, exclude: bool, replacement: str | None,
+    expected: tuple[int, str, str],
+) -> None:
+    if exclude:
+        edit(migration, "pyproject.toml", "[tool.flake8-ssot]\n", '[tool.flake8-ssot]\nexclude = ["app/jobs.py"]\n')
     ssot("baseline", cwd=migration)
     path = migration / "ssot-allowlist.toml"
     marker = tmp_path / "locking"
@@ -637,11 +661,16 @@ def test_an_allowlist_gone_unreadable_while_waiting_for_the_lock(migration: Path
             if marker.exists() or waiting.poll() is not None:
                 break
             time.sleep(0.05)
-        # Another run, holding the lock, replaced the file the waiting run read at its start.
+        # Another run, holding the lock, changed the file the waiting run read at its start.
         path.unlink()
-        path.mkdir()
+        if replacement is None:
+            path.mkdir()
+        else:
+            path.write_text(replacement)
     out, err = waiting.communicate(timeout=120)
-    assert (waiting.returncode, out, err) == (2, "", "flake8-ssot: ssot-allowlist.toml: cannot read: Is a directory\n")
+    assert (waiting.returncode, out, err) == expected
+    if replacement is not None and expected[0] == 0:
+        assert allowlist(migration) == replacement
 
 
 def test_gives_up_on_a_lock_held_too_long(
