@@ -115,7 +115,8 @@ def mutate(module: str, work: Path, tests: list[str], deselect: list[str], jobs:
             'pytest_add_cli_args = ["-p", "ssot_mutmut_child_hits"]\n'
         )
     # Exists before mutmut starts: a PYTHONPATH entry missing at interpreter start is cached as
-    # "nothing here", and the in-process tests would then run the unmutated package.
+    # "nothing here", mutmut's own sys.path entry for it is then ignored, and the in-process
+    # tests would run the unmutated package.
     (work / "mutants" / "src").mkdir(parents=True, exist_ok=True)
     site = work / "child-site"
     site.mkdir(exist_ok=True)
