@@ -21,6 +21,7 @@ scripts/mutation-survivors.md: killed by a named test, or explained as equivalen
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import os
 import shutil
 import subprocess
@@ -81,7 +82,8 @@ def main() -> int:
     parser.add_argument("--deselect", action="append", default=[], metavar="NODEID",
                         help="a test to leave out (one that cannot pass under mutmut's instrumentation)")
     parser.add_argument("--mutants", nargs="+", default=[], metavar="NAME",
-                        help="run only these mutants (names as `mutmut results` prints them), e.g. to check a triage")
+                        help="run only these mutants (names as `mutmut results` prints them, or globs), "
+                        "e.g. to check a triage")
     parser.add_argument("--keep", metavar="DIR", help="work in DIR (kept) instead of a temporary directory")
     args = parser.parse_args()
     if shutil.which("mutmut", path=os.path.dirname(sys.executable)) is None:
@@ -133,9 +135,8 @@ def mutate(module: str, work: Path, tests: list[str], deselect: list[str], jobs:
         results = subprocess.run(
             [mutmut, "results", "--all", "true"], cwd=work, env=env, capture_output=True, text=True
         )
-        wanted = {f"{name}:" for name in names}
         for line in results.stdout.splitlines(True):
-            if line.split()[:1] and line.split()[0] in wanted:
+            if line.split()[:1] and any(fnmatch.fnmatch(line.split()[0].rstrip(":"), name) for name in names):
                 sys.stdout.write(line)
     else:
         results = subprocess.run([mutmut, "results"], cwd=work, env=env)
