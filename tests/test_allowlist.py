@@ -442,3 +442,14 @@ def test_check_names_the_file_and_rule_of_every_allowlist_note(migration: Path, 
         finding("app/views.py", 5, 12, "SOT002", f"call of deprecated {GF}{REPLACEMENT}", end_column=25, target=GF,
                 scope="handler", status="expired"),
     ]
+
+
+def test_an_entry_in_a_project_without_rules(tmp_path: Path, ssot: Ssot) -> None:
+    write_tree(tmp_path, {
+        "pyproject.toml": '[tool.flake8-ssot]\nallowlist = "ssot-allowlist.toml"\n',
+        "ssot-allowlist.toml": '[[allow]]\npath = "x.py"\nrule = "factory"\n',
+        "x.py": "x = 1\n",
+    })
+    assert ssot("check", cwd=tmp_path) == (
+        2, "", "flake8-ssot: ssot-allowlist.toml: allow[0].rule: unknown rule 'factory' (rules: none configured)\n"
+    )
