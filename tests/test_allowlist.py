@@ -6,6 +6,8 @@ or by hand, as users do.
 
 from __future__ import annotations
 
+import datetime
+import json
 import re
 import subprocess
 from collections.abc import Callable
@@ -14,6 +16,8 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli, write_tree
+from flake8_ssot.config import load_config
+from flake8_ssot.engine import Project
 
 GF = "legacy.factory.get_factory"
 REPLACEMENT = "; use core.Manager.create_for_user"
@@ -178,6 +182,63 @@ def test_expired_entries_grandfather_nothing(migration: Path, expires: str, expe
     assert findings(flake8(migration, "app/views.py").stdout) == expected
 
 
+SETTINGS_STALE = "1:1: SOT901 allowlist entry can be tightened: rule settings in Job.run 2 allowed, 1 left; " \
+    "run flake8-ssot baseline"
+
+
+@pytest.mark.parametrize(
+    ("factory", "expected"),
+    [
+        pytest.param(
+            "expires = 2000-01-01\nuses.\"Job.run\" = 1\n",
+            [
+                SETTINGS_STALE,
+                "1:1: SOT902 allowlist entry expired on 2000-01-01: rule factory",
+                "1:20: SOT001 import of deprecated legacy.factory" + REPLACEMENT,
+                "7:16: SOT002 call of deprecated legacy.factory.get_factory" + REPLACEMENT,
+            ],
+            id="expired",
+        ),
+        pytest.param("", [SETTINGS_STALE], id="whole file"),
+    ],
+)
+def test_the_entry_of_one_rule_leaves_the_notes_of_the_next(migration: Path, factory: str, expected: list[str]) -> None:
+    (migration / "ssot-allowlist.toml").write_text(
+        f'[[allow]]\npath = "app/jobs.py"\nrule = "factory"\n{factory}\n'
+        '[[allow]]\npath = "app/jobs.py"\nrule = "settings"\nuses."<module>" = 1\nuses."Job.run" = 2\n'
+    )
+    assert findings(flake8(migration, "app/jobs.py").stdout) == expected
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        pytest.param(datetime.date(2026, 2, 28), [], id="the day before"),
+        pytest.param(datetime.date(2026, 3, 1), [], id="the day itself"),
+        pytest.param(
+            datetime.date(2026, 3, 2),
+            [
+                "1:1: SOT902 allowlist entry expired on 2026-03-01: rule factory",
+                f"1:28: SOT001 import of deprecated {GF}{REPLACEMENT}",
+                f"5:12: SOT002 call of deprecated {GF}{REPLACEMENT}",
+            ],
+            id="the day after",
+        ),
+    ],
+)
+def test_an_entry_grandfathers_through_its_expiry_date(
+    migration: Path, today: datetime.date, expected: list[str]
+) -> None:
+    (migration / "ssot-allowlist.toml").write_text(
+        '[[allow]]\npath = "app/views.py"\nrule = "factory"\nexpires = 2026-03-01\n'
+        'uses."<module>" = 1\nuses.handler = 1\n'
+    )
+    # flake8 judges as of the real today; the engine it runs takes the day as a parameter.
+    project = Project(load_config(migration / "pyproject.toml"), today=today)
+    shown = project.analyze_file("app/views.py").shown
+    assert [f"{f.line}:{f.col + 1}: {f.text}" for f in shown] == expected
+
+
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
@@ -328,4 +389,67 @@ def test_bad_allowlist_of_a_project_found_from_the_file(migration: Path, tmp_pat
     result = flake8(migration, str(migration / "app" / "views.py"), cwd=tmp_path)
     assert (result.returncode, result.stdout, result.stderr) == (
         2, "", "flake8-ssot: ssot-allowlist.toml: allow[0].rule: unknown rule 'nope' (rules: factory, settings)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("first_line", "expected"),
+    [
+        pytest.param(
+            "from legacy.settings import get_config\n",
+            ["1:29: SOT001 import of deprecated legacy.settings.get_config"],
+            id="a use of a rule the file has no entry for",
+        ),
+        pytest.param("from legacy.settings import get_config  # noqa: SOT001\n", [], id="a use under noqa"),
+    ],
+)
+def test_a_use_no_entry_covers_leaves_the_later_uses_grandfathered(
+    migration: Path, baseline: Baseline, first_line: str, expected: list[str]
+) -> None:
+    baseline(migration)
+    edit(migration, "app/views.py", "from legacy.factory", first_line + "from legacy.factory")
+    assert findings(flake8(migration, "app/views.py").stdout) == expected
+
+
+def test_check_names_the_file_and_rule_of_every_allowlist_note(migration: Path, ssot: Ssot) -> None:
+    (migration / "ssot-allowlist.toml").write_text(
+        '[[allow]]\npath = "app/__init__.py"\nrule = "settings"\n\n'
+        '[[allow]]\npath = "app/jobs.py"\nrule = "factory"\nuses."<module>" = 1\nuses."Job.run" = 2\n\n'
+        '[[allow]]\npath = "app/jobs.py"\nrule = "settings"\nuses."<module>" = 1\nuses."Job.run" = 1\n\n'
+        '[[allow]]\npath = "app/views.py"\nrule = "factory"\nreason = "views move in #12"\nexpires = 2000-01-01\n'
+        'uses."<module>" = 1\nuses.handler = 1\n'
+    )
+
+    def finding(path: str, line: int, col: int, code: str, message: str, **fields: object) -> dict[str, object]:
+        return {
+            "path": path, "line": line, "column": col, "end_line": line, "end_column": col, "code": code,
+            "message": message, "rule": "settings" if "settings" in message else "factory", "target": None,
+            "scope": "<module>", "status": "new", **fields,
+        }
+
+    code, out, err = ssot("check", "--format", "json", cwd=migration)
+    assert (code, err) == (1, "")
+    assert json.loads(out) == [
+        finding("app/__init__.py", 1, 1, "SOT901",
+                "allowlist entry can be tightened: rule settings has no uses left; run flake8-ssot baseline"),
+        finding("app/jobs.py", 1, 1, "SOT901",
+                "allowlist entry can be tightened: rule factory in Job.run 2 allowed, 1 left; "
+                "run flake8-ssot baseline"),
+        finding("app/views.py", 1, 1, "SOT902",
+                "allowlist entry expired on 2000-01-01: rule factory (views move in #12)"),
+        finding("app/views.py", 1, 28, "SOT001", f"import of deprecated {GF}{REPLACEMENT}", end_column=39, target=GF,
+                status="expired"),
+        finding("app/views.py", 5, 12, "SOT002", f"call of deprecated {GF}{REPLACEMENT}", end_column=25, target=GF,
+                scope="handler", status="expired"),
+    ]
+
+
+def test_an_entry_in_a_project_without_rules(tmp_path: Path, ssot: Ssot) -> None:
+    write_tree(tmp_path, {
+        "pyproject.toml": '[tool.flake8-ssot]\nallowlist = "ssot-allowlist.toml"\n',
+        "ssot-allowlist.toml": '[[allow]]\npath = "x.py"\nrule = "factory"\n',
+        "x.py": "x = 1\n",
+    })
+    assert ssot("check", cwd=tmp_path) == (
+        2, "", "flake8-ssot: ssot-allowlist.toml: allow[0].rule: unknown rule 'factory' (rules: none configured)\n"
     )

@@ -248,6 +248,9 @@ def test_dry_run_writes_nothing(migration: Path, ssot: Ssot) -> None:
     )
     assert not (migration / "ssot-allowlist.toml").exists()
     ssot("baseline", cwd=migration)
+    assert ssot("baseline", "--dry-run", cwd=migration) == (
+        0, "flake8-ssot: ssot-allowlist.toml: nothing to tighten (3 entries, 6 grandfathered uses)\n", ""
+    )
     (migration / "app" / "views.py").unlink()
     before = allowlist(migration)
     assert ssot("baseline", "--dry-run", cwd=migration)[1] == (
@@ -430,8 +433,10 @@ def test_entries_of_a_file_that_cannot_be_analyzed_are_kept(migration: Path, sso
     assert (code, out) == (
         0, "flake8-ssot: ssot-allowlist.toml: nothing to tighten (3 entries, 6 grandfathered uses)\n"
     )
-    assert err.startswith("flake8-ssot: app/views.py: not analyzed (")
-    assert err.endswith("); its allowlist entries were left as they are\n")
+    assert err == (
+        "flake8-ssot: app/views.py: not analyzed (syntax error at line 8: '(' was never closed); "
+        "its allowlist entries were left as they are\n"
+    )
     assert allowlist(migration) == before
 
 
@@ -454,7 +459,7 @@ def test_tighten_for_fix_shrinks_only_the_given_files(migration: Path, ssot: Sso
 def test_tighten_never_creates_the_allowlist(migration: Path) -> None:
     project = Project(load_config(migration / "pyproject.toml"), allowlist_missing_ok=True)
     outcome = baseline.tighten(project, ["app/views.py"])
-    assert (outcome.written, outcome.changes) == (False, ())
+    assert outcome == baseline.Outcome("ssot-allowlist.toml", True, created=False, written=False)
     assert not (migration / "ssot-allowlist.toml").exists()
 
 
@@ -600,6 +605,74 @@ def test_two_runs_with_different_edits_both_survive(migration: Path, ssot: Ssot,
     first.communicate()
 
 
+# A full `baseline` run that says when it is about to take the allowlist's lock.
+BASELINE_ANNOUNCED = """
+import contextlib, sys
+from pathlib import Path
+from flake8_ssot import allowlist_doc, cli
+
+locked = allowlist_doc.locked
+
+@contextlib.contextmanager
+def announced(root, shown):
+    Path(sys.argv[1]).write_text("")
+    with locked(root, shown):
+        yield
+
+allowlist_doc.locked = announced
+sys.exit(cli.main(["baseline"]))
+"""
+
+
+@pytest.mark.parametrize(
+    ("exclude", "replacement", "expected"),
+    [
+        pytest.param(False, None, (2, "", "flake8-ssot: ssot-allowlist.toml: cannot read: Is a directory\n"),
+                     id="replaced by a directory"),
+        pytest.param(
+            False, "[[allow]\n",
+            (2, "", "flake8-ssot: ssot-allowlist.toml: invalid TOML: Expected ']]' at the end of an array "
+                    "declaration (at line 1, column 8)\n"),
+            id="replaced by invalid TOML",
+        ),
+        # Entries for a file `exclude` skips: analyzed because the allowlist read under the lock names them.
+        pytest.param(
+            True, CREATED,
+            (0, "flake8-ssot: ssot-allowlist.toml: nothing to tighten (3 entries, 6 grandfathered uses)\n", ""),
+            id="entries added for an excluded file",
+        ),
+    ],
+)
+def test_the_allowlist_is_read_again_under_the_lock(
+    migration: Path, ssot: Ssot, tmp_path: Path, exclude: bool, replacement: str | None,
+    expected: tuple[int, str, str],
+) -> None:
+    if exclude:
+        edit(migration, "pyproject.toml", "[tool.flake8-ssot]\n", '[tool.flake8-ssot]\nexclude = ["app/jobs.py"]\n')
+    ssot("baseline", cwd=migration)
+    path = migration / "ssot-allowlist.toml"
+    marker = tmp_path / "locking"
+    with filelock.FileLock(migration / ".flake8-ssot-cache" / "ssot-allowlist.toml.lock"):
+        waiting = subprocess.Popen(
+            [sys.executable, "-c", BASELINE_ANNOUNCED, str(marker)], cwd=migration, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True,
+        )
+        for _ in range(1200):
+            if marker.exists() or waiting.poll() is not None:
+                break
+            time.sleep(0.05)
+        # Another run, holding the lock, changed the file the waiting run read at its start.
+        path.unlink()
+        if replacement is None:
+            path.mkdir()
+        else:
+            path.write_text(replacement)
+    out, err = waiting.communicate(timeout=120)
+    assert (waiting.returncode, out, err) == expected
+    if replacement is not None and expected[0] == 0:
+        assert allowlist(migration) == replacement
+
+
 def test_gives_up_on_a_lock_held_too_long(
     migration: Path, ssot: Ssot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -658,6 +731,52 @@ def test_keeps_the_file_mode(migration: Path, ssot: Ssot) -> None:
     (migration / "app" / "jobs.py").unlink()
     ssot("baseline", cwd=migration)
     assert path.stat().st_mode & 0o777 == 0o640
+
+
+@pytest.mark.parametrize(
+    ("umask", "mode"),
+    [
+        pytest.param(0o022, 0o644, id="umask 022"),
+        pytest.param(0o027, 0o640, id="umask 027"),
+        pytest.param(0o077, 0o600, id="umask 077"),
+    ],
+)
+def test_a_new_allowlist_gets_the_mode_of_a_new_file(migration: Path, umask: int, mode: int) -> None:
+    exe = Path(sys.executable).parent / "flake8-ssot"
+    result = subprocess.run([exe, "baseline"], cwd=migration, capture_output=True, text=True, umask=umask, timeout=120)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert oct((migration / "ssot-allowlist.toml").stat().st_mode & 0o7777) == oct(mode)
+
+
+def test_help_explains_every_option(migration: Path) -> None:
+    result = run_cli("flake8-ssot", "baseline", "--help", cwd=migration)
+    assert (result.returncode, result.stderr) == (0, "")
+    # Spacing and the spelling of "-j JOBS" follow the terminal's width and Python's version.
+    text = " ".join(result.stdout.split())
+    for option, explanation in [
+        ("--allow-growth", "also grandfather uses that no entry covers yet (each one is printed); without it such "
+                           "uses are refused and stay failures"),
+        ("--dry-run", "print the changes without writing the allowlist"),
+        ("--jobs JOBS", "processes (default: all cores)"),
+    ]:
+        assert f"{option} {explanation}" in text
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_jobs(migration: Path, ssot: Ssot, jobs: str) -> None:
+    assert ssot("baseline", "-j", jobs, cwd=migration) == (
+        0, "flake8-ssot: created ssot-allowlist.toml: 3 entries, 6 grandfathered uses\n", ""
+    )
+    assert allowlist(migration) == CREATED
+
+
+def test_jobs_must_be_a_number(migration: Path, ssot: Ssot, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        ssot("baseline", "--jobs", "many", cwd=migration)
+    out, err = capsys.readouterr()
+    assert (exit_.value.code, out) == (2, "")
+    assert err.endswith("\nflake8-ssot baseline: error: argument -j/--jobs: invalid int value: 'many'\n")
+    assert not (migration / "ssot-allowlist.toml").exists()
 
 
 def test_console_script(migration: Path) -> None:

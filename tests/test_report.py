@@ -364,3 +364,28 @@ def test_example_project(tmp_path: Path) -> None:
     shutil.copytree(EXAMPLE, example, ignore=shutil.ignore_patterns(".flake8-ssot-cache", "__pycache__"))
     result = run_cli("flake8-ssot", "report", "--date", "2026-01-05", cwd=example)
     assert (result.returncode, result.stdout, result.stderr) == (0, EXAMPLE_REPORT, "")
+
+
+@pytest.mark.parametrize(
+    ("date", "counts", "row"),
+    [
+        pytest.param("2026-02-28", "2     0    2        0", "2     0    0        0  expires 2026-03-01",
+                     id="the day before"),
+        pytest.param("2026-03-01", "2     0    2        0", "2     0    0        0  expires 2026-03-01",
+                     id="the day itself"),
+        pytest.param("2026-03-02", "0     0    2        2", "0     0    0        2  expired 2026-03-01",
+                     id="the day after"),
+    ],
+)
+def test_an_entry_grandfathers_through_its_expiry_date(
+    migration: Path, ssot: Ssot, date: str, counts: str, row: str
+) -> None:
+    (migration / "ssot-allowlist.toml").write_text(
+        '[[allow]]\npath = "app/views.py"\nrule = "factory"\nexpires = 2026-03-01\n'
+        'uses."<module>" = 1\nuses.handler = 1\n'
+    )
+    code, out, err = ssot("report", "--date", date, cwd=migration)
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[3] == f"factory       2     4              {counts}"
+    assert lines[10] == f"  app/views.py     2              {row}"
