@@ -754,10 +754,11 @@ def test_help_explains_every_option(migration: Path) -> None:
     # Spacing and the spelling of "-j JOBS" follow the terminal's width and Python's version.
     text = " ".join(result.stdout.split())
     for option, explanation in [
-        ("--allow-growth", "also grandfather uses that no entry covers yet (each one is printed); without it such "
+        ("--allow-growth", "Also grandfather uses that no entry covers yet (each one is printed); without it such "
                            "uses are refused and stay failures"),
-        ("--dry-run", "print the changes without writing the allowlist"),
-        ("--jobs JOBS", "processes (default: all cores)"),
+        ("--dry-run", "Print the changes without writing the allowlist"),
+        ("--jobs N", "Processes to run, or auto for one per core [default: auto]"),
+        ("--no-cache", "Neither read nor write the cache (no cache directory is created)"),
     ]:
         assert f"{option} {explanation}" in text
 
@@ -775,7 +776,8 @@ def test_jobs_must_be_a_number(migration: Path, ssot: Ssot, capsys: pytest.Captu
         ssot("baseline", "--jobs", "many", cwd=migration)
     out, err = capsys.readouterr()
     assert (exit_.value.code, out) == (2, "")
-    assert err.endswith("\nflake8-ssot baseline: error: argument -j/--jobs: invalid int value: 'many'\n")
+    # One line, as every usage error (flake8_ssot.options).
+    assert err == "flake8-ssot: argument -j/--jobs: expected a positive number of processes or 'auto', got 'many'\n"
     assert not (migration / "ssot-allowlist.toml").exists()
 
 
