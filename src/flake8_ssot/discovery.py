@@ -17,11 +17,21 @@ _INI_OPTION = re.compile(rb"^[ \t]*ssot[-_]", re.MULTILINE)
 
 def find_config(start: Path) -> Path | None:
     """Nearest pyproject.toml with our table, or flake8 INI file with ``ssot-rules``, upward."""
-    for directory in (start, *start.parents):
-        found = _config_in(directory)
-        if found is not None:
-            return found
-    return None
+    # The plugin asks for every directory flake8 walks: each answer is its own directory's
+    # configuration or its parent's, so a new directory costs one look inside it.
+    key = str(start)
+    try:
+        return _found[key]
+    except KeyError:
+        pass
+    found = _config_in(start)
+    if found is None and start.parent != start:
+        found = find_config(start.parent)
+    _found[key] = found
+    return found
+
+
+_found: dict[str, Path | None] = {}
 
 
 def config_in(directory: Path) -> Path | None:
@@ -36,6 +46,7 @@ def forget() -> None:
     created or removed since the last run must count.
     """
     _config_in.cache_clear()
+    _found.clear()
 
 
 @functools.lru_cache(maxsize=1024)

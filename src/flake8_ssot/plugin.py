@@ -36,6 +36,8 @@ class Plugin:
     _walked: ClassVar[list[str]] = []
     """The directories flake8 was named, from which it walks; longest first."""
     _venvs: ClassVar[dict[str, bool]] = {}
+    _skipped: ClassVar[dict[str, bool]] = {}
+    """Directory -> whether `check` would not enter it (see :meth:`_walked_past`)."""
     _stdin: ClassVar[bool] = False
     _results: ClassVar[dict[Project, PluginResults]] = {}
     """The results cache of each project linted in this run (see :class:`PluginResults`)."""
@@ -72,6 +74,7 @@ class Plugin:
         cls._results = {}
         cls._by_dir = {}
         cls._venvs = {}
+        cls._skipped = {}
         # The buffer flake8 reads from stdin is not the file on disk under its display name.
         cls._stdin = "-" in options.filenames
         cls._walked = sorted(
@@ -140,9 +143,18 @@ class Plugin:
         top = next((d for d in self._walked if absolute.startswith(os.path.join(d, ""))), None)
         if top is None:
             return False  # named itself (or stdin): checked wherever it is, as by `check`
+        # Decided once per directory: flake8 hands over a directory's files one after another.
+        directory = os.path.dirname(absolute)
+        known = self._skipped.get(directory)
+        if known is None:
+            known = self._skipped[directory] = self._below_skipped(top, directory)
+        return known
+
+    def _below_skipped(self, top: str, directory: str) -> bool:
         from flake8_ssot.paths import SKIP_DIRS
 
-        parts = absolute[len(os.path.join(top, "")):].split(os.sep)[:-1]
+        rest = directory[len(os.path.join(top, "")):]
+        parts = rest.split(os.sep) if rest else []
         here = top
         for part in parts:
             here = os.path.join(here, part)
