@@ -140,17 +140,17 @@ class Plugin:
         """Whether flake8 reached the file through a directory `check` does not enter (version
         control, caches, virtualenvs, build output: see flake8_ssot.paths.SKIP_DIRS) below one
         it was named."""
-        top = next((d for d in self._walked if absolute.startswith(os.path.join(d, ""))), None)
-        if top is None:
-            return False  # named itself (or stdin): checked wherever it is, as by `check`
         # Decided once per directory: flake8 hands over a directory's files one after another.
         directory = os.path.dirname(absolute)
         known = self._skipped.get(directory)
         if known is None:
-            known = self._skipped[directory] = self._below_skipped(top, directory)
+            known = self._skipped[directory] = self._below_skipped(directory)
         return known
 
-    def _below_skipped(self, top: str, directory: str) -> bool:
+    def _below_skipped(self, directory: str) -> bool:
+        top = next((d for d in self._walked if os.path.join(directory, "").startswith(os.path.join(d, ""))), None)
+        if top is None:
+            return False  # named itself (or stdin): checked wherever it is, as by `check`
         from flake8_ssot.paths import SKIP_DIRS
 
         rest = directory[len(os.path.join(top, "")):]
