@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -96,11 +97,11 @@ def test_creates_the_default_file_when_the_configuration_names_none(migration: P
     assert (result.returncode, result.stdout) == (0, "")
 
 
-def test_named_allowlist_in_a_new_directory(migration: Path, ssot: Ssot) -> None:
-    edit(migration, "pyproject.toml", '"ssot-allowlist.toml"', '"lint/ssot.toml"')
+def test_named_allowlist_in_new_directories(migration: Path, ssot: Ssot) -> None:
+    edit(migration, "pyproject.toml", '"ssot-allowlist.toml"', '"ci/lint/ssot.toml"')
     code, out, _ = ssot("baseline", cwd=migration / "app")
-    assert (code, out) == (0, "flake8-ssot: created lint/ssot.toml: 3 entries, 6 grandfathered uses\n")
-    assert (migration / "lint" / "ssot.toml").read_text() == CREATED
+    assert (code, out) == (0, "flake8-ssot: created ci/lint/ssot.toml: 3 entries, 6 grandfathered uses\n")
+    assert (migration / "ci" / "lint" / "ssot.toml").read_text() == CREATED
 
 
 def test_tightens_and_drops_entries_no_longer_needed(migration: Path, ssot: Ssot) -> None:
@@ -332,6 +333,21 @@ def test_keeps_what_people_wrote_and_the_diff_shows_only_the_change(migration: P
     assert ssot("baseline", cwd=migration)[1].endswith("nothing to tighten (4 entries, 6 grandfathered uses)\n")
 
 
+def test_what_people_wrote_survives_an_ascii_locale(migration: Path) -> None:
+    # A CI container's POSIX locale: the allowlist is TOML, UTF-8 whatever the locale says.
+    assert run_cli("flake8-ssot", "baseline", cwd=migration).returncode == 0
+    path = migration / "ssot-allowlist.toml"
+    views = 'path = "app/views.py"\nrule = "factory"\n'
+    path.write_text(path.read_text().replace(views, views + 'reason = "müssen wir – später"\n'), encoding="utf-8")
+    (migration / "app" / "jobs.py").unlink()
+    ascii_locale = {"LC_ALL": "C", "PYTHONCOERCECLOCALE": "0", "PYTHONUTF8": "0"}
+    result = run_cli("flake8-ssot", "baseline", cwd=migration, env=ascii_locale)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert path.read_text(encoding="utf-8") == allowlist_doc.HEADER + (
+        '\n[[allow]]\n' + views + 'reason = "müssen wir – später"\nuses."<module>" = 1\nuses.handler = 1\n'
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "drop", "expected"),
     [
@@ -358,6 +374,31 @@ def test_keeps_what_people_wrote_and_the_diff_shows_only_the_change(migration: P
             ("b", "r"),
             "[[allow]]\npath = 'a'\nrule = 'r'\n[[allow]]\npath = 'c'\nrule = 'r'",
             id="no blank lines, no newline at the end",
+        ),
+        pytest.param(
+            "# head\n\n[[allow]]\npath = 'a'\nrule = 'r'\n\n  # about b\n[[allow]]\npath = 'b'\nrule = 'r'\n",
+            ("b", "r"),
+            "# head\n\n[[allow]]\npath = 'a'\nrule = 'r'\n",
+            id="an indented comment directly above a dropped entry goes with it",
+        ),
+        pytest.param(
+            "[[allow]]\npath = 'a'\nrule = 'r'\n\n# section\n\n# about b\n# more\n[[allow]]\npath = 'b'\nrule = 'r'\n",
+            ("b", "r"),
+            "[[allow]]\npath = 'a'\nrule = 'r'\n\n# section\n",
+            id="every comment line directly above goes, the one set apart stays",
+        ),
+        pytest.param(
+            "[[allow]]\npath = 'a'\nrule = 'r'\n\n# about b\n# more\n[[allow]]\npath = 'b'\nrule = 'r'\n",
+            ("a", "r"),
+            "# about b\n# more\n[[allow]]\npath = 'b'\nrule = 'r'\n",
+            id="the first entry without comments above: no blank line opens the file",
+        ),
+        pytest.param(
+            "[[allow]]\npath = 'a'\nrule = 'r'\n\n[[allow]]\npath = 'b'\nrule = 'r'\n\n"
+            "[[allow]]\npath = 'c'\nrule = 'r'\n",
+            ("b", "r"),
+            "[[allow]]\npath = 'a'\nrule = 'r'\n\n[[allow]]\npath = 'c'\nrule = 'r'\n",
+            id="one blank line stays between the neighbours",
         ),
     ],
 )
@@ -410,6 +451,44 @@ def test_inserting_entries_keeps_the_rest_byte_for_byte(text: str, key: tuple[st
     doc = allowlist_doc.Document.parse(text, entries)
     doc.set(key, {"f": 1})
     assert doc.render() == expected
+
+
+ENTRY = "[[allow]]\npath = 'a'\nrule = 'r'\n"
+
+
+@pytest.mark.parametrize(
+    ("uses", "counts", "expected"),
+    [
+        pytest.param(
+            "uses = { f = 2, g = 1 }\n", {"f": 1, "g": 1}, "uses = { f = 1, g = 1 }\n", id="inline, counts down"
+        ),
+        pytest.param(
+            "uses = {f = 1, g = 2}\n", {"g": 2}, "uses = {g = 2}\n", id="inline without spaces, a scope gone"
+        ),
+        pytest.param(
+            "uses = { f = 1, g = 1, h = 1 }\n",
+            {"f": 1, "g": 1},
+            "uses = { f = 1, g = 1 }\n",
+            id="inline, the last scope gone",
+        ),
+        pytest.param(
+            "uses = { f = 1, g = 1 }  # why\n", {"f": 1}, "uses = { f = 1 }  # why\n", id="inline, its comment kept"
+        ),
+        pytest.param("uses.g = 2\nuses.f = 1\n", {"f": 1, "g": 1}, "uses.g = 1\nuses.f = 1\n", id="dotted, order kept"),
+        pytest.param("uses = { f = 1 }\n", {"f": 1, "g": 1}, "uses.f = 1\nuses.g = 1\n", id="a new scope: rewritten"),
+    ],
+)
+def test_lower_counts_keep_the_layout_a_person_chose(uses: str, counts: dict[str, int], expected: str) -> None:
+    doc = allowlist_doc.Document.parse(ENTRY + uses, [AllowEntry("a", "r")])
+    doc.set(("a", "r"), counts)
+    assert doc.render() == ENTRY + expected
+
+
+def test_an_inline_array_without_comments_gets_the_header() -> None:
+    doc = allowlist_doc.Document.parse("allow = [{path = 'a', rule = 'r'}]\n", [AllowEntry("a", "r")])
+    assert doc.relaid
+    doc.set(("a", "r"), {"f": 1})
+    assert doc.render() == allowlist_doc.HEADER + '\n[[allow]]\npath = "a"\nrule = "r"\nuses.f = 1\n'
 
 
 def test_inline_array_is_rewritten_as_tables(migration: Path, ssot: Ssot) -> None:
@@ -715,12 +794,22 @@ def test_no_temporary_file_is_left_when_the_disk_is_full(
 def test_an_interrupt_mid_write_removes_the_temporary_file(
     migration: Path, ssot: Ssot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    allowlist_path = migration / "ssot-allowlist.toml"
+    renamed = os.replace
+    written: list[str] = []
+
     def interrupted(src: str, dst: str) -> None:
+        if Path(dst) != allowlist_path:  # the cache's own files
+            return renamed(src, dst)
+        written.append(f"{os.path.relpath(src, migration)} {Path(src).read_text() == CREATED}")
         raise KeyboardInterrupt
 
     monkeypatch.setattr(os, "replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
         ssot("baseline", cwd=migration)
+    # The whole text was in a temporary file next to the allowlist (a rename within one directory
+    # is atomic), named as ours; it is gone, and no allowlist was written.
+    assert [re.sub(r"\.\w{8}\.tmp ", ".RANDOM.tmp ", w) for w in written] == [".ssot-allowlist.toml.RANDOM.tmp True"]
     assert [p.name for p in migration.iterdir() if "ssot-allowlist" in p.name] == []
 
 

@@ -39,6 +39,7 @@ LOCK_TIMEOUT = 120.0
 """Seconds to wait for another `baseline` or `fix` writing the same allowlist."""
 
 _BLANK_RUN = re.compile(r"(?:^[ \t]*\n){2,}", re.MULTILINE)
+_LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t]*\n)+")
 
 
 @dataclass
@@ -54,14 +55,16 @@ class _Entry:
     attached: str
     """Comment lines directly above the header (no blank line between): they go with the entry."""
     table: Table
-    new: bool = False
 
     def text(self) -> str:
         return self.attached + _render_table(self.table)
 
 
 class Document:
-    """An allowlist being edited; ``render()`` gives the new text."""
+    """An allowlist being edited; ``render()`` gives the new text.
+
+    Its blocks alternate gap, entry, gap, ..., gap: every entry sits between two gaps.
+    """
 
     def __init__(self, blocks: list[_Gap | _Entry], *, relaid: bool = False) -> None:
         self._blocks = blocks
@@ -82,7 +85,8 @@ class Document:
         position = next(i for i, (key, _) in enumerate(doc.body) if key is not None and key.key == "allow")
         before = "".join(item.as_string() for _, item in doc.body[:position])
         if isinstance(allow, AoT):
-            after = "".join(item.as_string() for _, item in doc.body[position + 1:])
+            # Nothing follows the array in tomlkit's body: every later line belongs to one of
+            # its tables (validation allows no other top-level key).
             blocks: list[_Gap | _Entry] = []
             gap = before
             for i, table in enumerate(allow.body):
@@ -91,7 +95,7 @@ class Document:
                 detached, attached = (gap, "") if i == 0 else _split_attached(gap)
                 blocks += [_Gap(detached), _Entry((str(table["path"]), str(table["rule"])), attached, table)]
                 gap = trailing
-            blocks.append(_Gap(gap + after))
+            blocks.append(_Gap(gap))
             parsed = cls(blocks)
             if parsed.render() == text:
                 return parsed
@@ -132,15 +136,17 @@ class Document:
         return out
 
     def _insert(self, key: Key, table: Table) -> None:
-        entry = _Entry(key, "", table, new=True)
+        entry = _Entry(key, "", table)
         entries = [i for i, b in enumerate(self._blocks) if isinstance(b, _Entry)]
         before = [i for i in entries if self._key_at(i) < key]
         if before:
             # Right after the last smaller entry, ahead of any comment that introduces the next one.
             at = before[-1] + 1
             self._blocks[at:at] = [_Gap("\n"), entry]
-            following = self._blocks[at + 2] if at + 2 < len(self._blocks) else None
-            if isinstance(following, _Gap) and at + 3 < len(self._blocks) and not following.text.startswith("\n"):
+            # The gap that followed the smaller entry now follows the new one.
+            following = self._blocks[at + 2]
+            assert isinstance(following, _Gap)
+            if following is not self._blocks[-1] and not following.text.startswith("\n"):
                 following.text = "\n" + following.text
         elif entries:
             _end_with_blank_line(self._blocks[entries[0] - 1])
@@ -155,16 +161,18 @@ class Document:
         return block.key
 
     def _drop(self, index: int) -> None:
-        del self._blocks[index]
-        if 0 < index < len(self._blocks):
-            left, right = self._blocks[index - 1], self._blocks[index]
-            if isinstance(left, _Gap) and isinstance(right, _Gap):
-                # The dropped entry leaves blank-line separators on both sides; keep one.
-                merged = _BLANK_RUN.sub("\n", left.text + right.text)
-                if index == len(self._blocks) - 1:
-                    merged = _strip_trailing_blank_lines(merged)
-                left.text = merged
-                del self._blocks[index]
+        # An entry always sits between two gaps (parse and _insert keep it so). Each may end or
+        # start with the blank line that set the entry apart: merged, they keep one.
+        left, right = self._blocks[index - 1], self._blocks[index + 1]
+        assert isinstance(left, _Gap)
+        assert isinstance(right, _Gap)
+        merged = _BLANK_RUN.sub("\n", left.text + right.text)
+        if index + 2 == len(self._blocks):
+            merged = _strip_trailing_blank_lines(merged)
+        if index == 1 and not left.text.strip():
+            merged = _LEADING_BLANK_LINES.sub("", merged)  # the first entry went, and nothing was above it
+        left.text = merged
+        del self._blocks[index:index + 2]
 
 
 def _end_with_blank_line(block: _Gap | _Entry) -> None:
@@ -298,8 +306,11 @@ def read(path: Path, shown: str) -> bytes | None:
 
 
 def write_atomic(path: Path, text: str, shown: str) -> None:
-    """Replace ``path`` with ``text`` in one rename: readers and an interrupted run see old or new, never half."""
-    tmp: str | None = None
+    """Replace ``path`` with ``text`` in one rename: readers and an interrupted run see old or new, never half.
+
+    The temporary file is ``.<name>.<random>.tmp`` next to it: a rename within one directory
+    is atomic, and one left by a power cut is plainly ours.
+    """
     try:
         try:
             mode = stat.S_IMODE(path.stat().st_mode)
@@ -307,6 +318,10 @@ def write_atomic(path: Path, text: str, shown: str) -> None:
             mode = 0o666 & ~_umask()
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as e:
+        raise AllowlistError(shown, f"cannot write: {e.strerror or e}") from None
+    try:
+        # UTF-8 whatever the locale (TOML's encoding), and the newlines the text has.
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             f.write(text)
             f.flush()
@@ -314,9 +329,8 @@ def write_atomic(path: Path, text: str, shown: str) -> None:
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException as e:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
         if isinstance(e, OSError):
             raise AllowlistError(shown, f"cannot write: {e.strerror or e}") from None
         raise
