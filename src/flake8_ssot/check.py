@@ -19,7 +19,7 @@ from flake8_ssot import discovery, formats, options, records, runner, vcs
 from flake8_ssot.engine import FileReport, Project, Projects, decode_source, decode_error
 from flake8_ssot.model import Finding
 from flake8_ssot.noqa import file_is_ignored, logical_lines
-from flake8_ssot.paths import SKIP_DIRS, display
+from flake8_ssot.paths import display, is_skipped_dir, is_virtualenv, listing
 
 FORMATS = sorted(formats.FORMATTERS)
 
@@ -142,29 +142,21 @@ def _configured_below(top: str) -> list[str]:
     seen: set[tuple[int, int]] = set()
 
     def walk(directory: str, own: bool) -> None:
-        try:
-            st = os.stat(directory)
-            if (st.st_dev, st.st_ino) in seen:
-                return
-            seen.add((st.st_dev, st.st_ino))
-            with os.scandir(directory) as it:
-                entries = sorted(it, key=lambda e: e.name)
-        except OSError:
+        listed = listing(directory, seen)
+        if listed is None:
             return
-        names = {e.name for e in entries}
-        if own and names & _CONFIG_NAMES and discovery.config_in(Path(directory)) is not None:
-            found.append(directory)
+        entries = listed[1]
+        if own and not _CONFIG_NAMES.isdisjoint(e.name for e in entries):
+            if discovery.config_in(Path(directory)) is not None:
+                found.append(directory)
         for entry in entries:
             try:
                 if not entry.is_dir():
                     continue
             except OSError:
                 continue
-            if entry.name in SKIP_DIRS or entry.name.endswith(".egg-info"):
-                continue
-            if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
-                continue
-            walk(entry.path, True)
+            if not is_skipped_dir(entry.name) and not is_virtualenv(entry.path):
+                walk(entry.path, True)
 
     walk(top, False)
     return found

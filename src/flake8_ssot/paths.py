@@ -21,6 +21,29 @@ SKIP_DIRS = frozenset(
 )
 
 
+def is_skipped_dir(name: str) -> bool:
+    """Whether a directory of this name is never entered: :data:`SKIP_DIRS`, or package metadata."""
+    return name in SKIP_DIRS or name.endswith(".egg-info")
+
+
+def is_virtualenv(directory: str) -> bool:
+    return os.path.exists(os.path.join(directory, "pyvenv.cfg"))
+
+
+def listing(directory: str, seen: set[tuple[int, int]]) -> tuple[os.stat_result, list[os.DirEntry[str]]] | None:
+    """A directory's stat and its entries by name; None when it cannot be listed, or was already
+    (``seen``: reached again through a symlink, or around a loop)."""
+    try:
+        st = os.stat(directory)
+        if (st.st_dev, st.st_ino) in seen:
+            return None
+        seen.add((st.st_dev, st.st_ino))
+        with os.scandir(directory) as it:
+            return st, sorted(it, key=lambda e: e.name)
+    except OSError:
+        return None
+
+
 def relative_to_root(filename: str, root: Path) -> str:
     """POSIX path of ``filename`` relative to ``root``; as given (POSIX) when outside it."""
     absolute = os.path.abspath(filename)
@@ -209,15 +232,10 @@ def _walk(
     unreadable: set[str],
     dirs: list[tuple[str, os.stat_result | None]] | None = None,
 ) -> Iterator[tuple[str, os.stat_result]]:
-    try:
-        st = os.stat(directory)
-        if (st.st_dev, st.st_ino) in seen:
-            return
-        seen.add((st.st_dev, st.st_ino))
-        with os.scandir(directory) as it:
-            entries = sorted(it, key=lambda e: e.name)
-    except OSError:
+    listed = listing(directory, seen)
+    if listed is None:
         return
+    st, entries = listed
     if dirs is not None:
         dirs.append((prefix[:-1], st))
     for entry in entries:
@@ -227,11 +245,11 @@ def _walk(
         except OSError:  # a symlink loop
             is_dir = False
         if is_dir:
-            if entry.name in SKIP_DIRS or entry.name.endswith(".egg-info"):
+            if is_skipped_dir(entry.name):
                 continue
             if spec is not None and spec.match_file(rel + "/"):
                 continue
-            if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
+            if is_virtualenv(entry.path):
                 if dirs is not None:  # pruned while its marker stays
                     try:
                         dirs.append((rel, os.stat(entry.path)))

@@ -151,18 +151,18 @@ class Plugin:
         top = next((d for d in self._walked if os.path.join(directory, "").startswith(os.path.join(d, ""))), None)
         if top is None:
             return False  # named itself (or stdin): checked wherever it is, as by `check`
-        from flake8_ssot.paths import SKIP_DIRS
+        from flake8_ssot.paths import is_skipped_dir, is_virtualenv
 
         rest = directory[len(os.path.join(top, "")):]
         parts = rest.split(os.sep) if rest else []
         here = top
         for part in parts:
             here = os.path.join(here, part)
-            if part in SKIP_DIRS or part.endswith(".egg-info"):
+            if is_skipped_dir(part):
                 return True
             venv = self._venvs.get(here)
             if venv is None:
-                venv = self._venvs[here] = os.path.exists(os.path.join(here, "pyvenv.cfg"))
+                venv = self._venvs[here] = is_virtualenv(here)
             if venv:
                 return True
         return False
