@@ -180,6 +180,20 @@ def test_the_cache_ignores_itself_in_git(project: Path, ssot: Ssot) -> None:
     assert CACHE not in status.stdout and "app/direct.py" in status.stdout
 
 
+def test_a_moved_cache_moves_back_when_the_setting_goes(project: Path, ssot: Ssot) -> None:
+    # One process, two runs: an editor's server, or this in-process harness.
+    config = project / "pyproject.toml"
+    original = config.read_text()
+    config.write_text(original.replace("[tool.flake8-ssot]\n", '[tool.flake8-ssot]\ncache = "build/ssot"\n'))
+    # From a subfolder: the configured location is relative to the project root.
+    first = ssot("check", cwd=project / "app")
+    assert sorted(os.listdir(project / "build" / "ssot")) == [".gitignore", "files.json", "index.json", "results.json"]
+    assert not (project / CACHE).exists()
+    config.write_text(original)
+    assert ssot("check", cwd=project / "app") == first
+    assert sorted(os.listdir(project / CACHE)) == [".gitignore", "files.json", "index.json", "results.json"]
+
+
 def test_an_unwritable_cache_directory_runs_without_a_cache(project: Path, ssot: Ssot) -> None:
     # A file where the directory would go fails like a read-only checkout (which root ignores).
     (project / CACHE).write_text("not a directory\n")

@@ -19,7 +19,7 @@ from flake8_ssot import discovery, formats, options, records, runner, vcs
 from flake8_ssot.engine import FileReport, Project, Projects, decode_source, decode_error
 from flake8_ssot.model import Finding
 from flake8_ssot.noqa import file_is_ignored, logical_lines
-from flake8_ssot.paths import display, is_skipped_dir, is_virtualenv, listing
+from flake8_ssot.paths import display, is_skipped_dir, is_virtualenv, listing, one_listing_per_directory
 
 FORMATS = sorted(formats.FORMATTERS)
 
@@ -48,6 +48,10 @@ class Outcome:
     paths: Sequence[str] = ()
 
 
+Group = tuple[Project, list[str], list[str]]
+"""A project, the paths to walk in it, and the root-relative folders of nested projects to leave out."""
+
+
 def run(args: argparse.Namespace) -> Outcome:
     paths = list(args.paths)
     stdin = paths == [options.STDIN] or (not paths and args.stdin_filename is not None)
@@ -62,21 +66,11 @@ def run(args: argparse.Namespace) -> Outcome:
     sources: dict[str, list[str]] = {}
     if stdin:
         checked = _stdin(projects, fixed, args.stdin_filename or "stdin", sources)
-        groups: list[tuple[Project, list[str], list[str]]] = []
+        groups: list[Group] = []
     else:
-        groups = plan(projects, fixed, paths)
-        checked = []
-        for project, group_paths, nested in groups:
-            # The whole project: the index's own walk lists its files (one walk, not two).
-            whole = all(os.path.abspath(p) == str(project.root) for p in group_paths)
-            files = runner.select(project, None if whole else group_paths, args.jobs)
-            if nested:
-                files = [rel for rel in files if not _under(rel, nested)]
-            if args.changed_since is not None:
-                changed = vcs.changed_files(project.root, args.changed_since)
-                files = [rel for rel in files if rel in changed]
-            files = runner.candidates(project, files)
-            checked += [(project, r) for r in runner.analyze(project, files, args.jobs)]
+        with one_listing_per_directory():
+            groups = plan(projects, fixed, paths)
+            checked = _check(groups, args)
     absolute = [os.path.abspath(p) for p in paths if os.path.isabs(p)] if not stdin else []
     reports = sorted(
         (_displayed(project, report, cwd, absolute) for project, report in checked), key=lambda r: r.path
@@ -98,12 +92,28 @@ def run(args: argparse.Namespace) -> Outcome:
     return Outcome(0 if args.exit_zero or not found else 1, single, paths)
 
 
+def _check(groups: list[Group], args: argparse.Namespace) -> list[tuple[Project, FileReport]]:
+    checked: list[tuple[Project, FileReport]] = []
+    for project, group_paths, nested in groups:
+        # The whole project: the index's own walk lists its files (one walk, not two).
+        whole = all(os.path.abspath(p) == str(project.root) for p in group_paths)
+        files = runner.select(project, None if whole else group_paths, args.jobs)
+        if nested:
+            files = [rel for rel in files if not _under(rel, nested)]
+        if args.changed_since is not None:
+            changed = vcs.changed_files(project.root, args.changed_since)
+            files = [rel for rel in files if rel in changed]
+        files = runner.candidates(project, files)
+        checked += [(project, r) for r in runner.analyze(project, files, args.jobs)]
+    return checked
+
+
 # -- which files, under which project ---------------------------------------------------------
 
 
-def plan(projects: Projects, fixed: Project | None, paths: Sequence[str]) -> list[tuple[Project, list[str], list[str]]]:
-    """(project, paths to walk, root-relative folders of nested projects to leave out) per
-    project, in the order found. A file belongs to the nearest configuration above it."""
+def plan(projects: Projects, fixed: Project | None, paths: Sequence[str]) -> list[Group]:
+    """A :data:`Group` per project, in the order found. A file belongs to the nearest
+    configuration above it."""
     groups: dict[Project, tuple[list[str], list[str]]] = {}
 
     def add(project: Project, path: str, nested: Iterable[str] = ()) -> None:

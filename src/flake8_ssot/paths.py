@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import stat
@@ -30,14 +31,43 @@ def is_virtualenv(directory: str) -> bool:
     return os.path.exists(os.path.join(directory, "pyvenv.cfg"))
 
 
-def listing(directory: str, seen: set[tuple[int, int]]) -> tuple[os.stat_result, list[os.DirEntry[str]]] | None:
+Listing = tuple[os.stat_result, list[os.DirEntry[str]]]
+
+_shared: dict[str, Listing | None] | None = None
+
+
+@contextlib.contextmanager
+def one_listing_per_directory() -> Iterator[None]:
+    """Within the block each directory is listed once, whichever walk asks first: `check` looks
+    for nested configurations, then walks each project's files, over the same tree."""
+    global _shared
+    _shared = {}
+    try:
+        yield
+    finally:
+        _shared = None
+
+
+def listing(directory: str, seen: set[tuple[int, int]]) -> Listing | None:
     """A directory's stat and its entries by name; None when it cannot be listed, or was already
     (``seen``: reached again through a symlink, or around a loop)."""
+    if _shared is None:
+        listed = _list(directory)
+    else:
+        key = os.path.normpath(directory)
+        listed = _shared[key] if key in _shared else _shared.setdefault(key, _list(directory))
+    if listed is None:
+        return None
+    st = listed[0]
+    if (st.st_dev, st.st_ino) in seen:
+        return None
+    seen.add((st.st_dev, st.st_ino))
+    return listed
+
+
+def _list(directory: str) -> Listing | None:
     try:
         st = os.stat(directory)
-        if (st.st_dev, st.st_ino) in seen:
-            return None
-        seen.add((st.st_dev, st.st_ino))
         with os.scandir(directory) as it:
             return st, sorted(it, key=lambda e: e.name)
     except OSError:
