@@ -791,6 +791,25 @@ def test_no_temporary_file_is_left_when_the_disk_is_full(
     assert not (migration / "ssot-allowlist.toml").exists()
 
 
+def test_a_failed_write_is_reported_even_when_its_cleanup_fails(
+    migration: Path, ssot: Ssot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The disk went read-only mid-write: removing the temporary file fails too, and the error
+    # that counts is the first.
+    def io_error(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    def read_only(path: str) -> None:
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(os, "fsync", io_error)
+    monkeypatch.setattr(os, "unlink", read_only)
+    assert ssot("baseline", cwd=migration) == (
+        2, "", "flake8-ssot: ssot-allowlist.toml: cannot write: Input/output error\n"
+    )
+    assert not (migration / "ssot-allowlist.toml").exists()
+
+
 def test_an_interrupt_mid_write_removes_the_temporary_file(
     migration: Path, ssot: Ssot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
