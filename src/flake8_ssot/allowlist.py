@@ -63,7 +63,7 @@ def location(config: Config) -> tuple[Path, bool]:
     return config.root / DEFAULT_NAME, False
 
 
-def load_allowlist(config: Config, *, missing_ok: bool = False) -> Allowlist | None:
+def load_allowlist(config: Config, *, missing_ok: bool) -> Allowlist | None:
     path, named = location(config)
     shown = shown_path(path, config.root)
     try:
