@@ -219,6 +219,23 @@ def test_a_read_only_project_runs_without_a_cache(project: Path, ssot: Ssot) -> 
                 directory.chmod(0o755)
 
 
+READ_NS = 1_700_000_000_000_000_000
+
+
+@pytest.mark.parametrize(
+    ("changed_ns", "trusted"),
+    [
+        pytest.param(READ_NS - cache.RACY_NS - 1, True, id="changed over 2 s before the read"),
+        pytest.param(READ_NS - cache.RACY_NS, False, id="changed exactly 2 s before"),
+        pytest.param(READ_NS - 1, False, id="changed just before"),
+    ],
+)
+def test_a_stat_vouches_for_what_was_read_once_the_file_has_settled(changed_ns: int, trusted: bool) -> None:
+    stat = (changed_ns - 5, 120, changed_ns, 42)
+    assert cache.settled(stat, READ_NS) == (stat if trusted else cache.UNSETTLED)
+    assert cache.settled(None, READ_NS) is None
+
+
 def _same_size(old: str, new: str) -> str:
     """``new`` padded with a comment to the length of ``old``."""
     assert len(new) + 3 <= len(old)

@@ -115,8 +115,11 @@ def read_source(path: str, size: int = -1) -> bytes | None:
 
 def load(root: Path, name: str, key: object) -> dict[str, Any] | None:
     """The cache file's contents when it was written for ``key``; None otherwise."""
+    raw = read_source(os.path.join(directory(root), name))
+    if raw is None:
+        return None
     try:
-        data = json.loads(read_source(os.path.join(directory(root), name)) or b"")
+        data = json.loads(raw)
     except ValueError:
         return None
     if not isinstance(data, dict) or data.get("key") != key:
