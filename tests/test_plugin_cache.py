@@ -18,6 +18,7 @@ import pytest
 
 from conftest import settle, write_tree
 from flake8_ssot import engine
+from flake8_ssot.config import load_config
 
 Ssot = Callable[..., tuple[int, str, str]]
 CACHE = ".flake8-ssot-cache"
@@ -160,7 +161,7 @@ def test_journals_are_merged_by_their_owner_only(project: Path, monkeypatch: pyt
     from flake8_ssot import results
 
     monkeypatch.chdir(project)
-    loaded = engine.Project.from_config_file(project / "pyproject.toml")
+    loaded = engine.Project(load_config(project / "pyproject.toml"))
     loaded.build_index()
     run = results.PluginResults(loaded)
     lines = (project / "app/use.py").read_text().splitlines(keepends=True)

@@ -133,10 +133,6 @@ class Project:
         self._owners: dict[str, str | None] = {}
         self._built = False
 
-    @classmethod
-    def from_config_file(cls, path: Path, *, allowlist_missing_ok: bool = False, partial: bool = False) -> Project:
-        return cls(load_config(path), allowlist_missing_ok=allowlist_missing_ok, partial=partial)
-
     def build_index(self, targets: Iterable[str] | None = None) -> None:
         """Build the index once: over the whole project, or trusting the cache but for ``targets``.
 
