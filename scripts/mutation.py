@@ -50,6 +50,12 @@ DESELECT = {
 # its hits in a file instead, and the pytest plugin hands them to mutmut as the test ends.
 SITECUSTOMIZE = """\
 import os
+import resource
+
+# A mutant that loops appending to a list fills the shared machine's memory long before
+# mutmut's CPU-time limit ends it: cap what any process of the run may take.
+_hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+resource.setrlimit(resource.RLIMIT_AS, (4 << 30 if _hard == resource.RLIM_INFINITY else min(4 << 30, _hard), _hard))
 
 if os.environ.get("MUTANT_UNDER_TEST") == "stats" and os.environ.get("SSOT_MUTMUT_HITS"):
     import mutmut.mutation.trampoline as _trampoline

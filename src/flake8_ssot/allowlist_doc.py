@@ -193,10 +193,12 @@ def _render_table(table: Table) -> str:
 def _pop_trailing_trivia(table: Table) -> str:
     """Take the comments and blank lines after an entry's last key: they introduce what follows."""
     body = table.value.body
-    trailing = []
-    while body and body[-1][0] is None:
-        trailing.append(body.pop()[1].as_string())
-    return "".join(reversed(trailing))
+    cut = len(body)
+    while cut and body[cut - 1][0] is None:
+        cut -= 1
+    trailing = "".join(item.as_string() for _, item in body[cut:])
+    del body[cut:]
+    return trailing
 
 
 def _split_attached(gap: str) -> tuple[str, str]:
