@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -173,6 +174,7 @@ def test_the_cache_ignores_itself_in_git(project: Path, ssot: Ssot) -> None:
     )
     # Every file of the cache, its own .gitignore included; nothing else.
     assert (ignored.stdout.splitlines(), ignored.returncode) == (cached, 0)
+    assert (project / CACHE / ".gitignore").read_text() == "# Created by flake8-ssot\n*\n"
     status = subprocess.run(
         ["git", "status", "--porcelain", "--untracked-files=all"], cwd=project, capture_output=True, text=True,
         timeout=60, check=True,
@@ -508,6 +510,30 @@ def test_the_git_stamp_follows_a_worktree(tmp_path: Path) -> None:
     assert stamp is not None and stamp[0] is not None and stamp[1] is None  # no index yet
     (tmp_path / "tree" / ".git").write_text("not a git file\n")
     assert cache.vcs_stamp(tmp_path / "tree" / "sub") is None
+    # A git directory whose name is not UTF-8 (Latin-1 bytes): the file holds the bytes as they are.
+    latin = os.fsencode(tmp_path) + b"/r\xe9al"
+    os.rename(tmp_path / "real", latin)
+    (tmp_path / "tree" / ".git").write_bytes(b"gitdir: ../r\xe9al\n")
+    stamp = cache.vcs_stamp(tmp_path / "tree" / "sub")
+    assert stamp is not None and stamp[0] == list(cache.stat_of(os.fsdecode(latin + b"/HEAD")) or ())
+
+
+def test_each_cache_file_is_written_whole_then_renamed_into_place(
+    project: Path, ssot: Ssot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    renames: list[tuple[str, str]] = []
+    rename = os.replace
+
+    def recorded(src: str, dst: str) -> None:
+        renames.append((os.path.relpath(src, project), os.path.relpath(dst, project)))
+        rename(src, dst)
+
+    monkeypatch.setattr(os, "replace", recorded)
+    ssot("check", cwd=project)
+    # From a temporary file next to it (a rename within one directory is atomic), named as ours.
+    assert sorted((re.sub(r"\.\w{8}\.tmp$", ".RANDOM.tmp", src), dst) for src, dst in renames) == [
+        (f"{CACHE}/.{name}.RANDOM.tmp", f"{CACHE}/{name}") for name in ("files.json", "index.json", "results.json")
+    ]
 
 
 def test_a_failed_write_leaves_no_temporary_file(project: Path, ssot: Ssot, monkeypatch: pytest.MonkeyPatch) -> None:

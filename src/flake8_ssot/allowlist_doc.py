@@ -23,7 +23,8 @@ import filelock
 import tomlkit
 from tomlkit.items import AoT, InlineTable, Item, Table
 
-from flake8_ssot.index import CACHE_DIR
+from flake8_ssot import cache
+from flake8_ssot.cache import CACHE_DIR
 from flake8_ssot.model import AllowEntry, AllowlistError
 
 Key = tuple[str, str]
@@ -274,12 +275,11 @@ def locked(root: Path, shown: str) -> Iterator[None]:
 
     The lock file lives in the (git-ignored) cache directory, not next to the allowlist.
     """
+    # Always here, wherever the cache is configured to go: every run that writes this
+    # allowlist must queue on the same lock, whatever its command line says.
     directory = root / CACHE_DIR
     try:
-        directory.mkdir(exist_ok=True)
-        ignore = directory / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# Created by flake8-ssot\n*\n")
+        cache.make_directory(directory)
     except OSError as e:
         raise AllowlistError(shown, f"cannot create the lock directory {CACHE_DIR}: {e.strerror or e}") from None
     lock = filelock.FileLock(directory / f"{shown.replace('/', '%')}.lock", timeout=LOCK_TIMEOUT)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 CACHE_DIR = ".flake8-ssot-cache"
+GITIGNORE = "# Created by flake8-ssot\n*\n"
 
 Stat = tuple[int, int, int, int]
 """(mtime_ns, size, ctime_ns, inode): how every cache entry recognises an unchanged file.
@@ -141,10 +142,7 @@ def write_cache_bytes(root: Path, name: str, data: bytes) -> None:
 
     where = Path(directory(root))
     try:
-        where.mkdir(parents=where != root / CACHE_DIR, exist_ok=True)
-        ignore = where / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# Created by flake8-ssot\n*\n")
+        make_directory(where, parents=where != root / CACHE_DIR)
         fd, tmp = tempfile.mkstemp(dir=where, prefix=f".{name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as f:
@@ -155,6 +153,14 @@ def write_cache_bytes(root: Path, name: str, data: bytes) -> None:
             raise
     except OSError:
         pass
+
+
+def make_directory(where: Path, *, parents: bool = False) -> None:
+    """Create a directory of flake8-ssot's own, which git ignores by itself (OSError if it cannot)."""
+    where.mkdir(parents=parents, exist_ok=True)
+    ignore = where / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text(GITIGNORE)
 
 
 def vcs_stamp(root: Path) -> list[list[int] | None] | None:
@@ -169,7 +175,8 @@ def vcs_stamp(root: Path) -> list[list[int] | None] | None:
             gitdir = dotgit
         elif os.path.isfile(dotgit):
             # A worktree or submodule: ".git" names the real git directory.
-            text = (read_source(dotgit) or b"").decode("utf-8", "replace").strip()
+            # A path, in the bytes the file system has: not necessarily UTF-8.
+            text = os.fsdecode(read_source(dotgit) or b"").strip()
             if not text.startswith("gitdir:"):
                 return None
             gitdir = os.path.join(directory, text[len("gitdir:"):].strip())
