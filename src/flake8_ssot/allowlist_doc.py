@@ -260,9 +260,8 @@ def _inline_like(old: InlineTable, uses: Mapping[str, int]) -> Item:
     """``uses = { ... }`` with fewer scopes, spaced like the old one (tomlkit's delete leaves gaps)."""
     pad = " " if old.as_string().startswith("{ ") else ""
     body = ", ".join(f"{tomlkit.key(scope).as_string()} = {n}" for scope, n in uses.items())
+    # Assigned in place of the old one, it takes over its comment (tomlkit keeps the trivia).
     item: Item = tomlkit.parse(f"uses = {{{pad}{body}{pad}}}")["uses"]
-    item.trivia.comment_ws = old.trivia.comment_ws
-    item.trivia.comment = old.trivia.comment
     return item
 
 
