@@ -37,7 +37,7 @@ TESTS = {
                   "tests/test_hostile_config.py", "tests/test_hostile.py"],
     "allowlist_doc": ["tests/test_baseline.py", "tests/test_hostile.py"],
     "baseline": ["tests/test_baseline.py", "tests/test_allowlist.py", "tests/test_report.py", "tests/test_fix.py"],
-    "cache": ["tests/test_cache.py", "tests/test_plugin_cache.py", "tests/test_warm.py"],
+    "cache": ["tests/test_cache.py", "tests/test_plugin_cache.py", "tests/test_warm.py", "tests/test_hostile.py"],
 }
 # Tests that cannot pass under mutmut's instrumentation, whatever the mutant: mutmut's trampoline
 # imports what this test proves a warm run never imports.
@@ -126,7 +126,9 @@ def mutate(module: str, work: Path, tests: list[str], deselect: list[str], jobs:
             f"only_mutate = {paths!r}\n"
             f"pytest_add_cli_args_test_selection = {[*tests, *(f'--deselect={d}' for d in deselect)]!r}\n"
             'also_copy = ["tests", "examples", "setup.cfg"]\n'
-            'pytest_add_cli_args = ["-p", "ssot_mutmut_child_hits"]\n'
+            # A mutant that blocks (opens a FIFO without O_NONBLOCK) uses no CPU: mutmut's CPU
+            # limit never ends it.
+            'pytest_add_cli_args = ["-p", "ssot_mutmut_child_hits", "--timeout=120"]\n'
         )
     # Exists before mutmut starts: a PYTHONPATH entry missing at interpreter start is cached as
     # "nothing here", mutmut's own sys.path entry for it is then ignored, and the in-process
