@@ -501,6 +501,33 @@ def test_read_source(tmp_path: Path) -> None:
     assert cache.read_source(str(tmp_path / "missing.py")) is None
 
 
+@pytest.mark.parametrize(
+    ("length", "size", "reads"),
+    [
+        pytest.param(100_000, 100_000, 1, id="size known: one read (one byte more shows the end)"),
+        pytest.param(100, -1, 1, id="size unknown, a small file: one read"),
+        pytest.param(0, 0, 1, id="an empty file"),
+        pytest.param(100_000, 50_000, 3, id="grew since its stat: read on to the end"),
+    ],
+)
+def test_a_file_is_read_in_one_call_when_its_size_allows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, length: int, size: int, reads: int
+) -> None:
+    # A cold run reads every file of the project: system calls per file are its cost.
+    path = tmp_path / "m.py"
+    path.write_bytes(b"x" * length)
+    calls: list[int] = []
+    read = os.read
+
+    def counted(fd: int, n: int) -> bytes:
+        calls.append(n)
+        return read(fd, n)
+
+    monkeypatch.setattr(os, "read", counted)
+    assert cache.read_source(str(path), size) == b"x" * length
+    assert len(calls) == reads
+
+
 def test_the_git_stamp_follows_a_worktree(tmp_path: Path) -> None:
     (tmp_path / "real").mkdir()
     (tmp_path / "real" / "HEAD").write_text("ref: refs/heads/main\n")
