@@ -236,7 +236,8 @@ def _retired_rules(rng: random.Random, count: int) -> tuple[list[tuple[str, str,
     """``count`` more deprecated functions that no longer have callers (late in a migration)."""
     names = sorted({f"{v}_{n}_{q}" for v in VERBS for n in NOUNS for q in QUALIFIERS})
     rng.shuffle(names)
-    rules, modules = [], {}
+    rules: list[tuple[str, str, str]] = []
+    modules: dict[str, list[str]] = {}
     for i, name in enumerate(names[:count]):
         module = f"acme.core.retired.batch_{i // 5:03d}"
         modules.setdefault(module, []).append(name)

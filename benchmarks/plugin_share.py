@@ -76,7 +76,7 @@ def main() -> None:
     cls.run = _timed_generator(cls.run)  # type: ignore[method-assign]
     plugin._finish = _timed(plugin._finish)
 
-    from flake8.main.cli import main as flake8
+    from flake8.main.cli import main as flake8  # type: ignore[import-untyped]
 
     sys.exit(flake8(sys.argv[1:]))
 

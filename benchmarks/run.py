@@ -353,12 +353,13 @@ class Counts:
 def prefilter_counts(root: Path) -> Counts:
     """In this process, from the cache the timed runs left: which files pass, which use."""
     from flake8_ssot import runner
+    from flake8_ssot.config import load_config
     from flake8_ssot.engine import Project
 
     here = os.getcwd()
     os.chdir(root)
     try:
-        project = Project.from_config_file(root / "pyproject.toml")
+        project = Project(load_config(root / "pyproject.toml"))
         files = runner.select(project)
         passed = [rel for rel in files if rel in project.index.hits]
         reports = runner.analyze(project, runner.candidates(project, files))

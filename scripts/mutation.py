@@ -152,10 +152,11 @@ def mutate(module: str, work: Path, tests: list[str], deselect: list[str], jobs:
         for line in results.stdout.splitlines(True):
             if line.split()[:1] and any(fnmatch.fnmatch(line.split()[0].rstrip(":"), name) for name in names):
                 sys.stdout.write(line)
+        returncode = results.returncode
     else:
-        results = subprocess.run([mutmut, "results"], cwd=work, env=env)
+        returncode = subprocess.run([mutmut, "results"], cwd=work, env=env).returncode
     print(f"survivors: `mutmut show NAME` in {work}", flush=True)
-    return run.returncode or results.returncode
+    return run.returncode or returncode
 
 
 if __name__ == "__main__":
