@@ -157,3 +157,29 @@ def test_fix_takes_each_file_under_its_own_project(monorepo: Path) -> None:
         "flake8-ssot: would fix 1 use in 1 file; 0 left to migrate by hand\n"
     )
     assert run_cli("flake8-ssot", "fix", "--diff", "top.py", cwd=monorepo).returncode == 0
+
+
+def test_a_cold_check_lists_each_directory_once(
+    monorepo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The search for nested configurations and each project's file walk share one listing."""
+    import os
+
+    from flake8_ssot import cli, discovery, paths
+
+    listed: list[str] = []
+    scandir = os.scandir
+
+    def counted(path: str) -> object:
+        listed.append(os.path.relpath(path, monorepo))
+        return scandir(path)
+
+    monkeypatch.chdir(monorepo)
+    monkeypatch.setattr(os, "scandir", counted)
+    discovery.forget()
+    paths.forget()
+    assert cli.main(["check", "--no-cache", "."]) == 1
+    assert capsys.readouterr().out.splitlines() == ALL
+    walked = sorted(set(listed))
+    assert {"services", "services/api/plugins", "tools"} <= set(walked)
+    assert sorted(listed) == walked
