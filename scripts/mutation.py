@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Mutation testing of the modules that guard data: does every change to them fail a test?
 
-    .venv/bin/pip install mutmut        # not a test dependency: CI does not run this
+    .venv/bin/pip install mutmut==3.8.1  # not a test dependency: CI does not run this
     .venv/bin/python scripts/mutation.py [MODULE ...] [--tests tests/test_x.py ...] [--keep DIR]
 
 Modules default to allowlist, allowlist_doc, baseline and cache, each mutated in a run of its
