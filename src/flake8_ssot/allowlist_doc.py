@@ -24,7 +24,6 @@ import tomlkit
 from tomlkit.items import AoT, InlineTable, Item, Table
 
 from flake8_ssot import cache
-from flake8_ssot.cache import CACHE_DIR
 from flake8_ssot.model import AllowEntry, AllowlistError
 
 Key = tuple[str, str]
@@ -276,11 +275,11 @@ def locked(root: Path, shown: str) -> Iterator[None]:
     """
     # Always here, wherever the cache is configured to go: every run that writes this
     # allowlist must queue on the same lock, whatever its command line says.
-    directory = root / CACHE_DIR
+    directory = root / cache.CACHE_DIR
     try:
         cache.make_directory(directory)
     except OSError as e:
-        raise AllowlistError(shown, f"cannot create the lock directory {CACHE_DIR}: {e.strerror or e}") from None
+        raise AllowlistError(shown, f"cannot create the lock directory {cache.CACHE_DIR}: {e.strerror or e}") from None
     lock = filelock.FileLock(directory / f"{shown.replace('/', '%')}.lock", timeout=LOCK_TIMEOUT)
     try:
         lock.acquire()
