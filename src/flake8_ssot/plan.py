@@ -57,11 +57,13 @@ class Preview:
 
 def run(args: argparse.Namespace, project: Project) -> int:
     options.require_existing(args.paths)
-    rules = options.chosen_rules(args, [r.name for r in project.config.rules], str(project.config.source))
+    cwd = os.getcwd()
+    source = display(project.root, os.path.relpath(project.config.source, project.root).replace(os.sep, "/"), cwd)
+    rules = options.chosen_rules(args, [r.name for r in project.config.rules], source)
     owners = _codeowners(project)
     if args.by == "owner" and owners is None:
         raise SsotError(
-            project.root, "--by owner: no CODEOWNERS file (looked in ., .github/ and docs/ here and at the git top)"
+            "CODEOWNERS", "--by owner needs one (looked in ., .github/ and docs/ of the project and its repository)"
         )
     reports = runner.analyze_project(project, args.jobs)
     if args.paths:
@@ -73,7 +75,6 @@ def run(args: argparse.Namespace, project: Project) -> int:
     plan = planning.make(project, files, group_of, owners_of, args.max_files, set(rules), args.jobs)
     planned = {f.path for f in files}
     previews = _fix_preview(project, [r for r in reports if r.path in planned], set(rules), args.jobs)
-    cwd = os.getcwd()
     view = View(plan, previews, lambda rel: display(project.root, rel, cwd), args)
     if args.quiet < 2:
         options.emit(FORMATTERS[args.format](view), args.output_file)
@@ -193,11 +194,12 @@ class View:
             "noqa": sum(f.counts["noqa"] for f in batch.files),
         }
 
-    def last(self, removal: planning.Removal) -> str:
-        path = self.shown(removal.path)
+    def last(self, removal: planning.Removal, tick: str = "") -> str:
+        """The step, with names and paths between ``tick``s (Markdown's backticks)."""
+        path, target, rule = (f"{tick}{s}{tick}" for s in (self.shown(removal.path), removal.target, removal.rule))
         if removal.whole:
-            return f"delete {path} ({removal.target}, rule {removal.rule})"
-        return f"remove {removal.target} from {path} (rule {removal.rule})"
+            return f"delete {path} ({target}, rule {rule})"
+        return f"remove {target} from {path} (rule {rule})"
 
 
 def _n(count: int, one: str, many: str | None = None) -> str:
@@ -213,16 +215,16 @@ def _counts(counts: dict[str, int] | Any) -> str:
     return f"{_n(counts['uses'], 'use')} ({parts})"
 
 
-def _fix_line(fixed: dict[str, Any]) -> str:
+def _fix_line(fixed: dict[str, Any], tick: str = "") -> str:
     line = f"rewrites {_n(fixed['rewrites'], 'use')}, {len(fixed['manual'])} left for a person"
-    return line + (f", {fixed['noqa']} under # noqa" if fixed["noqa"] else "")
+    return line + (f", {fixed['noqa']} under {tick}# noqa{tick}" if fixed["noqa"] else "")
 
 
 def text(view: View) -> str:
     out = [] if view.args.quiet else [f"flake8-ssot plan: {view.summary}\n"]
     for n, batch in enumerate(view.plan.batches, 1):
         size = f"{_n(len(batch.files), 'file')}, {_n(batch.uses, 'use')}"
-        out += ["\n", f"batch {n} [{batch.id}] {batch.group}: {size}\n"]
+        out += ["\n" if out else "", f"batch {n} [{batch.id}] {batch.group}: {size}\n"]
         out += [f"  {view.shown(f.path)}: {_counts(f.counts)}\n" for f in batch.files]
         out.append(f"  owners: {' '.join(batch.owners) or '-'}\n")
         after = ", ".join(f"{a} (batch {view.number[a]})" for a in batch.after)
@@ -235,7 +237,7 @@ def text(view: View) -> str:
         else:
             out.append(f"  fix: {fixed['command']}: {_fix_line(fixed)}\n")
             out += [f"    {m['path']}:{m['line']}:{m['col']}: {m['code']} {m['reason']}\n" for m in fixed["manual"]]
-    if view.plan.removals:
+    if view.plan.removals and out:
         out.append("\n")
         after = "after every batch" if view.plan.batches else "nothing is left to migrate"
         out += [f"last: {view.last(r)}, {after}\n" for r in view.plan.removals]
@@ -289,10 +291,10 @@ def markdown(view: View) -> str:
         if fixed is None:
             out.append(f"  - fix: `{view.fix_command(batch)}`\n")
         else:
-            out.append(f"  - fix: `{fixed['command']}` {_fix_line(fixed)}\n")
+            out.append(f"  - fix: `{fixed['command']}` {_fix_line(fixed, '`')}\n")
             out += [f"    - `{m['path']}:{m['line']}:{m['col']}` {m['code']}: {m['reason']}\n" for m in fixed["manual"]]
     for removal in view.plan.removals:
-        out.append(f"- [ ] **Last**: {view.last(removal)}\n")
+        out.append(f"- [ ] **Last**: {view.last(removal, '`')}\n")
     return "".join(out)
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import ast
 import hashlib
-import heapq
 import os
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -116,36 +115,38 @@ def cut(files: Sequence[PlannedFile], group_of: Callable[[str], str], max_files:
 
 def order(batches: Sequence[Batch], edges: Iterable[tuple[str, str]]) -> tuple[list[Batch], list[Batch]]:
     """Batches in an order that keeps every edge (file, re-exporting file it imports through),
-    each with its ``after``; and those left over, which depend on each other in a cycle."""
+    each with its ``after``; and those left over, which depend on each other in a cycle.
+
+    A batch comes in the round after the last batch it must follow; within a round, by group
+    and first file. So the batches that can land at once come first, and a shim last.
+    """
     batch_of = {f.path: b for b in batches for f in b.files}
     needs: dict[str, set[str]] = {b.id: set() for b in batches}
     for user, reexporter in edges:
         first, then = batch_of.get(user), batch_of.get(reexporter)
         if first is not None and then is not None and first is not then:
             needs[then.id].add(first.id)
-    by_id = {b.id: b for b in batches}
-    waiting = {b.id: len(needs[b.id]) for b in batches}
     followers: dict[str, list[str]] = {b.id: [] for b in batches}
     for later, earlier in needs.items():
         for e in earlier:
             followers[e].append(later)
-    ready = [(b.group, b.files[0].path, b.id) for b in batches if not waiting[b.id]]
-    heapq.heapify(ready)
-    done: list[Batch] = []
-    position: dict[str, int] = {}
-    while ready:
-        _, _, current = heapq.heappop(ready)
-        batch = by_id[current]
-        batch.after = tuple(sorted(needs[current], key=position.__getitem__))
-        position[current] = len(done)
-        done.append(batch)
+    waiting = {b.id: len(needs[b.id]) for b in batches}
+    rounds = {b.id: 0 for b in batches}
+    todo = [b.id for b in batches if not waiting[b.id]]
+    placed: set[str] = set()
+    while todo:
+        current = todo.pop()
+        placed.add(current)
         for later in followers[current]:
+            rounds[later] = max(rounds[later], rounds[current] + 1)
             waiting[later] -= 1
             if not waiting[later]:
-                b = by_id[later]
-                heapq.heappush(ready, (b.group, b.files[0].path, b.id))
-    left = [b for b in batches if b.id not in position]
-    return done, left
+                todo.append(later)
+    done = sorted((b for b in batches if b.id in placed), key=lambda b: (rounds[b.id], b.group, b.files[0].path))
+    position = {b.id: n for n, b in enumerate(done)}
+    for batch in done:
+        batch.after = tuple(sorted(needs[batch.id], key=position.__getitem__))
+    return done, [b for b in batches if b.id not in placed]
 
 
 def make(
