@@ -462,3 +462,15 @@ def test_the_documented_example(tmp_path: Path) -> None:
     shutil.copytree(EXAMPLE, example, ignore=shutil.ignore_patterns(".flake8-ssot-cache", "__pycache__"))
     documented = (DOCS / "plan.md").read_text(encoding="utf-8").split("$ flake8-ssot plan\n", 1)[1].split("```", 1)[0]
     assert ssot("plan", cwd=example) == (0, documented, "")
+
+
+def test_a_packages_own_tests_go_with_it(shim: Path) -> None:
+    write_tree(shim, {
+        "app_a/tests/__init__.py": "",
+        "app_a/tests/unit/test_old.py": "from legacy.factory import get_factory\n",
+    })
+    code, out, err = ssot("plan", "--format", "json", cwd=shim)
+    assert (code, err) == (0, "")
+    assert [(b["group"], [f["path"] for f in b["files"]]) for b in json.loads(out)["batches"]][:2] == [
+        ("app_a", ["app_a/tests/unit/test_old.py", "app_a/views.py"]), ("app_b", ["app_b/jobs.py"])
+    ]

@@ -91,8 +91,16 @@ def planned_files(reports: Iterable[FileReport], rules: Collection[str]) -> list
     return sorted(files, key=lambda f: f.path)
 
 
+TEST_DIRS = ("tests", "test")
+
+
 def package_of(relpath: str) -> str:
-    return relpath.rpartition("/")[0] or "."
+    """The file's directory; a package's own tests (``app/tests/test_x.py``) go with the package."""
+    parts = relpath.split("/")[:-1]
+    for i, part in enumerate(parts):
+        if i and part in TEST_DIRS:
+            return "/".join(parts[:i])
+    return "/".join(parts) or "."
 
 
 def batch_id(group: str, first: str) -> str:
