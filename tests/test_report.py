@@ -418,7 +418,9 @@ def test_noqa_of_a_line_and_of_a_whole_file_are_counted(migration: Path) -> None
         "app/line.py": "from legacy.factory import get_factory  # noqa: SOT001\n",
         "app/skipped.py": "# flake8: noqa\nfrom legacy.factory import get_factory\n\nget_factory()\n",
     })
-    views = "app/views.py:5:12: SOT002 call of deprecated legacy.factory.get_factory; use core.Manager.create_for_user\n"
+    views = (
+        "app/views.py:5:12: SOT002 call of deprecated legacy.factory.get_factory; use core.Manager.create_for_user\n"
+    )
     result = run_cli("flake8-ssot", "check", "--select", "SOT002", cwd=migration)
     assert (result.returncode, result.stdout, result.stderr) == (1, views, "")
     result = run_cli("flake8-ssot", "report", "--date", "2026-01-05", cwd=migration)
