@@ -474,3 +474,56 @@ def test_a_packages_own_tests_go_with_it(shim: Path) -> None:
     assert [(b["group"], [f["path"] for f in b["files"]]) for b in json.loads(out)["batches"]][:2] == [
         ("app_a", ["app_a/tests/unit/test_old.py", "app_a/views.py"]), ("app_b", ["app_b/jobs.py"])
     ]
+
+
+CYCLE = {
+    "pyproject.toml": """
+        [[tool.flake8-ssot.rules]]
+        name = "factory"
+        deprecated = ["legacy.factory.get_factory"]
+        replacement = "core.make_factory"
+    """,
+    "legacy/__init__.py": "",
+    "legacy/factory.py": "def get_factory():\n    return 1\n",
+    "core/__init__.py": "def make_factory():\n    return 1\n",
+    "pkg_x/__init__.py": "from pkg_y import get_factory\n",
+    "pkg_y/__init__.py": "from legacy.factory import get_factory\n",
+    "pkg_x/use.py": "from pkg_y import get_factory\n\nget_factory()\n",
+    "pkg_y/use.py": "from pkg_x import get_factory\n\nget_factory()\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("files", "expected", "err"),
+    [
+        pytest.param({}, [
+            ("pkg_x", ["pkg_x/use.py"], []),
+            ("pkg_y", ["pkg_y/use.py"], []),
+            ("pkg_x (re-exports)", ["pkg_x/__init__.py"], ["pkg_y"]),
+            ("pkg_y (re-exports)", ["pkg_y/__init__.py"], ["pkg_x", "pkg_y", "pkg_x (re-exports)"]),
+        ], "", id="re-exporters moved out of the cycle"),
+        pytest.param({
+            "pkg_x/__init__.py": "from legacy.factory import get_factory\nfrom pkg_y import get_factory as again\n",
+            "pkg_y/__init__.py": "from pkg_x import get_factory\n",
+        }, [
+            ("pkg_x", ["pkg_x/use.py"], []),
+            ("pkg_y", ["pkg_y/use.py"], []),
+            ("pkg_x (re-exports)", ["pkg_x/__init__.py"], ["pkg_x", "pkg_y"]),
+            ("pkg_y (re-exports)", ["pkg_y/__init__.py"], ["pkg_x"]),
+        ], "flake8-ssot: batches {pkg_x (re-exports)}, {pkg_y (re-exports)} import through each other's re-exports: "
+           "land them together\n", id="re-exporters importing through each other"),
+    ],
+)
+def test_batches_importing_through_each_others_reexports(
+    tmp_path: Path, files: dict[str, str], expected: list[tuple[str, list[str], list[str]]], err: str
+) -> None:
+    """pkg_x's module imports through pkg_y's __init__ and pkg_y's through pkg_x's: no order of
+    the two package batches works, so the re-exporting modules get batches of their own."""
+    write_tree(tmp_path, {**CYCLE, **files})
+    code, out, stderr = ssot("plan", "--format", "json", cwd=tmp_path)
+    batches = json.loads(out)["batches"]
+    ids = {b["group"]: b["id"] for b in batches}
+    assert (code, stderr) == (0, err.format(**ids))
+    assert [(b["group"], [f["path"] for f in b["files"]], b["after"]) for b in batches] == [
+        (group, paths, [ids[a] for a in after]) for group, paths, after in expected
+    ]

@@ -152,9 +152,11 @@ def order(batches: Sequence[Batch], edges: Iterable[tuple[str, str]]) -> tuple[l
                 todo.append(later)
     done = sorted((b for b in batches if b.id in placed), key=lambda b: (rounds[b.id], b.group, b.files[0].path))
     position = {b.id: n for n, b in enumerate(done)}
-    for batch in done:
-        batch.after = tuple(sorted(needs[batch.id], key=position.__getitem__))
-    return done, [b for b in batches if b.id not in placed]
+    left = [b for b in batches if b.id not in placed]
+    for batch in [*done, *left]:
+        # A batch in a cycle follows what it can: the batches placed before it.
+        batch.after = tuple(sorted((n for n in needs[batch.id] if n in position), key=position.__getitem__))
+    return done, left
 
 
 def make(
@@ -182,8 +184,6 @@ def make(
         batches, left = order(cut(files, regroup, max_files), edges)
         if left:  # an import cycle among the re-exporters themselves
             cycles = [[b.id for b in left]]
-            for b in left:
-                b.after = ()
             batches += sorted(left, key=lambda b: (b.group, b.files[0].path))
     for batch in batches:
         batch.owners = tuple(sorted({o for f in batch.files for o in owners_of(f.path)}))
