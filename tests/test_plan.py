@@ -527,3 +527,59 @@ def test_batches_importing_through_each_others_reexports(
     assert [(b["group"], [f["path"] for f in b["files"]], b["after"]) for b in batches] == [
         (group, paths, [ids[a] for a in after]) for group, paths, after in expected
     ]
+
+
+@pytest.mark.parametrize(
+    ("codeowners", "expected"),
+    [
+        pytest.param("/app_c/ @c\n/app_c/quiet.py\n", {"app_c/api.py": "@c", "app_c/quiet.py": "(no owner)"},
+                     id="a later line without owners unowns"),
+        pytest.param("[Backend] @acme/backend\napp_c/ @c # the C team\n", {"app_c/api.py": "@c"},
+                     id="GitLab section header skipped, trailing comment"),
+        pytest.param("**/quiet.py carol@example.com\n", {"app_c/quiet.py": "carol@example.com"},
+                     id="e-mail owner, ** pattern"),
+        pytest.param("app_c/*.py @c\napp_c/q* @q\n", {"app_c/api.py": "@c", "app_c/quiet.py": "@q"},
+                     id="globs, last match"),
+        pytest.param("*.PY @upper\n", {"app_c/api.py": "(no owner)"}, id="case matters"),
+    ],
+)
+def test_codeowners_rules(shim: Path, codeowners: str, expected: dict[str, str]) -> None:
+    write_tree(shim, {"CODEOWNERS": codeowners})
+    code, out, err = ssot("plan", "--by", "owner", "--format", "json", cwd=shim)
+    assert (code, err) == (0, "")
+    group = {f["path"]: b["group"] for b in json.loads(out)["batches"] for f in b["files"]}
+    assert {path: group[path] for path in expected} == expected
+
+
+def test_codeowners_that_cannot_be_read(shim: Path) -> None:
+    (shim / "CODEOWNERS").write_bytes(b"\xff @x\n")
+    assert ssot("plan", cwd=shim) == (
+        2, "", "flake8-ssot: CODEOWNERS: cannot read: 'utf-8' codec can't decode byte 0xff in position 0: "
+        "invalid start byte\n"
+    )
+
+
+def test_a_file_that_cannot_be_analyzed_is_named(shim: Path) -> None:
+    write_tree(shim, {"app_c/broken.py": "from pkg import get_factory\ndef f(:\n"})
+    code, out, err = ssot("plan", "-qq", cwd=shim)
+    assert (code, out, err) == (
+        0, "", "flake8-ssot: app_c/broken.py: not analyzed (syntax error at line 2: invalid syntax); its uses are not "
+        "planned\n"
+    )
+
+
+def test_codeowners_at_the_top_of_the_repository(tmp_path: Path) -> None:
+    """A project in a subdirectory of a monorepo: CODEOWNERS patterns are relative to the top
+    (and /services/, the later line, wins over /services/project/app_c/)."""
+    import subprocess
+
+    root = tmp_path / "services" / "project"
+    write_tree(root, SHIM)
+    write_tree(tmp_path, {".github/CODEOWNERS": "/services/project/app_c/ @c\n/services/ @services\n"
+                          "/services/project/pkg/ @core\n"})
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    code, out, err = ssot("plan", "--by", "owner", "--format", "json", cwd=root)
+    assert (code, err) == (0, "")
+    assert [(b["group"], len(b["files"])) for b in json.loads(out)["batches"]] == [
+        ("@services", 6), ("@core", 1)
+    ]

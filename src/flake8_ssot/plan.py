@@ -97,13 +97,13 @@ def _codeowners(project: Project) -> codeowners.CodeOwners | None:
     found = codeowners.find(bases)
     if found is None:
         return None
+    shown = display(project.root, os.path.relpath(found, project.root).replace(os.sep, "/"), os.getcwd())
     try:
         text = found.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
-        raise SsotError(found, f"cannot read: {getattr(e, 'strerror', None) or e}") from None
+        raise SsotError(shown, f"cannot read: {getattr(e, 'strerror', None) or e}") from None
     base = found.parent.parent if found.parent.name in (".github", "docs") else found.parent
     parsed, problems = codeowners.parse(found, base, text)
-    shown = display(project.root, os.path.relpath(found, project.root).replace(os.sep, "/"), os.getcwd())
     for line, problem in problems:
         sys.stderr.write(f"flake8-ssot: {shown}:{line}: {problem}; line skipped\n")
     return parsed
