@@ -583,3 +583,23 @@ def test_codeowners_at_the_top_of_the_repository(tmp_path: Path) -> None:
     assert [(b["group"], len(b["files"])) for b in json.loads(out)["batches"]] == [
         ("@services", 6), ("@core", 1)
     ]
+
+
+def test_a_star_reexport_comes_after_its_importers(shim: Path) -> None:
+    write_tree(shim, {
+        "starpkg/__init__.py": "from legacy.factory import *\n\nget_factory()\n",
+        "app_s/__init__.py": "",
+        "app_s/use.py": "from starpkg import get_factory\n\nget_factory()\n",
+    })
+    code, out, err = ssot("plan", "--format", "json", "--select", "factory", "app_s", "starpkg", cwd=shim)
+    assert (code, err) == (0, "")
+    batches = json.loads(out)["batches"]
+    assert [(b["group"], b["after"]) for b in batches] == [("app_s", []), ("starpkg", [batches[0]["id"]])]
+
+
+def test_a_character_range_is_skipped_with_a_warning(shim: Path) -> None:
+    write_tree(shim, {"CODEOWNERS": "* @all\napp_[ab]/ @x\n"})
+    code, out, err = ssot("plan", "-qq", "--by", "owner", cwd=shim)
+    assert (code, out, err) == (
+        0, "", "flake8-ssot: CODEOWNERS:2: character range in 'app_[ab]/' (CODEOWNERS has no '[ ]'); line skipped\n"
+    )
