@@ -597,9 +597,10 @@ def test_a_star_reexport_comes_after_its_importers(shim: Path) -> None:
     assert [(b["group"], b["after"]) for b in batches] == [("app_s", []), ("starpkg", [batches[0]["id"]])]
 
 
-def test_a_character_range_is_skipped_with_a_warning(shim: Path) -> None:
-    write_tree(shim, {"CODEOWNERS": "* @all\napp_[ab]/ @x\n"})
+def test_a_character_range_or_a_broken_pattern_is_skipped_with_a_warning(shim: Path) -> None:
+    write_tree(shim, {"CODEOWNERS": "* @all\napp_[ab]/ @x\napp_c\\\n"})
     code, out, err = ssot("plan", "-qq", "--by", "owner", cwd=shim)
-    assert (code, out, err) == (
-        0, "", "flake8-ssot: CODEOWNERS:2: character range in 'app_[ab]/' (CODEOWNERS has no '[ ]'); line skipped\n"
-    )
+    assert (code, out, err) == (0, "", (
+        "flake8-ssot: CODEOWNERS:2: character range in 'app_[ab]/' (CODEOWNERS has no '[ ]'); line skipped\n"
+        "flake8-ssot: CODEOWNERS:3: not a pattern: 'app_c\\\\'; line skipped\n"
+    ))

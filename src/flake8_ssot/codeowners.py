@@ -73,6 +73,10 @@ def parse(path: Path, base: Path, text: str) -> tuple[CodeOwners, list[tuple[int
         elif bad is not None:
             problems.append((number, f"{bad!r} is not an owner (@user, @org/team or an e-mail address)"))
         else:
-            compiled = pathspec.GitIgnoreSpec.from_lines([pattern]).patterns[0]
+            try:
+                compiled = pathspec.GitIgnoreSpec.from_lines([pattern]).patterns[0]
+            except ValueError:  # pathspec's GitWildMatchPatternError: an escape at the end...
+                problems.append((number, f"not a pattern: {pattern!r}"))
+                continue
             rules.append((pattern, compiled.regex, owners))
     return CodeOwners(path, base, rules), problems
