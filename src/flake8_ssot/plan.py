@@ -72,7 +72,9 @@ def run(args: argparse.Namespace, project: Project) -> int:
     files = planning.planned_files(reports, set(rules))
     owners_of = _owners_of(project, owners)
     group_of = planning.package_of if args.by == "package" else (lambda p: " ".join(owners_of(p)) or planning.NO_OWNER)
-    plan = planning.make(project, files, group_of, owners_of, args.max_files, set(rules), args.jobs)
+    plan = planning.make(
+        project, files, group_of, owners_of, args.max_files, set(rules), args.jobs, whole=not args.paths
+    )
     planned = {f.path for f in files}
     previews = _fix_preview(project, [r for r in reports if r.path in planned], set(rules), args.jobs)
     view = View(plan, previews, lambda rel: display(project.root, rel, cwd), args)

@@ -167,8 +167,10 @@ def make(
     max_files: int,
     rules: Collection[str],
     jobs: int | None = None,
+    whole: bool = True,
 ) -> Plan:
-    """The plan: batches in order, with owners and tests, and the removals that come last."""
+    """The plan: batches in order, with owners and tests, and the removals that come last
+    (only when ``whole``: for part of a project, files elsewhere may still use them)."""
     edges = reexport_edges(project, [f.path for f in files], jobs)
     batches, left = order(cut(files, group_of, max_files), edges)
     cycles: list[list[str]] = []
@@ -190,7 +192,7 @@ def make(
     graph = import_graph(project, jobs)
     for batch in batches:
         batch.tests = tuple(tests_of([f.path for f in batch.files], graph))
-    return Plan(batches, removals(project, rules), cycles)
+    return Plan(batches, removals(project, rules) if whole else [], cycles)
 
 
 # -- re-exports ------------------------------------------------------------------------------
