@@ -145,7 +145,7 @@ def test_bad_usage_is_one_line_and_exit_2(project: Path, args: list[str], error:
     assert ssot(*args, cwd=project) == (2, "", f"flake8-ssot: {error}\n")
 
 
-@pytest.mark.parametrize("verb", ["check", "baseline", "report", "export", "fix", "discover"])
+@pytest.mark.parametrize("verb", ["check", "baseline", "report", "plan", "export", "fix", "discover"])
 def test_version_on_every_verb(project: Path, verb: str) -> None:
     assert ssot(verb, "--version", cwd=project) == (0, f"flake8-ssot {__version__}\n", "")
     assert ssot("--version", cwd=project) == (0, f"flake8-ssot {__version__}\n", "")

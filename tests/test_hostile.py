@@ -331,6 +331,7 @@ def test_linted_code_is_never_imported_or_executed(tmp_path: Path) -> None:
         ("flake8", "--select", "SOT", "-j", "2", "app", "legacy", "setup.py"),
         ("flake8-ssot", "check"),
         ("flake8-ssot", "report", "--format", "json"),
+        ("flake8-ssot", "plan", "--format", "json"),
         ("flake8-ssot", "export", "ruff"),
         ("flake8-ssot", "fix", "--diff"),
         ("flake8-ssot", "fix"),

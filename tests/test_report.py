@@ -389,3 +389,44 @@ def test_an_entry_grandfathers_through_its_expiry_date(
     lines = out.splitlines()
     assert lines[3] == f"factory       2     4              {counts}"
     assert lines[10] == f"  app/views.py     2              {row}"
+
+
+NOQA_TEXT = """\
+flake8-ssot report 2026-01-05 (allowlist: none)
+
+rule      files  uses  grandfathered  noqa  new  expired
+factory       3     5              0     3    2        0
+settings      0     0              0     0    0        0
+total         3     5              0     3    2        0
+
+factory: legacy.factory -> core.Manager.create_for_user
+  path            uses  grandfathered  noqa  new  expired  allowlist
+  app/line.py        1              0     1    0        0
+  app/skipped.py     2              0     2    0        0
+  app/views.py       2              0     0    2        0
+"""
+
+
+def test_noqa_of_a_line_and_of_a_whole_file_are_counted(migration: Path) -> None:
+    """`# flake8: noqa` hides a file from flake8 (and `check`), not from the migration: report
+    and plan count its uses as noqa, as they count a line's `# noqa`."""
+    (migration / "pyproject.toml").write_text(
+        (migration / "pyproject.toml").read_text().replace('allowlist = "ssot-allowlist.toml"\n', "")
+    )
+    (migration / "app" / "jobs.py").unlink()
+    write_tree(migration, {
+        "app/line.py": "from legacy.factory import get_factory  # noqa: SOT001\n",
+        "app/skipped.py": "# flake8: noqa\nfrom legacy.factory import get_factory\n\nget_factory()\n",
+    })
+    views = (
+        "app/views.py:5:12: SOT002 call of deprecated legacy.factory.get_factory; use core.Manager.create_for_user\n"
+    )
+    result = run_cli("flake8-ssot", "check", "--select", "SOT002", cwd=migration)
+    assert (result.returncode, result.stdout, result.stderr) == (1, views, "")
+    result = run_cli("flake8-ssot", "report", "--date", "2026-01-05", cwd=migration)
+    assert (result.returncode, result.stdout, result.stderr) == (0, NOQA_TEXT, "")
+    result = run_cli("flake8-ssot", "plan", "--format", "json", cwd=migration)
+    files = [f for b in json.loads(result.stdout)["batches"] for f in b["files"]]
+    assert [(f["path"], f["uses"], f["noqa"]) for f in files] == [
+        ("app/line.py", 1, 1), ("app/skipped.py", 2, 2), ("app/views.py", 2, 0)
+    ]

@@ -1,4 +1,4 @@
-"""The `flake8-ssot` command: check, baseline, report, fix, export, discover."""
+"""The `flake8-ssot` command: check, baseline, report, plan, fix, export, discover."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ VERBS = {
     "check": ("flake8_ssot.check", "report every new use (same findings as the flake8 plugin)"),
     "baseline": ("flake8_ssot.baseline", "create the allowlist from today's uses, or tighten it"),
     "report": ("flake8_ssot.report", "migration progress per rule and file"),
+    "plan": ("flake8_ssot.plan", "cut the remaining uses into batches to land, test and revert one at a time"),
     "export": ("flake8_ssot.export", "print the rules as another linter's configuration (ruff banned-api)"),
     "fix": ("flake8_ssot.fix", "rewrite deprecated uses into the replacement (needs flake8-ssot[fix])"),
     "discover": ("flake8_ssot.discover", "list the APIs the code declares deprecated (warnings.warn, @deprecated)"),

@@ -63,7 +63,8 @@ class Detected(Record):
     """A file's findings before the allowlist is applied: a function of its text and the index.
 
     ``uses``: every use found, marked new or noqa; ``notes``: unused ``# noqa: SOT...``
-    comments (SOT903); ``ignored``: the file opts out of flake8 entirely (``# flake8: noqa``);
+    comments (SOT903); ``ignored``: the file opts out of flake8 entirely (``# flake8: noqa``;
+    its uses are all marked noqa, and it has no notes);
     ``line_one``: the ``# noqa`` flake8 applies to line 1, where the allowlist's notes are reported.
     """
 
@@ -219,7 +220,10 @@ class Project:
             # falls back to (latin-1) decides, as it does for the plugin.
             return Detected() if self.skips(relpath, data.decode("latin-1")) else Detected(error=decode_error(data, e))
         if file_is_ignored(lines):
-            return Detected(ignored=True)
+            # flake8 skips the file, and so does `check`; its uses are still there to migrate,
+            # and `report` and `plan` count them as silenced.
+            found = self.detect(relpath, lines)
+            return Detected(tuple(records.replace(u, status="noqa") for u in found.uses), ignored=True)
         return self.detect(relpath, lines)
 
     def skips(self, relpath: str, text: str) -> bool:
@@ -274,7 +278,7 @@ class Project:
         if detected.error is not None:
             return FileReport(relpath, error=detected.error)
         if detected.ignored:
-            return FileReport(relpath)
+            return FileReport(relpath, detected.uses)
         marked, bookkeeping = allowlist_mod.apply(relpath, detected.uses, self.allowlist, self.today)
         # flake8 drops a note under a `# noqa` of line 1 as it drops any error; so does `shown`.
         if detected.line_one is not None:

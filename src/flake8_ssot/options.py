@@ -101,6 +101,32 @@ def code_prefixes(value: str) -> list[str]:
     return prefixes
 
 
+RULE_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+"""What the configuration accepts as a rule name."""
+
+
+def rule_names(value: str) -> list[str]:
+    """A comma-separated list of rule names such as ``websocket-factory,settings``."""
+    names = [n.strip() for n in value.split(",") if n.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError(f"expected comma-separated rule names, got {value!r}")
+    for name in names:
+        if not RULE_NAME.match(name):
+            raise argparse.ArgumentTypeError(f"not a rule name: {name!r}")
+    return names
+
+
+def positive(value: str) -> int:
+    """A number of 1 or more."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {value!r}")
+    return number
+
+
 def choice(name: str, choices: Sequence[str]) -> Callable[[str], str]:
     """A value from ``choices``, with an error that reads the same on every Python version."""
 
@@ -168,6 +194,18 @@ def _select(parser: Container) -> None:
     )
 
 
+def _rules(parser: Container) -> None:
+    group = parser.add_argument_group("Rule selection")
+    group.add_argument(
+        "--select", type=rule_names, metavar="RULES", action="extend",
+        help="only the uses of these comma-separated rule names (as configured) [default: every rule]",
+    )
+    group.add_argument(
+        "--ignore", type=rule_names, metavar="RULES", action="extend", default=[],
+        help="leave out the uses of these comma-separated rule names",
+    )
+
+
 def _cache(parser: Container) -> None:
     group = parser.add_argument_group("Cache")
     group.add_argument(
@@ -222,6 +260,7 @@ OPTIONS: dict[str, Callable[[Container], None]] = {
     "exit-zero": _exit_zero,
     "statistics": _statistics,
     "select": _select,
+    "rules": _rules,
     "cache": _cache,
     "jobs": _jobs,
     "quiet": _quiet,
@@ -281,6 +320,18 @@ def selected(code: str, select: Sequence[str] | None, ignore: Sequence[str]) -> 
         return False
     ignored = max((len(p) for p in ignore if code.startswith(p)), default=-1)
     return ignored < 0 or (select is not None and chosen > ignored)
+
+
+def chosen_rules(args: argparse.Namespace, known: Sequence[str], source: str) -> list[str]:
+    """The rule names ``--select``/``--ignore`` (by rule name) leave, in the configuration's order;
+    a name the configuration (``source``) does not have is bad input."""
+    for flag, names in (("--select", args.select or []), ("--ignore", args.ignore)):
+        for name in names:
+            if name not in known:
+                from flake8_ssot.model import SsotError
+
+                raise SsotError(source, f"{flag}: no rule named {name!r} (rules: {', '.join(known)})")
+    return [n for n in known if (args.select is None or n in args.select) and n not in args.ignore]
 
 
 def selection(args: argparse.Namespace) -> tuple[list[str] | None, list[str]]:
