@@ -300,6 +300,10 @@ PANDAS = {
             @deprecate_nonkeyword_arguments(version="3.0", allowed_args=["self", "path"], name="to_csv")
             def to_csv(self, path=None, sep=","):
                 return sep
+
+            @deprecate_nonkeyword_arguments(version="3.0")
+            def to_dict(self, orient="dict"):
+                return orient
     """,
     "app/__init__.py": "",
     "app/use.py": """
@@ -313,9 +317,10 @@ PANDAS = {
 PANDAS_FOUND = [
     "pd/core/frame.py:5: positional pd.core.frame.DataFrame.to_csv(*): passing arguments other than"
     " ['self', 'path'] by position is deprecated",
+    "pd/core/frame.py:9: positional pd.core.frame.DataFrame.to_dict(*): passing arguments by position is deprecated",
     "pd/core/window.py:5: argument pd.core.window.Rolling.quantile(quantile): the 'quantile' keyword is"
     " deprecated, use 'q' instead",
-    "2 deprecation(s) declared in 2 file(s), 0 with a resolved replacement",
+    "3 deprecation(s) declared in 2 file(s), 0 with a resolved replacement",
 ]
 PANDAS_USES = ["app/use.py:5:12: SOT002 call of pd.core.window.Rolling.quantile(quantile)"]
 

@@ -151,10 +151,13 @@ def _application(decorator: Helper, name: str, kind: str, line: int, args: list[
         new = next((v for p, v in env.items() if "new" in p and v.isidentifier()), None)
         message = f"the {old!r} keyword is deprecated" + (f", use {new!r} instead" if new else "")
         return f"{name}({old})", "argument", line, decorator.category, message, "", {}
-    allowed = next((v for p, v in env.items() if "allow" in p), None)
-    if allowed is not None:
+    allowing = next((p for p in decorator.params if "allow" in p), None)
+    if allowing is not None:
+        # `allowed_args=["self", "path"]`; without it, the decorator allows what has no default.
+        allowed = env.get(allowing, "")
         shown = allowed[1:-1] if allowed.startswith("{") and allowed.endswith("}") else allowed
-        message = f"passing arguments other than {shown} by position is deprecated"
+        message = (f"passing arguments other than {shown} by position is deprecated" if shown
+                   else "passing arguments by position is deprecated")
         return f"{name}(*)", "positional", line, decorator.category, message, "", {}
     short = name.rpartition(".")[2]
     prefer = "__init__" if kind == "class" else ""
