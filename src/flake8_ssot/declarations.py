@@ -171,7 +171,8 @@ class _FileScan:
             if target in (WARN, _STDLIB_DEPRECATED) or target.rpartition(".")[2] in self.words
         }
         pattern = re.compile(r"(?<![\w])(?:" + "|".join(map(re.escape, sorted(callees))) + r")\s*\(")
-        return [text.count("\n", 0, m.start()) + 1 for m in pattern.finditer(text)]
+        starts = {m.start() for m in pattern.finditer(text)} | set(_helper_like_calls(text))
+        return [text.count("\n", 0, start) + 1 for start in sorted(starts)]
 
     def _may_warn(self, body: list[ast.stmt]) -> bool:
         if self.lines is None or not body:
@@ -258,7 +259,7 @@ class _FileScan:
                      for n in _compared_names(test, param, tables=self.tables)]
             warned = self._warned(call, assigned, node)
             callee = self.qualify(call.func) if warned is None else None
-            if warned is None and (callee is None or callee.rpartition(".")[2] not in self.words):
+            if warned is None and (callee is None or not _maybe_warner(callee, self.words)):
                 continue
             for compared in names or (guarded if not conds else []):
                 env = {param: compared, **_row(table.get(compared), unpacked)}
@@ -296,7 +297,7 @@ class _FileScan:
                 self._add(api, api_kind, call.lineno, warned[0], warned[1], cls)
                 continue
             callee = self.qualify(call.func)
-            if callee is not None and callee.rpartition(".")[2] in self.words:
+            if callee is not None and _maybe_warner(callee, self.words):
                 args, kwargs = self._arguments(call, assigned, cls)
                 self.sites.append([callee, api, api_kind, call.lineno, args, kwargs,
                                    self._argument_candidates(args, kwargs, cls),
@@ -344,7 +345,7 @@ class _FileScan:
                 own.append([warned[0], template, deep or _placeholders(template) & set(params.named) != set(), deep])
                 continue
             callee = self.qualify(call.func)
-            if callee is not None and callee.rpartition(".")[2] in self.words:
+            if callee is not None and _maybe_warner(callee, self.words):
                 args, kwargs = self._arguments(call, assigned, None)
                 calls.append([callee, args, kwargs, not conds and _mentions(call, params)])
         nested: list[list[Any]] = []
@@ -357,7 +358,7 @@ class _FileScan:
                     nested.append(["w", warned[0], _template(warned[1], inner, call.lineno), inner.name])
                 else:
                     callee = self.qualify(call.func)
-                    if callee is not None and callee.rpartition(".")[2] in self.words:
+                    if callee is not None and _maybe_warner(callee, self.words):
                         nested.append(["c", callee, "", inner.name])
         if own or calls or nested:
             a = node.args
@@ -634,10 +635,32 @@ def _table_replacement(value: ast.expr | None) -> str:
                  and e.value and is_dotted_name(e.value)), "")
 
 
+_HELPER_LIKE = re.compile(r"(?!warning\b)\w*(?:[Ww][Aa][Rr][Nn]|[Dd][Ee][Pp][Rr][Ee][Cc][Aa][Tt])\w*")
+"""What most helpers and decorators are called: their calls are recorded before any is known,
+so that learning one such name does not mean parsing every file calling it again (a logger's
+``warning`` aside: it is everywhere)."""
+
+
+_HELPER_HINT = re.compile(r"(?i)warn|deprecat")
+_CALLED = re.compile(r"\w*\s*\(")
+
+
+def _helper_like_calls(text: str) -> Iterator[int]:
+    """Where a call of a name like a helper's starts (found from the rare word, not by trying
+    a pattern at every identifier)."""
+    for m in _HELPER_HINT.finditer(text):
+        start = m.start()
+        while start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            start -= 1
+        called = _CALLED.match(text, m.end())
+        if called is not None and _HELPER_LIKE.fullmatch(text[start:called.end()].rstrip("( \t")):
+            yield start
+
+
 def _maybe_warner(callee: str, words: frozenset[str]) -> bool:
-    """A decorator that may be the project's own deprecation decorator."""
+    """A callee that may be the project's own deprecation helper or decorator."""
     last = callee.rpartition(".")[2]
-    return last in words or "deprecat" in last.lower()
+    return last in words or _HELPER_LIKE.fullmatch(last) is not None
 
 
 def _mentions(call: ast.Call, params: _Params) -> bool:
@@ -753,9 +776,11 @@ def scan(
         return scan_source(data, module_name(rel, root, config.src), rel.endswith("__init__.py"), rel, words)
 
     def again(rel: str) -> tuple[bool, dict[str, Any] | None]:
-        """A file read with fewer helper names: read again if it spells one of the new ones."""
+        """A file read with fewer helper names: read again if it spells one of the new ones (a
+        file already parsed, only one named unlike a helper: the others' calls are in its scan)."""
         data = cache.read_source(os.path.join(root, rel))
-        if data is None or not spelled.matches_bytes(data):
+        wanted = spelled if table[rel][4] is None else spelled_unlike
+        if data is None or wanted is None or not wanted.matches_bytes(data):
             return False, None
         return True, scan_source(data, module_name(rel, root, config.src), rel.endswith("__init__.py"), rel, words)
 
@@ -773,7 +798,9 @@ def scan(
         stale = [rel for rel in sorted(files) if not words <= set(table[rel][5])]
         if not stale:
             break
-        spelled = Prefilter(sorted(words - set.intersection(*(set(table[rel][5]) for rel in stale))))
+        new = words - set.intersection(*(set(table[rel][5]) for rel in stale))
+        unlike = sorted(w for w in new if not _HELPER_LIKE.fullmatch(w))
+        spelled, spelled_unlike = Prefilter(sorted(new)), Prefilter(unlike) if unlike else None
         for rel, (read, raw) in zip(stale, fork_map(again, stale, jobs, _PARALLEL_MIN)):
             if read:
                 table[rel][4] = raw
