@@ -35,7 +35,7 @@ from flake8_ssot.prefilter import Prefilter
 from flake8_ssot.summary import dotted
 
 DECLARATIONS_CACHE = "declarations.json"
-_CACHE_FORMAT = 3
+_CACHE_FORMAT = 4
 # Every declaration spells one of these words: `warn` (warnings.warn, a `from warnings
 # import warn`), `deprecated` (a decorator) or `_deprecated` (the standard library's helper).
 # Files spelling none of them are never parsed.
@@ -59,6 +59,7 @@ _DEPRECATED_MSG = "{name!r} is deprecated and slated for removal in Python {remo
 _MESSAGE_KEYWORDS = ("message", "msg", "reason", "details")
 _INIT_METHODS = frozenset({"__init__", "__new__", "__init_subclass__"})
 _PARALLEL_MIN = 64
+_READINGS = 8
 _MAX_ROUNDS = 8
 _MAX_BASES = 32
 KINDS = ("module", "class", "function", "method", "name", "argument", "positional")
@@ -339,10 +340,10 @@ class _FileScan:
             if warned is not None and conds:
                 continue  # a warning under a condition is about a way of calling it, not its caller
             if warned is not None:
-                template = _template(warned[1], node, call.lineno)
+                templates = _templates(_raw_message(call, warned[1], node), node, call.lineno)
                 stack = _keyword(call, "stacklevel")
                 deep = isinstance(stack, ast.Constant) and isinstance(stack.value, int) and stack.value >= 3
-                own.append([warned[0], template, deep or _placeholders(template) & set(params.named) != set(), deep])
+                own.append([warned[0], templates, deep or bool(_placeholders(templates[0]) & set(params.named)), deep])
                 continue
             callee = self.qualify(call.func)
             if callee is not None and _maybe_warner(callee, self.words):
@@ -355,15 +356,15 @@ class _FileScan:
             for call, _, assigned in _calls(inner.body):
                 warned = self._warned(call, assigned, node)
                 if warned is not None:
-                    nested.append(["w", warned[0], _template(warned[1], inner, call.lineno), inner.name])
+                    readings = _templates(_raw_message(call, warned[1], inner), inner, call.lineno)
+                    nested.append(["w", warned[0], readings, inner.name])
                 else:
                     callee = self.qualify(call.func)
                     if callee is not None and _maybe_warner(callee, self.words):
-                        nested.append(["c", callee, "", inner.name])
+                        nested.append(["c", callee, [], inner.name])
         if own or calls or nested:
             a = node.args
-            positional = [p.arg for p in [*a.posonlyargs, *a.args]]
-            self.facts[name] = {"p": positional, "k": [p.arg for p in a.kwonlyargs],
+            self.facts[name] = {"p": [p.arg for p in [*a.posonlyargs, *a.args]], "k": [p.arg for p in a.kwonlyargs],
                                 "w": own, "c": calls, "n": nested}
 
     def _warned(self, call: ast.Call, assigned: dict[str, ast.expr],
@@ -429,21 +430,27 @@ def _top_assignments(tree: ast.Module) -> Iterator[tuple[str, ast.expr]]:
             yield stmt.target.id, stmt.value
 
 
-def _template(message: str, fn: ast.FunctionDef | ast.AsyncFunctionDef, line: int, depth: int = 0) -> str:
-    """A message with the local variables it shows spelled out, down to the parameters."""
+def _raw_message(call: ast.Call, shown: str, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+    """A warning's message kept in a local variable, as the variable (its branches are read
+    by :func:`_templates`); any other as shown."""
+    node = call.args[0] if call.args else _keyword(call, "message")
+    return render(node) if isinstance(node, ast.Name) and node.id in _local_assignments(fn) else shown
+
+
+def _templates(message: str, fn: ast.FunctionDef | ast.AsyncFunctionDef, line: int, depth: int = 0) -> list[str]:
+    """A message with the local variables it shows spelled out, down to the parameters: one
+    reading per branch that sets them, the one that says the most first (``use {canonical}``)."""
     if depth > 4:
-        return message
+        return [message]
     assigns = _local_assignments(fn)
-
-    def expand(m: re.Match[str]) -> str:
+    readings, pos = [""], 0
+    for m in re.finditer(r"\{([A-Za-z_]\w*)\}", message):
         before = [(ln, value) for ln, value in assigns.get(m.group(1), ()) if ln < line]
-        if not before:
-            return m.group(0)
-        # Of the branches that set it, the one that says the most (``use {canonical}``).
-        ln, value = max(reversed(before), key=lambda item: len(_placeholders(render(item[1]))))
-        return _template(render(value), fn, ln, depth + 1)
-
-    return re.sub(r"\{([A-Za-z_]\w*)\}", expand, message)
+        options = [t for ln, value in reversed(before) for t in _templates(render(value), fn, ln, depth + 1)]
+        readings = [r + message[pos:m.start()] + o for r in readings for o in options or [m.group(0)]][:_READINGS]
+        pos = m.end()
+    found = dict.fromkeys(r + message[pos:] for r in readings)
+    return sorted(found, key=lambda t: (-len(_placeholders(t)), -len(t)))
 
 
 def _variable_category(name: str, fn: ast.FunctionDef | ast.AsyncFunctionDef,

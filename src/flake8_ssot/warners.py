@@ -18,10 +18,10 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 Facts = dict[str, Any]
-"""``p``/``k``: positional/keyword-only parameters; ``w``: [category, template, about the caller,
-past the caller's frame]
+"""``p``/``k``: positional/keyword-only parameters; ``w``: [category, readings of its message
+(one per branch, the fullest first), about the caller, past the caller's frame]
 of its own warnings; ``c``: [callee, args, kwargs, passes its parameters on] of its calls of
-possible helpers; ``n``: ["w", category, template, def] or ["c", callee, "", def] inside its nested defs."""
+possible helpers; ``n``: ["w", category, readings, def] or ["c", callee, [], def] inside its nested defs."""
 Site = list[Any]
 """[callee, api, kind, line, args, kwargs, candidates, passes its parameters on, function, replacement]."""
 Applied = list[Any]
@@ -53,8 +53,14 @@ class Helper:
         return env
 
     def message(self, args: list[str | None], kwargs: dict[str, str], prefer: str = "") -> str:
+        """The message one call shows: of the readings (``prefer``'s def's first), the first
+        whose parameters the call gives a value (``use {canonical_name}`` only when one is passed)."""
         env = self.bind(args, kwargs)
-        template = next((t for t, where in self.templates if where == prefer), self.templates[0][0])
+        readings = [t for t, where in self.templates if where == prefer] or [t for t, _ in self.templates]
+        given = {p for p in self.params if env.get(p)}
+        template = next((t for t in readings if all(
+            p in given for p in re.findall(r"\{([A-Za-z_]\w*)\}", t) if p in self.params
+        )), readings[0])
         return re.sub(r"\{([A-Za-z_]\w*)\}", lambda m: env.get(m.group(1), m.group(0)), template)
 
 
@@ -77,24 +83,24 @@ class Warners:
             canonical(c[0]) for f in facts.values() for c in [*f["c"], *(n[1:] for n in f["n"] if n[0] == "c")]
         }
         for name, f in facts.items():
-            about_caller = [(c, t, deep) for c, t, caller, deep in f["w"] if caller and is_deprecation(c)]
+            about_caller = [(c, ts, deep) for c, ts, caller, deep in f["w"] if caller and is_deprecation(c)]
             if not about_caller:
                 continue
             self.candidates.add(name)
             # `def f(name): warn(f"{name} is deprecated")` with no caller in sight is an API of
             # its own; a private one, one warning past its caller's frame or one called is a helper.
-            category, template, deep = about_caller[0]
+            category, readings, deep = about_caller[0]
             if deep or name.rpartition(".")[2].startswith("_") or name in called:
-                self.helpers[name] = Helper(category, [(template, "")], [*f["p"], *f["k"]])
+                self.helpers[name] = Helper(category, [(t, "") for t in readings], [*f["p"], *f["k"]])
         self._fixpoint(facts, self.helpers, lambda f: [(c[0], c) for c in f["c"] if c[3]], via_message=True)
         for name, f in facts.items():
             found: list[tuple[str, str]] = []
             category = ""
-            for what, target, template, where in f["n"]:
+            for what, target, readings, where in f["n"]:
                 helper = self.helpers.get(canonical(target)) if what == "c" else None
                 if what == "w" and is_deprecation(target):
                     category = category or target
-                    found.append((template, where))
+                    found += [(t, where) for t in readings]
                 elif helper is not None:
                     category = category or helper.category
                     found += [(t, where) for t, _ in helper.templates]
