@@ -81,6 +81,26 @@ SPHINX = {
             @property
             def assets(self):
                 return []
+
+
+        class OldBuilder(Builder):
+            def __init__(self):
+                _deprecation_warning(__name__, "OldBuilder", "sph.osutil.Builder", remove=(9, 0))
+                super().__init__()
+
+
+        def _moved(name, new):
+            _deprecation_warning(__name__, name, new, remove=(9, 0))
+
+
+        def old_cd(path):
+            _moved("old_cd", "sph.osutil.new_cd")
+            return new_cd(path)
+    """,
+    "sph/old_module.py": """
+        from sph.deprecation import _deprecation_warning
+
+        _deprecation_warning("sph", "old_module", "sph.osutil", remove=(9, 0))
     """,
     "sph/util.py": """
         import hashlib
@@ -123,16 +143,20 @@ SPHINX = {
     "app/__init__.py": "",
     "app/use.py": """
         from sph import util
-        from sph.osutil import Builder, cd
+        from sph.osutil import Builder, OldBuilder, cd, old_cd
         from sph.typing import stringify
 
         cd("/tmp")
         util.md5(b"")
         Builder(theme="classic")
         print(stringify)
+        OldBuilder()
+        old_cd("/")
     """,
 }
 SPHINX_FOUND = [
+    "sph/old_module.py:3: module sph.old_module -> sph.osutil: The alias sph.old_module is deprecated, use sph.osutil"
+    " instead. Check CHANGES for Sph API modifications.",
     "sph/osutil.py:11: function sph.osutil.cd -> sph.osutil.new_cd: The alias sph.osutil.cd is deprecated,"
     " use sph.osutil.new_cd instead. Check CHANGES for Sph API modifications.",
     # No canonical name passed: the helper's other branch is the message.
@@ -141,21 +165,30 @@ SPHINX_FOUND = [
     "sph/osutil.py:22: method sph.osutil.Builder.css_files -> sph.osutil.Builder.assets: The alias"
     " sph.osutil.Builder.css_files is deprecated, use sph.osutil.Builder.assets instead. Check CHANGES for Sph"
     " API modifications.",
+    "sph/osutil.py:33: class sph.osutil.OldBuilder -> sph.osutil.Builder: The alias sph.osutil.OldBuilder is"
+    " deprecated, use sph.osutil.Builder instead. Check CHANGES for Sph API modifications.",
+    # Through `_moved`, a helper of the helper (not listed itself).
+    "sph/osutil.py:42: function sph.osutil.old_cd -> sph.osutil.new_cd: The alias sph.osutil.old_cd is deprecated,"
+    " use sph.osutil.new_cd instead. Check CHANGES for Sph API modifications.",
     "sph/typing.py:13: name sph.typing.stringify -> sph.typing.restify: stringify is deprecated",
     "sph/util.py:19: name sph.util.chdir -> sph.osutil.new_cd: The alias sph.util.chdir is deprecated,"
     " use sph.osutil.new_cd instead. Check CHANGES for Sph API modifications.",
     # hashlib makes md5 at run time (`globals()[name] = ...`): no source defines it.
     "sph/util.py:19: name sph.util.md5 -> hashlib.md5? (unresolved): The alias sph.util.md5 is deprecated,"
     " use hashlib.md5 instead. Check CHANGES for Sph API modifications.",
-    "6 deprecation(s) declared in 3 file(s), 4 with a resolved replacement",
+    "9 deprecation(s) declared in 4 file(s), 7 with a resolved replacement",
 ]
 SPHINX_USES = [
-    "app/use.py:2:33: SOT001 import of sph.osutil.cd",
+    "app/use.py:10:1: SOT002 call of sph.osutil.old_cd",
+    "app/use.py:2:33: SOT001 import of sph.osutil.OldBuilder",
+    "app/use.py:2:45: SOT001 import of sph.osutil.cd",
+    "app/use.py:2:49: SOT001 import of sph.osutil.old_cd",
     "app/use.py:3:24: SOT001 import of sph.typing.stringify",
     "app/use.py:5:1: SOT002 call of sph.osutil.cd",
     "app/use.py:6:1: SOT002 call of sph.util.md5",
     "app/use.py:7:9: SOT002 call of sph.osutil.Builder(theme)",
     "app/use.py:8:7: SOT003 reference to sph.typing.stringify",
+    "app/use.py:9:1: SOT002 call of sph.osutil.OldBuilder",
 ]
 
 OSCAR = {
@@ -421,7 +454,7 @@ def test_a_cached_run_reads_a_new_file_that_only_calls_a_helper(ssot: Cli, tmp_p
     lines = discover_lines(ssot, tmp_path)
     assert [line for line in lines if "later" in line or "declared" in line] == [
         "sph/later.py:5: function sph.later.old: sph.later.old is deprecated. Check CHANGES for Sph API modifications.",
-        "7 deprecation(s) declared in 4 file(s), 4 with a resolved replacement",
+        "10 deprecation(s) declared in 5 file(s), 7 with a resolved replacement",
     ]
 
 
