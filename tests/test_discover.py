@@ -13,7 +13,8 @@ import pytest
 
 from conftest import run_cli, settle, write_tree
 from flake8_ssot.config import load_config
-from flake8_ssot.declarations import render, replacement_named, rule_name
+from flake8_ssot.declarations import render, replacement_named
+from flake8_ssot.derived_rules import rule_name
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -1079,7 +1080,8 @@ def test_a_damaged_cache_is_read_as_absent(ssot: Cli, project: Path) -> None:
     data["files"]["app/ws.py"] = "nonsense"
     cached.write_text(json.dumps(data))
     assert discover(ssot, project) == TEXT
-    assert json.loads(cached.read_text())["files"]["app/ws.py"][4][0][0] == "app.ws.create_websocket_manager(user_id)"
+    entry = json.loads(cached.read_text())["files"]["app/ws.py"]
+    assert entry[4]["d"][0][0] == "app.ws.create_websocket_manager(user_id)"
 
 
 @pytest.mark.parametrize("newline", [

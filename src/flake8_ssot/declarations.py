@@ -19,22 +19,23 @@ import dataclasses
 import os
 import re
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flake8_ssot import __version__, cache, records
+from flake8_ssot import __version__, cache, records, warners
 from flake8_ssot.config import is_dotted_name
+from flake8_ssot.deprecation_text import render, replacement_named, source
 from flake8_ssot.index import Index, parse_source
-from flake8_ssot.model import Config, Rule
+from flake8_ssot.model import Config
 from flake8_ssot.paths import iter_python_files, module_name, resolve_relative
 from flake8_ssot.pool import fork_map
 from flake8_ssot.prefilter import Prefilter
 from flake8_ssot.summary import dotted
 
 DECLARATIONS_CACHE = "declarations.json"
-_CACHE_FORMAT = 2
+_CACHE_FORMAT = 4
 # Every declaration spells one of these words: `warn` (warnings.warn, a `from warnings
 # import warn`), `deprecated` (a decorator) or `_deprecated` (the standard library's helper).
 # Files spelling none of them are never parsed.
@@ -58,9 +59,12 @@ _DEPRECATED_MSG = "{name!r} is deprecated and slated for removal in Python {remo
 _MESSAGE_KEYWORDS = ("message", "msg", "reason", "details")
 _INIT_METHODS = frozenset({"__init__", "__new__", "__init_subclass__"})
 _PARALLEL_MIN = 64
+_READINGS = 8
+_MAX_ROUNDS = 8
 _MAX_BASES = 32
-KINDS = ("module", "class", "function", "method", "name", "argument")
-"""``name``: a name a module ``__getattr__`` warns about; ``argument``: ``f(param)``."""
+KINDS = ("module", "class", "function", "method", "name", "argument", "positional")
+"""``name``: a name a module ``__getattr__`` warns about; ``argument``: ``f(param)``;
+``positional``: ``f(*)``, passing arguments by position (listed, not enforced: no rule says it)."""
 
 Raw = list[Any]
 """A declaration as one file shows it: [name, kind, line, category, message, named, candidates].
@@ -94,16 +98,20 @@ class Declaration:
 # -- one file --------------------------------------------------------------------------------
 
 
-def scan_source(data: bytes | str, module: str, is_package: bool, relpath: str = "<unknown>") -> list[Raw]:
-    """The declarations of one file's text; none for text that does not parse."""
+def scan_source(
+    data: bytes | str, module: str, is_package: bool, relpath: str = "<unknown>", words: Iterable[str] = (),
+) -> dict[str, Any]:
+    """What one file shows: its declarations (``d``) and the facts about its own deprecation
+    helpers and decorators (see :mod:`flake8_ssot.warners`), calls of the functions named
+    ``words`` among them; nothing for text that does not parse."""
     tree = parse_source(data, relpath)[0]
     if tree is None:
-        return []
+        return warners.empty()
     text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
     try:
-        return _FileScan(tree, module, is_package, text).run()
+        return _FileScan(tree, module, is_package, text, frozenset(words)).run()
     except RecursionError:
-        return []
+        return warners.empty()
 
 
 _Conds = tuple[tuple[ast.expr, bool], ...]
@@ -112,9 +120,15 @@ _FAILED = ast.Constant(value=...)
 
 
 class _FileScan:
-    def __init__(self, tree: ast.Module, module: str, is_package: bool, text: str | None = None) -> None:
+    def __init__(self, tree: ast.Module, module: str, is_package: bool, text: str | None = None,
+                 words: frozenset[str] = frozenset()) -> None:
         self.tree = tree
         self.module = module
+        self.words = words
+        """Last components of the project's deprecation helpers and decorators: their calls matter."""
+        self.facts: dict[str, warners.Facts] = {}
+        self.sites: list[warners.Site] = []
+        self.applied: list[warners.Applied] = []
         self.names: dict[str, str] = {}
         """Local name -> the dotted name it refers to: imports anywhere in the file, then
         top-level definitions (a function's `import warnings` is as good as the module's)."""
@@ -134,6 +148,12 @@ class _FileScan:
         for stmt in tree.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 self.names.setdefault(stmt.name, f"{module}.{stmt.name}")
+        self.tables: dict[str, dict[str, ast.expr]] = {
+            name: {k.value: v for k, v in zip(value.keys, value.values)
+                   if isinstance(k, ast.Constant) and isinstance(k.value, str)}
+            for name, value in _top_assignments(self.tree) if isinstance(value, ast.Dict)
+        }
+        """Module-level dict displays: the table a ``__getattr__`` shim looks names up in."""
         self.constants: dict[str, ast.expr] = {
             stmt.targets[0].id: stmt.value for stmt in tree.body
             if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
@@ -147,11 +167,13 @@ class _FileScan:
     def _warn_lines(self, text: str | None) -> list[int] | None:
         if text is None or ("\r" in text and "\n" not in text):
             return None  # old Mac line ends: the tree counts lines differently
-        callees = {"warn", "_deprecated"} | {
-            local for local, target in self.names.items() if target in (WARN, _STDLIB_DEPRECATED)
+        callees = {"warn", "_deprecated", *self.words} | {
+            local for local, target in self.names.items()
+            if target in (WARN, _STDLIB_DEPRECATED) or target.rpartition(".")[2] in self.words
         }
         pattern = re.compile(r"(?<![\w])(?:" + "|".join(map(re.escape, sorted(callees))) + r")\s*\(")
-        return [text.count("\n", 0, m.start()) + 1 for m in pattern.finditer(text)]
+        starts = {m.start() for m in pattern.finditer(text)} | set(_helper_like_calls(text))
+        return [text.count("\n", 0, start) + 1 for start in sorted(starts)]
 
     def _may_warn(self, body: list[ast.stmt]) -> bool:
         if self.lines is None or not body:
@@ -171,11 +193,11 @@ class _FileScan:
             return ".".join(["builtins", *chain])
         return None
 
-    def run(self) -> list[Raw]:
+    def run(self) -> dict[str, Any]:
         self._scope(self.tree.body, self.module, "module", None, _Params())
         for stmt in _definitions(self.tree.body):
             self._definition(stmt, self.module, None)
-        return self.found
+        return {"d": self.found, "f": self.facts, "s": self.sites, "a": self.applied}
 
     def _definition(self, node: ast.stmt, owner: str, cls: str | None) -> None:
         """A def or class at module level or in a class body (reachable by a dotted name)."""
@@ -187,18 +209,27 @@ class _FileScan:
                 self._definition(stmt, name, name)
             return
         self._decorated(node, name, "method" if cls else "function", cls)
+        params = _params(node, method=cls is not None)
+        if cls is None:
+            # A method is called through an instance (`self.warn_about(...)`), which no
+            # dotted name reaches: only module-level functions can be helpers.
+            self._facts(node, name, params)
         if cls is not None and node.name in _INIT_METHODS:
-            self._scope(node.body, cls, "class", cls, _params(node, method=True))
+            self._scope(node.body, cls, "class", cls, params, node)
         elif cls is None and node.name == "__getattr__":
             self._getattr(node)
         else:
-            self._scope(node.body, name, "method" if cls else "function", cls, _params(node, method=cls is not None))
+            self._scope(node.body, name, "method" if cls else "function", cls, params, node)
 
     def _decorated(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, name: str, kind: str,
                    cls: str | None) -> None:
         for decorator in node.decorator_list:
             call = decorator if isinstance(decorator, ast.Call) else None
-            if self.qualify(call.func if call else decorator) not in DECORATORS:
+            callee = self.qualify(call.func if call else decorator)
+            if callee is not None and callee not in DECORATORS and _maybe_warner(callee, self.words):
+                args, kwargs = self._arguments(call, {}, cls) if call else ([], {})
+                self.applied.append([callee, name, kind, decorator.lineno, args, kwargs])
+            if callee not in DECORATORS:
                 continue
             # Deprecated whatever category it warns with at runtime (PEP 702: even none).
             message = None
@@ -209,44 +240,135 @@ class _FileScan:
 
     def _getattr(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         """A module ``__getattr__`` warning for the names its conditions compare its argument
-        with: ``if name == "x": warn(...)``, or after a guard ``if name != "x": raise ...``."""
+        with: ``if name == "x": warn(...)``, after a guard ``if name != "x": raise ...``, or
+        for every key of the table a guard ``if name not in TABLE: raise ...`` looks it up in."""
         params = _params(node).named
         if not params or not self._may_warn(node.body):
             return
+        param = params[0]
         guarded = [
             name for stmt in node.body if isinstance(stmt, ast.If) and stmt.body
             and isinstance(stmt.body[-1], (ast.Raise, ast.Return))
-            for name in _compared_names(stmt.test, params[0], negated=True)
+            for name in _compared_names(stmt.test, param, negated=True, tables=self.tables)
         ]
+        table = _guard_table(node, self.tables)
+        unpacked = _unpacked(node, param)
         for call, conds, assigned in _calls(node.body):
-            warned = self._warned(call, assigned)
-            if warned is None:
+            if any(test is _FAILED for test, _ in conds):
                 continue
-            message = warned[1]
-            names = [n for test, positive in conds if positive for n in _compared_names(test, params[0])]
+            names = [n for test, positive in conds if positive
+                     for n in _compared_names(test, param, tables=self.tables)]
+            warned = self._warned(call, assigned, node)
+            callee = self.qualify(call.func) if warned is None else None
+            if warned is None and (callee is None or not _maybe_warner(callee, self.words)):
+                continue
             for compared in names or (guarded if not conds else []):
-                # f"{name} is deprecated" reads as the name it is about.
-                self._add(f"{self.module}.{compared}", "name", call.lineno, warned[0],
-                          message.replace("{" + params[0] + "}", compared), None)
+                env = {param: compared, **_row(table.get(compared), unpacked)}
+                named = _table_replacement(table.get(compared))
+                if warned is not None:
+                    # f"{name} is deprecated" reads as the name it is about.
+                    message = _substitute(warned[1], env)
+                    if named:
+                        self.found.append([f"{self.module}.{compared}", "name", call.lineno, warned[0], message,
+                                           named, self._candidates(named, False, None)])
+                    else:
+                        self._add(f"{self.module}.{compared}", "name", call.lineno, warned[0], message, None)
+                    continue
+                assert callee is not None
+                args, kwargs = self._arguments(call, assigned, None, env)
+                candidates = self._argument_candidates(args, kwargs, None)
+                if named:
+                    candidates[named] = self._candidates(named, False, None)
+                self.sites.append([callee, f"{self.module}.{compared}", "name", call.lineno, args, kwargs,
+                                   candidates, False, None, named or None])
 
-    def _scope(self, body: list[ast.stmt], name: str, kind: str, cls: str | None, params: _Params) -> None:
+    def _scope(self, body: list[ast.stmt], name: str, kind: str, cls: str | None, params: _Params,
+               fn: ast.FunctionDef | ast.AsyncFunctionDef | None = None) -> None:
         if not self._may_warn(body):
             return
         for call, conds, assigned in _calls(body):
-            warned = self._warned(call, assigned)
-            if warned is None:
-                continue
-            category, message = warned
             if any(test is _FAILED for test, _ in conds):
                 continue  # a fallback when something failed, not a deprecation
             param = next((p for test, positive in conds for p in [_passed(test, positive, params)] if p), None)
-            if param is not None:
-                self._add(f"{name}({param})", "argument", call.lineno, category, message, cls)
-            elif not conds:
-                self._add(name, kind, call.lineno, category, message, cls)
-            # else: a warning under a condition deprecates a way of using the API, not the API.
+            if param is None and conds:
+                continue  # a warning under a condition deprecates a way of using the API, not the API
+            api, api_kind = (f"{name}({param})", "argument") if param is not None else (name, kind)
+            warned = self._warned(call, assigned, fn)
+            if warned is not None:
+                self._add(api, api_kind, call.lineno, warned[0], warned[1], cls)
+                continue
+            callee = self.qualify(call.func)
+            if callee is not None and _maybe_warner(callee, self.words):
+                args, kwargs = self._arguments(call, assigned, cls)
+                self.sites.append([callee, api, api_kind, call.lineno, args, kwargs,
+                                   self._argument_candidates(args, kwargs, cls),
+                                   fn is not None and _mentions(call, params), _qualname(name, fn, cls), None])
 
-    def _warned(self, call: ast.Call, assigned: dict[str, ast.expr]) -> tuple[str, str] | None:
+    def _arguments(self, call: ast.Call, assigned: dict[str, ast.expr], cls: str | None,
+                   env: dict[str, str] | None = None) -> tuple[list[str | None], dict[str, str]]:
+        """A call's arguments as messages show them (None from a ``*args`` on: unknown)."""
+        def shown(node: ast.expr) -> str:
+            return _substitute(_class_named(self._message(node, assigned), cls), env)
+
+        args: list[str | None] = []
+        for arg in call.args:
+            if isinstance(arg, ast.Starred):
+                args.append(None)
+                break
+            args.append(shown(arg))
+        return args, {k.arg: shown(k.value) for k in call.keywords if k.arg}
+
+    def _argument_candidates(self, args: list[str | None], kwargs: dict[str, str],
+                             cls: str | None) -> dict[str, list[str]]:
+        """For each argument spelling a dotted name: what it may mean in this file."""
+        return {
+            value: self._candidates(value, False, cls) for value in [*args, *kwargs.values()]
+            if value and is_dotted_name(value)
+        }
+
+    def _facts(self, node: ast.FunctionDef | ast.AsyncFunctionDef, name: str, params: _Params) -> None:
+        """What makes a function a deprecation helper or decorator: the warnings it gives
+        (``w``), the calls of known helpers it makes (``c``), both inside its nested defs (``n``)."""
+        if not self._may_warn(node.body):
+            return
+        own: list[list[Any]] = []
+        calls: list[list[Any]] = []
+        for call, conds, assigned in _calls(node.body):
+            if any(test is _FAILED for test, _ in conds):
+                continue
+            warned = self._warned(call, assigned, node)
+            if warned is not None and conds:
+                continue  # a warning under a condition is about a way of calling it, not its caller
+            if warned is not None:
+                templates = _templates(_raw_message(call, warned[1], node), node, call.lineno)
+                stack = _keyword(call, "stacklevel")
+                deep = isinstance(stack, ast.Constant) and isinstance(stack.value, int) and stack.value >= 3
+                own.append([warned[0], templates, deep or bool(_placeholders(templates[0]) & set(params.named)), deep])
+                continue
+            callee = self.qualify(call.func)
+            if callee is not None and _maybe_warner(callee, self.words):
+                args, kwargs = self._arguments(call, assigned, None)
+                calls.append([callee, args, kwargs, not conds and _mentions(call, params)])
+        nested: list[list[Any]] = []
+        for inner in ast.walk(node):
+            if inner is node or not isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for call, _, assigned in _calls(inner.body):
+                warned = self._warned(call, assigned, node)
+                if warned is not None:
+                    readings = _templates(_raw_message(call, warned[1], inner), inner, call.lineno)
+                    nested.append(["w", warned[0], readings, inner.name])
+                else:
+                    callee = self.qualify(call.func)
+                    if callee is not None and _maybe_warner(callee, self.words):
+                        nested.append(["c", callee, [], inner.name])
+        if own or calls or nested:
+            a = node.args
+            self.facts[name] = {"p": [p.arg for p in [*a.posonlyargs, *a.args]], "k": [p.arg for p in a.kwonlyargs],
+                                "w": own, "c": calls, "n": nested}
+
+    def _warned(self, call: ast.Call, assigned: dict[str, ast.expr],
+                fn: ast.FunctionDef | ast.AsyncFunctionDef | None = None) -> tuple[str, str] | None:
         """(category, message) of a ``warnings.warn`` call naming a category (or of the standard
         library's own ``warnings._deprecated``); None for any other call."""
         callee = self.qualify(call.func)
@@ -258,7 +380,7 @@ class _FileScan:
             shown = self._message(name, assigned) if name is not None else "{name}"
             parts = remove.elts[:2] if isinstance(remove, ast.Tuple) else []
             if parts and all(isinstance(e, ast.Constant) for e in parts):
-                text = text.replace("{remove}", ".".join(_source(e) for e in parts))
+                text = text.replace("{remove}", ".".join(source(e) for e in parts))
             return "builtins.DeprecationWarning", text.replace("{name!r}", repr(shown)).replace("{name}", shown)
         if callee != WARN:
             return None
@@ -269,7 +391,9 @@ class _FileScan:
             category, message = message.func, (message.args[0] if message.args else None)
         if category is None:
             return None  # a UserWarning
-        qualified = self.qualify(category)
+        qualified = self.qualify(category) if not (
+            fn is not None and isinstance(category, ast.Name) and category.id in _names_bound(fn)
+        ) else _variable_category(category.id, fn, self.qualify)
         return (qualified, self._message(message, assigned)) if qualified else None
 
     def _message(self, node: ast.expr | None, assigned: dict[str, ast.expr]) -> str:
@@ -295,6 +419,55 @@ class _FileScan:
             found.append(".".join(filter(None, [self.names[head], rest])))
         found += [f"{self.module}.{named}", named]
         return list(dict.fromkeys(found))
+
+
+def _top_assignments(tree: ast.Module) -> Iterator[tuple[str, ast.expr]]:
+    """Module-level ``name = value`` (annotated or not)."""
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            yield stmt.targets[0].id, stmt.value
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+            yield stmt.target.id, stmt.value
+
+
+def _raw_message(call: ast.Call, shown: str, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+    """A warning's message kept in a local variable, as the variable (its branches are read
+    by :func:`_templates`); any other as shown."""
+    node = call.args[0] if call.args else _keyword(call, "message")
+    return render(node) if isinstance(node, ast.Name) and node.id in _local_assignments(fn) else shown
+
+
+def _templates(message: str, fn: ast.FunctionDef | ast.AsyncFunctionDef, line: int, depth: int = 0) -> list[str]:
+    """A message with the local variables it shows spelled out, down to the parameters: one
+    reading per branch that sets them, the one that says the most first (``use {canonical}``)."""
+    if depth > 4:
+        return [message]
+    assigns = _local_assignments(fn)
+    readings, pos = [""], 0
+    for m in re.finditer(r"\{([A-Za-z_]\w*)\}", message):
+        before = [(ln, value) for ln, value in assigns.get(m.group(1), ()) if ln < line]
+        options = [t for ln, value in reversed(before) for t in _templates(render(value), fn, ln, depth + 1)]
+        readings = [r + message[pos:m.start()] + o for r in readings for o in options or [m.group(0)]][:_READINGS]
+        pos = m.end()
+    found = dict.fromkeys(r + message[pos:] for r in readings)
+    return sorted(found, key=lambda t: (-len(_placeholders(t)), -len(t)))
+
+
+def _variable_category(name: str, fn: ast.FunctionDef | ast.AsyncFunctionDef,
+                       qualify: Callable[[ast.expr], str | None]) -> str | None:
+    """The classes a local variable or parameter holding the category ever takes, as
+    ``A|B`` (all must be deprecation categories): its assignments, a parameter's default."""
+    values = [value for _, value in _local_assignments(fn).get(name, ())]
+    a = fn.args
+    positional = [*a.posonlyargs, *a.args]
+    defaults = dict(zip([p.arg for p in positional[len(positional) - len(a.defaults):]], a.defaults))
+    defaults.update({p.arg: d for p, d in zip(a.kwonlyargs, a.kw_defaults) if d is not None})
+    if name in defaults:
+        values.append(defaults[name])
+    qualified = [qualify(v) for v in values]
+    if not qualified or None in qualified:
+        return None
+    return "|".join(sorted({q for q in qualified if q}))
 
 
 def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
@@ -394,14 +567,17 @@ def _passed(test: ast.expr, positive: bool, params: _Params) -> str | None:
     return None
 
 
-def _compared_names(test: ast.expr, param: str, negated: bool = False) -> list[str]:
-    """Names ``test`` compares ``param`` with: ``name == "x"``, ``name in ("x", "y")``
-    (``!=`` and ``not in`` when ``negated``)."""
+def _compared_names(test: ast.expr, param: str, negated: bool = False,
+                    tables: dict[str, dict[str, ast.expr]] | None = None) -> list[str]:
+    """Names ``test`` compares ``param`` with: ``name == "x"``, ``name in ("x", "y")``, the
+    keys of ``name in TABLE`` (``!=`` and ``not in`` when ``negated``)."""
     if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name)
             and test.left.id == param):
         return []
     right = test.comparators[0]
     equal, inside = (ast.NotEq, ast.NotIn) if negated else (ast.Eq, ast.In)
+    if isinstance(test.ops[0], inside) and isinstance(right, ast.Name) and tables and right.id in tables:
+        return [key for key in tables[right.id] if key.isidentifier()]
     if isinstance(test.ops[0], equal):
         values = [right]
     elif isinstance(test.ops[0], inside) and isinstance(right, (ast.Tuple, ast.List, ast.Set)):
@@ -412,112 +588,137 @@ def _compared_names(test: ast.expr, param: str, negated: bool = False) -> list[s
             and v.value.isidentifier()]
 
 
-# -- messages --------------------------------------------------------------------------------
-
-_PERCENT = re.compile(r"%(?:\(([^)]*)\))?[-#0 +]*(?:\d+|\*)?(?:\.\d+)?[sdrifxXeEgGcaou%]")
-
-
-def render(node: ast.expr) -> str:
-    """A message as it reads: constants as they are, anything computed as ``{its source}``
-    (f-strings, ``%`` and ``.format`` filled in where the arguments are constants)."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    if isinstance(node, ast.JoinedStr):
-        return "".join(
-            v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else render(v) for v in node.values
-        )
-    if isinstance(node, ast.FormattedValue):
-        return "{" + _source(node.value) + "}"
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        return render(node.left) + render(node.right)
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and _is_text(node.left):
-        values = list(node.right.elts) if isinstance(node.right, ast.Tuple) else [node.right]
-        mapping = dict(zip(
-            (k.value for k in node.right.keys if isinstance(k, ast.Constant)), node.right.values
-        )) if isinstance(node.right, ast.Dict) else {}
-        it = iter(values)
-
-        def fill(m: re.Match[str]) -> str:
-            if m.group(0) == "%%":
-                return "%"
-            value = mapping.get(m.group(1)) if m.group(1) is not None else next(it, None)
-            return render(value) if value is not None else m.group(0)
-
-        return _PERCENT.sub(fill, render(node.left))
-    if (
-        isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format"
-        and _is_text(node.func.value)
-    ):
-        template = render(node.func.value)
-        args = [render(a) for a in node.args if not isinstance(a, ast.Starred)]
-        kwargs = {k.arg: render(k.value) for k in node.keywords if k.arg}
-        try:
-            return template.format(*args, **kwargs)
-        except (IndexError, KeyError, ValueError, AttributeError):
-            return template
-    return "{" + _source(node) + "}"
+def _guard_table(fn: ast.FunctionDef | ast.AsyncFunctionDef,
+                 tables: dict[str, dict[str, ast.expr]]) -> dict[str, ast.expr]:
+    """The table a module ``__getattr__``'s ``if name not in TABLE`` looks names up in."""
+    return next((tables[stmt.test.comparators[0].id] for stmt in fn.body
+                 if isinstance(stmt, ast.If) and isinstance(stmt.test, ast.Compare)
+                 and isinstance(stmt.test.comparators[0], ast.Name)
+                 and stmt.test.comparators[0].id in tables), {})
 
 
-def _is_text(node: ast.expr) -> bool:
-    return isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and isinstance(node.value, str))
+def _class_named(text: str, cls: str | None) -> str:
+    """``{self.__class__.__name__}`` in a method's message is its class's name."""
+    if cls is not None:
+        short = cls.rpartition(".")[2]
+        for spelled in ("self.__class__.__name__", "type(self).__name__", "cls.__name__"):
+            text = text.replace("{" + spelled + "}", short)
+    return text
 
 
-def _source(node: ast.expr) -> str:
-    if isinstance(node, ast.Constant):
-        return str(node.value)
-    try:
-        return ast.unparse(node)
-    except (ValueError, RecursionError):  # pragma: no cover - unparse accepts every parsed tree
-        return "..."
+def _unpacked(fn: ast.FunctionDef | ast.AsyncFunctionDef, param: str) -> dict[str, int]:
+    """Variables a ``__getattr__`` unpacks from its table's row: ``obj, new, _ = TABLE[name]``."""
+    found: dict[str, int] = {}
+    rows = {
+        stmt.targets[0].id for stmt in _statements(fn.body)
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+        and isinstance(stmt.value, ast.Subscript) and isinstance(stmt.value.slice, ast.Name)
+        and stmt.value.slice.id == param
+    }
+    for stmt in _statements(fn.body):
+        value = stmt.value if isinstance(stmt, ast.Assign) else None
+        if (isinstance(value, ast.Subscript) and isinstance(value.value, ast.Name) and value.value.id in rows
+                and isinstance(value.slice, ast.Slice) and value.slice.lower is None):
+            value = value.value  # `info[:2]`: the row's first items
+        row = isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Name) and value.slice.id == param \
+            or isinstance(value, ast.Name) and value.id in rows
+        if row and isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Tuple):
+            for i, target in enumerate(stmt.targets[0].elts):
+                if isinstance(target, ast.Name):
+                    found.setdefault(target.id, i)
+    return found
 
 
-_IDENT = r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*"
-_FROM_IMPORT = re.compile(r"\bfrom\s+(" + _IDENT + r")\s+import\s+([A-Za-z_]\w*)")
-# Words that can only introduce the replacement (`replacement is asyncio`): a bare lower-case
-# name after them counts; after the others (`use`), prose is too likely (`use keyword arguments`).
-_STRONG = (
-    r"replaced\s+(?:by|with)|in\s+favou?r\s+of|superseded\s+by|renamed\s+to|moved\s+to|replacement\s+is"
-)
-_LEAD = r"\b(?:(?P<strong>" + _STRONG + r")|use|using|call|prefer|switch\s+to|migrate\s+to|see)"
-_QUOTES = "'\"`\u2018\u2019\u201c\u201d"
-_AFTER = re.compile(
-    _LEAD + r"\s+(?:the\s+|using\s+)?(?P<quote>[" + _QUOTES + r"]*)(?P<name>" + _IDENT + r")(?P<called>\(\))?",
-    re.IGNORECASE,
-)
-_BEFORE = re.compile(
-    r"(?P<quote>[" + _QUOTES + r"]*)(?P<name>" + _IDENT + r")(?P<called>\(\))?[" + _QUOTES + r"]*\s+instead\b",
-    re.IGNORECASE,
-)
-_WORDS = frozenset("""
-a an the it its this that these those them they instead keyword keywords argument arguments parameter
-parameters method methods function functions class classes module modules attribute attributes
-value values object objects one something anything other new old same setting settings option options
-not no be is are was will may can should and or of in on to for with by as at from using
-""".split())
+def _row(value: ast.expr | None, unpacked: dict[str, int]) -> dict[str, str]:
+    if not isinstance(value, ast.Tuple):
+        return {}
+    return {name: render(value.elts[i]) for name, i in unpacked.items() if i < len(value.elts)}
 
 
-def replacement_named(message: str) -> tuple[str, bool]:
-    """The replacement a message names, as spelled (dotted), and whether it was a
-    ``from X import Y`` (already absolute); ("", False) when it names none.
+def _table_replacement(value: ast.expr | None) -> str:
+    """The dotted name a shim table's row names as the replacement (``(obj, "hashlib.md5")``)."""
+    elements = value.elts if isinstance(value, ast.Tuple) else [value] if value is not None else []
+    return next((e.value for e in elements if isinstance(e, ast.Constant) and isinstance(e.value, str)
+                 and e.value and is_dotted_name(e.value)), "")
 
-    A bare lower-case word (``use keyword arguments``) is taken only quoted or called
-    (``use 'iterate'``, ``use iterate()``): prose is full of such words.
-    """
-    text = re.sub(r"\{[^{}]*\}", " ", message)  # what the message computes is no name
-    found = _FROM_IMPORT.search(text)
-    if found:
-        return f"{found.group(1)}.{found.group(2)}", True
-    for pattern in (_AFTER, _BEFORE):
-        for m in pattern.finditer(text):
-            strong = m.groupdict().get("strong") is not None
-            quote, name, called = m.group("quote"), m.group("name"), m.group("called")
-            if quote or called:
-                return name, False
-            if name.lower() in _WORDS:
-                continue
-            if strong or "." in name or "_" in name or any(c.isupper() for c in name):
-                return name, False
-    return "", False
+
+_HELPER_LIKE = re.compile(r"(?!warning\b)\w*(?:[Ww][Aa][Rr][Nn]|[Dd][Ee][Pp][Rr][Ee][Cc][Aa][Tt])\w*")
+"""What most helpers and decorators are called: their calls are recorded before any is known,
+so that learning one such name does not mean parsing every file calling it again (a logger's
+``warning`` aside: it is everywhere)."""
+
+
+_HELPER_HINT = re.compile(r"(?i)warn|deprecat")
+_CALLED = re.compile(r"\w*\s*\(")
+
+
+def _helper_like_calls(text: str) -> Iterator[int]:
+    """Where a call of a name like a helper's starts (found from the rare word, not by trying
+    a pattern at every identifier)."""
+    for m in _HELPER_HINT.finditer(text):
+        start = m.start()
+        while start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            start -= 1
+        called = _CALLED.match(text, m.end())
+        if called is not None and _HELPER_LIKE.fullmatch(text[start:called.end()].rstrip("( \t")):
+            yield start
+
+
+def _maybe_warner(callee: str, words: frozenset[str]) -> bool:
+    """A callee that may be the project's own deprecation helper or decorator."""
+    last = callee.rpartition(".")[2]
+    return last in words or _HELPER_LIKE.fullmatch(last) is not None
+
+
+def _mentions(call: ast.Call, params: _Params) -> bool:
+    """Whether a call passes on something of its function's parameters (then the function is a
+    helper too, not the API the warning is about)."""
+    own = {*params.named, *([params.kwargs] if params.kwargs else [])}
+    return any(isinstance(n, ast.Name) and n.id in own
+               for arg in [*call.args, *(k.value for k in call.keywords)] for n in ast.walk(arg))
+
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_]\w*)[^{}]*\}")
+
+
+def _placeholders(text: str) -> set[str]:
+    """The names whose values a rendered message shows (``{name}``, ``{f.__name__}``)."""
+    return set(_PLACEHOLDER.findall(text))
+
+
+def _substitute(text: str, env: dict[str, str] | None) -> str:
+    if not env:
+        return text
+    return re.sub(r"\{([A-Za-z_]\w*)\}", lambda m: env.get(m.group(1), m.group(0)), text)
+
+
+def _local_assignments(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, list[tuple[int, ast.expr]]]:
+    """Every ``name = value`` of a function's own code, in source order."""
+    cached: dict[str, list[tuple[int, ast.expr]]] | None = getattr(fn, "_ssot_assignments", None)
+    if cached is not None:
+        return cached
+    found: dict[str, list[tuple[int, ast.expr]]] = {}
+    fn._ssot_assignments = found  # type: ignore[union-attr]  # one walk per function, not per warning
+    for stmt in _statements(fn.body):
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            found.setdefault(stmt.targets[0].id, []).append((stmt.lineno, stmt.value))
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+            found.setdefault(stmt.target.id, []).append((stmt.lineno, stmt.value))
+    for values in found.values():
+        values.sort(key=lambda item: item[0])
+    return found
+
+
+def _names_bound(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    a = fn.args
+    return {p.arg for p in [*a.posonlyargs, *a.args, *a.kwonlyargs]} | set(_local_assignments(fn))
+
+
+def _qualname(name: str, fn: ast.FunctionDef | ast.AsyncFunctionDef | None, cls: str | None) -> str | None:
+    """The dotted name of the function a call sits in (None at module level)."""
+    if fn is None:
+        return None
+    return f"{cls}.{fn.name}" if cls is not None and fn.name in _INIT_METHODS else name
 
 
 # -- the project -----------------------------------------------------------------------------
@@ -570,32 +771,58 @@ def scan(
                 cache.save(root, DECLARATIONS_CACHE, key, {**stored, "key": key, "stamp": stamp})
             return found
     todo = sorted(rel for rel, st in files.items() if rel not in table or tuple(table[rel][:4]) != st)
-    prefilter = Prefilter(WORDS)
+    words = frozenset(stored.get("words", ())) if stored is not None and isinstance(stored.get("words"), list) \
+        else frozenset()
 
-    def one(rel: str) -> list[Raw] | None:
+    prefilter = Prefilter((*WORDS, *sorted(words)))
+
+    def one(rel: str) -> dict[str, Any] | None:
         data = cache.read_source(os.path.join(root, rel))
         if data is None or not _wanted(data, prefilter):
             return None
-        return scan_source(data, module_name(rel, root, config.src), rel.endswith("__init__.py"), rel)
+        return scan_source(data, module_name(rel, root, config.src), rel.endswith("__init__.py"), rel, words)
+
+    def again(rel: str) -> tuple[bool, dict[str, Any] | None]:
+        """A file read with fewer helper names: read again if it spells one of the new ones (a
+        file already parsed, only one named unlike a helper: the others' calls are in its scan)."""
+        data = cache.read_source(os.path.join(root, rel))
+        wanted = spelled if table[rel][4] is None else spelled_unlike
+        if data is None or wanted is None or not wanted.matches_bytes(data):
+            return False, None
+        return True, scan_source(data, module_name(rel, root, config.src), rel.endswith("__init__.py"), rel, words)
 
     for rel, raw in zip(todo, fork_map(one, todo, jobs, _PARALLEL_MIN)):
-        table[rel] = [*files[rel], raw]
+        table[rel] = [*files[rel], raw, sorted(words)]
     now = time.time_ns()  # after every read
     for rel in todo:
         # Read within a timestamp tick of a change: the next run reads it again.
         table[rel][:4] = cache.settled(files[rel], now) or cache.UNSETTLED
-    raws = [(rel, r) for rel in sorted(files) for r in table[rel][4] or ()]
-    found = resolve(config, raws)
+    resolver = _Resolver(config)
+    for _ in range(_MAX_ROUNDS):
+        # The helpers' names decide which files must be read: until they settle.
+        warners_now = resolver.find_warners(table[rel][4] for rel in sorted(files))
+        words = frozenset(warners_now.words())
+        stale = [rel for rel in sorted(files) if not words <= set(table[rel][5])]
+        if not stale:
+            break
+        new = words - set.intersection(*(set(table[rel][5]) for rel in stale))
+        unlike = sorted(w for w in new if not _HELPER_LIKE.fullmatch(w))
+        spelled, spelled_unlike = Prefilter(sorted(new)), Prefilter(unlike) if unlike else None
+        for rel, (read, raw) in zip(stale, fork_map(again, stale, jobs, _PARALLEL_MIN)):
+            if read:
+                table[rel][4] = raw
+            table[rel][5] = sorted(words)
+    found = resolver.resolve([(rel, table[rel][4]) for rel in sorted(files) if table[rel][4]], warners_now)
     if config.cache:
         if whole:
             table = {rel: table[rel] for rel in files}
-        data: dict[str, Any] = {"files": dict(sorted(table.items()))}
+        data: dict[str, Any] = {"files": dict(sorted(table.items())), "words": sorted(words)}
         if whole:
             data["resolved"] = [dataclasses.asdict(d) for d in found]
             data["stamp"] = stamp
-        if stored is None or todo or whole and (stored.get("resolved"), stored.get("stamp")) != (
-            data["resolved"], stamp
-        ):
+        if stored is None or todo or stored.get("words") != data["words"] or whole and (
+            stored.get("resolved"), stored.get("stamp")
+        ) != (data["resolved"], stamp):
             cache.save(root, DECLARATIONS_CACHE, key, data)
     return found
 
@@ -607,7 +834,7 @@ def _trusted(root: Path, stored: dict[str, Any], stamp: object) -> list[Declarat
     if stored.get("stamp", ()) != stamp or not isinstance(files, dict) or not isinstance(resolved, list):
         return None
     for rel, entry in files.items():
-        if _valid_entry(entry) and entry[4] and cache.stat_of(os.path.join(root, rel)) != tuple(entry[:4]):
+        if _valid_entry(entry) and _declares(entry[4]) and cache.stat_of(os.path.join(root, rel)) != tuple(entry[:4]):
             return None
     try:
         return [Declaration(**d) for d in resolved]
@@ -616,36 +843,79 @@ def _trusted(root: Path, stored: dict[str, Any], stamp: object) -> list[Declarat
 
 
 def _valid_entry(entry: object) -> bool:
-    return (isinstance(entry, list) and len(entry) == 5 and all(type(v) is int for v in entry[:4])
-            and (entry[4] is None or isinstance(entry[4], list)))
+    return (isinstance(entry, list) and len(entry) == 6 and all(type(v) is int for v in entry[:4])
+            and (entry[4] is None or isinstance(entry[4], dict) and set(entry[4]) == set(warners.empty()))
+            and isinstance(entry[5], list))
+
+
+def _declares(data: dict[str, Any] | None) -> bool:
+    """Whether a file's scan found anything (a change to it may change what is declared)."""
+    return data is not None and any(data.values())
 
 
 def _same(table: dict[str, list[Any]], files: dict[str, cache.Stat]) -> bool:
     return len(table) == len(files) and all(tuple(table.get(rel, ())[:4]) == st for rel, st in files.items())
 
 
-def resolve(config: Config, raws: Iterable[tuple[str, Raw]]) -> list[Declaration]:
-    """Declarations from what each file shows: deprecation categories only, first one of a
-    name kept, replacements resolved to a dotted name the project (or an installed or
-    standard module) defines."""
-    index = Index(records.replace(config, rules=(), cache=False))
-    categories: dict[str, bool] = {}
-    found: dict[str, Declaration] = {}
-    for rel, (name, kind, line, category, message, named, candidates) in raws:
-        if name in found or not is_dotted_name(name.partition("(")[0]):
-            continue  # a file outside any package with a name no import can spell (`my-tool.py`)
-        if category:
-            if category not in categories:
-                categories[category] = _deprecation(index, category, 0)
-            if not categories[category]:
-                continue
-        replacement = next(
-            (c for c in candidates
-             if c != name and c != name.partition("(")[0] and _defined(index, c, attribute="." in named)),
-            None,
-        )
-        found[name] = Declaration(name, kind, rel, line, message, replacement, named)
-    return sorted(found.values(), key=lambda d: (d.path, d.line, d.name))
+class _Resolver:
+    """Answers, with the project's index, what the files' raw findings mean."""
+
+    def __init__(self, config: Config) -> None:
+        self.index = Index(records.replace(config, rules=(), cache=False))
+        self.categories: dict[str, bool] = {}
+        self.canonical_names: dict[str, str] = {}
+
+    def is_deprecation(self, category: str) -> bool:
+        """``A|B``: every class a variable holding the category takes is a deprecation category."""
+        if category not in self.categories:
+            self.categories[category] = bool(category) and all(
+                _deprecation(self.index, c, 0) for c in category.split("|")
+            )
+        return self.categories[category]
+
+    def canonical(self, name: str) -> str:
+        """Where a function a file calls is defined (through re-exports and aliases)."""
+        if name not in self.canonical_names:
+            definition = self.index.definition(name)
+            self.canonical_names[name] = definition.path if definition is not None else name
+        return self.canonical_names[name]
+
+    def find_warners(self, files: Iterable[dict[str, Any] | None]) -> warners.Warners:
+        return warners.Warners((f for f in files if f), self.is_deprecation, self.canonical)
+
+    def resolve(self, files: Sequence[tuple[str, dict[str, Any]]], found_warners: warners.Warners) -> list[Declaration]:
+        """Declarations from what each file shows: deprecation categories only, first one of a
+        name kept, helpers themselves left out, replacements resolved to a dotted name the
+        project (or an installed or standard module) defines."""
+        found: dict[str, Declaration] = {}
+        for rel, data in files:
+            raws = [tuple(raw) for raw in data["d"] if raw[0] not in found_warners]
+            for name, kind, line, category, message, named, cands in found_warners.declared(data):
+                if named is None:
+                    named, from_import = replacement_named(message)
+                    candidates = cands.get(named) or ([named] if named else [])
+                else:
+                    candidates = cands.get(named, [named]) if named else []
+                raws.append((name, kind, line, category, message, named, candidates))
+            for name, kind, line, category, message, named, candidates in raws:
+                if name in found or not is_dotted_name(name.partition("(")[0]):
+                    continue  # a file outside any package with a name no import can spell (`my-tool.py`)
+                if category and not self.is_deprecation(category):
+                    continue
+                bare = name.partition("(")[0]
+                attribute = "." in named
+                replacement = next(
+                    (c for c in candidates if c not in (name, bare) and _defined(self.index, c, attribute=attribute)),
+                    None,
+                )
+                found[name] = Declaration(name, kind, rel, line, message, replacement, named)
+        return sorted(found.values(), key=lambda d: (d.path, d.line, d.name))
+
+
+def resolve(config: Config, files: Sequence[tuple[str, dict[str, Any]]]) -> list[Declaration]:
+    """The declarations of files already scanned (see :meth:`_Resolver.resolve`)."""
+    resolver = _Resolver(config)
+    return resolver.resolve(files, resolver.find_warners(data for _, data in files))
 
 
 def _deprecation(index: Index, category: str, depth: int) -> bool:
@@ -670,123 +940,6 @@ def _defined(index: Index, dotted_name: str, *, attribute: bool) -> bool:
         return True
     owner = index.definition(dotted_name.rpartition(".")[0]) if attribute else None
     return owner is not None and owner.kind == "class"
-
-
-# -- rules -----------------------------------------------------------------------------------
-
-_RULE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
-
-
-def rule_name(text: str, taken: set[str]) -> str:
-    """A valid rule name for ``text``, unique among ``taken`` (which it joins)."""
-    # `f(param)` -> `f-param`: a closing parenthesis leaves no dangling dash.
-    base = _RULE_NAME.sub("-", text).lstrip("_.-").rstrip("-") or "deprecated"
-    name, n = base, 1
-    while name in taken:
-        n += 1
-        name = f"{base}-{n}"
-    taken.add(name)
-    return name
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _covered(declaration: Declaration, modules: set[str]) -> bool:
-    """Inside a module that is itself deprecated: the module's rule covers it."""
-    parts = declaration.name.partition("(")[0].split(".")
-    return any(".".join(parts[:i]) in modules for i in range(1, len(parts)))
-
-
-def enforced_rules(declarations: Sequence[Declaration], configured: Sequence[Rule]) -> list[Rule]:
-    """One rule per declaration, named after it; names the configuration already deprecates
-    are left to its rules."""
-    taken = {r.name for r in configured}
-    entries = {d for r in configured for d in r.deprecated}
-    modules = {d.name for d in declarations if d.kind == "module"}
-    rules = []
-    for d in declarations:
-        if _dunder(d) or d.name in entries or _covered(d, modules):
-            continue
-        rules.append(Rule(
-            name=rule_name(d.name, taken), deprecated=(d.name,), replacement=d.replacement,
-            message=_one_line(d.message) or None,
-        ))
-    return rules
-
-
-def with_discovered(config: Config, jobs: int | None = None, *, trust: bool = False) -> Config:
-    """``config`` with a rule for every deprecation the project declares (``discover = true``)."""
-    found = scan(config, jobs=jobs, trust=trust)
-    return records.replace(config, rules=(*config.rules, *enforced_rules(found, config.rules)))
-
-
-def toml_rules(declarations: Sequence[Declaration]) -> str:
-    """A ``[[tool.flake8-ssot.rules]]`` block: one rule per deprecated module, one per
-    replacement target, one per other declaration (a deprecated argument as ``module.func(param)``)."""
-    import tomlkit
-
-    def quote(value: str) -> str:
-        return tomlkit.string(value).as_string()
-
-    taken: set[str] = set()
-    modules = {d.name for d in declarations if d.kind == "module"}
-    out = [
-        f"# Generated by `flake8-ssot discover` from {len(declarations)} declaration(s);",
-        "# paste under your [tool.flake8-ssot] table (or set `discover = true` there instead).",
-    ]
-
-    def rule(name: str, deprecated: list[str], replacement: str | None, message: str, notes: list[str]) -> None:
-        out.append("")
-        out.extend(f"# {note}" for note in notes)
-        out.append("[[tool.flake8-ssot.rules]]")
-        out.append(f"name = {quote(rule_name(name, taken))}")
-        out.append("deprecated = [" + ", ".join(quote(d) for d in deprecated) + "]")
-        if replacement:
-            out.append(f"replacement = {quote(replacement)}")
-        if message:
-            out.append(f"message = {quote(message)}")
-
-    def where(d: Declaration) -> str:
-        return f"{d.path}:{d.line}"
-
-    for d in declarations:
-        if d.kind == "module":
-            rule(d.name, [d.name], d.replacement, _one_line(d.message), [f"module {d.name} ({where(d)})"])
-    grouped: dict[str, list[Declaration]] = {}
-    single = []
-    implicit = []
-    for d in declarations:
-        if d.kind == "module" or _covered(d, modules):
-            continue
-        if _dunder(d):
-            implicit.append(d)
-        elif d.replacement:
-            grouped.setdefault(d.replacement, []).append(d)
-        else:
-            single.append(d)
-    for target, group in sorted(grouped.items()):
-        message = _one_line(group[0].message) if len(group) == 1 else ""
-        notes = [f"{d.kind} {d.name} ({where(d)})" + (f": {_one_line(d.message)}" if len(group) > 1 else "")
-                 for d in group]
-        rule(f"to-{target}" if len(group) > 1 else group[0].name, [d.name for d in group], target, message, notes)
-    for d in single:
-        notes = [f"{d.kind} {d.name} ({where(d)})"]
-        if d.named:
-            notes.append(f"replacement {d.named!r} is named but not found: check it and add `replacement`")
-        rule(d.name, [d.name], None, _one_line(d.message), notes)
-    if implicit:
-        out += ["", "# Deprecated special methods (Python calls them implicitly: `str(x)`; no rule can find it):"]
-        out += [f"#   {d.name} ({where(d)}): {_one_line(d.message)}" for d in implicit]
-    return "\n".join(out) + "\n"
-
-
-def _dunder(declaration: Declaration) -> bool:
-    """A special method (``__str__``): its uses are implicit, and as a rule its name would make
-    every file that defines one a suspect."""
-    last = declaration.name.rpartition(".")[2]
-    return declaration.kind == "method" and len(last) > 4 and last.startswith("__") and last.endswith("__")
 
 
 def root_for(paths: Sequence[str]) -> Path:

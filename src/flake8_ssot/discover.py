@@ -8,7 +8,7 @@ import os
 import stat
 import sys
 
-from flake8_ssot import declarations, options
+from flake8_ssot import declarations, derived_rules, options
 from flake8_ssot.engine import Project
 from flake8_ssot.model import Config
 
@@ -88,7 +88,7 @@ def as_json(found: list[declarations.Declaration], config: Config) -> str:
 
 
 def toml(found: list[declarations.Declaration], config: Config) -> str:
-    return declarations.toml_rules(found)
+    return derived_rules.toml_rules(found)
 
 
 FORMATTERS = {"text": text, "json": as_json, "toml": toml}

@@ -118,7 +118,7 @@ class Project:
     ) -> None:
         """``partial``: the run lints named files only (see :func:`flake8_ssot.declarations.scan`)."""
         if config.discover:
-            from flake8_ssot.declarations import with_discovered
+            from flake8_ssot.derived_rules import with_discovered
 
             config = with_discovered(config, trust=partial)
         self.config = config
