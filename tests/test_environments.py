@@ -1,0 +1,205 @@
+"""A use that needs no source is found whether or not the deprecated module's source exists.
+
+pre-commit runs the hook in an environment of its own, without the project's dependencies; CI
+and editors run it where they are installed; a half-migrated project has deleted the module
+its code still imports. Each row is one file of a project whose configuration names modules,
+members and wildcards; the project is checked where their sources are reachable (installed on
+``sys.path`` through PYTHONPATH, or in the project) and where none is, through flake8 and
+``flake8-ssot check`` in a subprocess, and every face must print the same lines everywhere.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli, write_tree
+
+CONFIG = """
+[tool.flake8-ssot]
+
+[[tool.flake8-ssot.rules]]
+name = "mock"
+deprecated = ["mock"]
+
+[[tool.flake8-ssot.rules]]
+name = "six"
+deprecated = ["six"]
+
+[[tool.flake8-ssot.rules]]
+name = "foo"
+deprecated = ["foo"]
+
+[[tool.flake8-ssot.rules]]
+name = "baz"
+deprecated = ["baz.*"]
+
+[[tool.flake8-ssot.rules]]
+name = "legacy"
+deprecated = ["legacy", "app.oldapi"]
+
+[[tool.flake8-ssot.rules]]
+name = "attic"
+deprecated = ["attic.tools.helper"]
+"""
+
+# Installed packages, as small as their real counterparts' shapes (`six.moves` is an object).
+SITE = {
+    "mock/__init__.py": "class Mock:\n    pass\n\n\nclass MagicMock(Mock):\n    pass\n",
+    "six.py": "PY3 = True\n\n\nclass _MovedItems:\n    pass\n\n\nmoves = _MovedItems()\n",
+    "foo/__init__.py": "",
+    "foo/bar.py": "class Bar:\n    pass\n",
+    "baz/__init__.py": "",
+    "baz/qux.py": "def helper():\n    return 1\n",
+    "attic/__init__.py": "",
+    "attic/tools.py": "def helper():\n    return 1\n",
+}
+# The project's own deprecated modules, deleted in the environment without sources.
+OWN = {
+    "legacy.py": "def thing():\n    return 1\n",
+    "app/oldapi.py": "def helper():\n    return 1\n",
+}
+
+ROWS = [
+    pytest.param("from mock import Mock\nMock()\n",
+                 ["1:18: SOT001 import of deprecated mock.Mock", "2:1: SOT002 call of deprecated mock.Mock"],
+                 id="from-import of a module"),
+    pytest.param("import mock\nmock.Mock()\n",
+                 ["1:8: SOT001 import of deprecated mock", "2:1: SOT002 call of deprecated mock.Mock"],
+                 id="plain import and attribute"),
+    pytest.param("import mock as m\nm.MagicMock()\n",
+                 ["1:8: SOT001 import of deprecated mock", "2:1: SOT002 call of deprecated mock.MagicMock"],
+                 id="aliased import"),
+    pytest.param("from mock import Mock as M\nM()\n",
+                 ["1:18: SOT001 import of deprecated mock.Mock", "2:1: SOT002 call of deprecated mock.Mock"],
+                 id="aliased from-import"),
+    pytest.param("def f():\n    from mock import Mock\n    return Mock()\n",
+                 ["2:22: SOT001 import of deprecated mock.Mock", "3:12: SOT002 call of deprecated mock.Mock"],
+                 id="function-local from-import"),
+    pytest.param("from mock import *\n", ["1:18: SOT001 import of deprecated mock"], id="star import"),
+    pytest.param("x = 1; import mock\n", ["1:15: SOT001 import of deprecated mock"], id="import after a semicolon"),
+    pytest.param("from mock \\\n    import Mock\n", ["2:12: SOT001 import of deprecated mock.Mock"],
+                 id="from-import continued on the next line"),
+    pytest.param("from six.moves import urllib\nurllib.parse.quote('x')\n",
+                 ["1:23: SOT001 import of deprecated six.moves.urllib",
+                  "2:1: SOT002 call of deprecated six.moves.urllib.parse.quote"],
+                 id="from-import of a submodule"),
+    pytest.param("import six.moves\nsix.moves.urllib.parse.quote('x')\n",
+                 ["1:8: SOT001 import of deprecated six.moves",
+                  "2:1: SOT002 call of deprecated six.moves.urllib.parse.quote"],
+                 id="attribute chain through an imported submodule"),
+    pytest.param("import importlib\nimportlib.import_module('six.moves')\n",
+                 ["2:25: SOT004 string names deprecated six.moves"], id="string target"),
+    pytest.param("from foo.bar import Bar\nBar()\n",
+                 ["1:21: SOT001 import of deprecated foo.bar.Bar", "2:1: SOT002 call of deprecated foo.bar.Bar"],
+                 id="top-level entry, from-import of its submodule"),
+    pytest.param("from baz.qux import helper\nhelper()\n",
+                 ["1:21: SOT001 import of deprecated baz.qux.helper",
+                  "2:1: SOT002 call of deprecated baz.qux.helper"],
+                 id="wildcard entry"),
+    pytest.param("from legacy import thing\nthing()\n",
+                 ["1:20: SOT001 import of deprecated legacy.thing", "2:1: SOT002 call of deprecated legacy.thing"],
+                 id="project module, deleted"),
+    pytest.param("from attic.tools import helper\nhelper()\n",
+                 ["1:25: SOT001 import of deprecated attic.tools.helper",
+                  "2:1: SOT002 call of deprecated attic.tools.helper"],
+                 id="dotted member entry"),
+    pytest.param("from attic.tools import (\n    helper,\n)\n",
+                 ["2:5: SOT001 import of deprecated attic.tools.helper"], id="parenthesised from-import"),
+    pytest.param("import attic.tools\nattic.tools.helper()\n",
+                 ["2:1: SOT002 call of deprecated attic.tools.helper"], id="dotted member through its module"),
+    pytest.param("import unittest.mock\nunittest.mock.patch('attic.tools.helper')\n",
+                 ["2:21: SOT004 string names deprecated attic.tools.helper"], id="string target of a member"),
+]
+# Relative imports, from a file of the project's package `app`.
+RELATIVE = [
+    pytest.param("from .oldapi import helper\nhelper()\n",
+                 ["1:21: SOT001 import of deprecated app.oldapi.helper",
+                  "2:1: SOT002 call of deprecated app.oldapi.helper"],
+                 id="relative from-import"),
+    pytest.param("from . import oldapi\noldapi.helper()\n",
+                 ["1:15: SOT001 import of deprecated app.oldapi",
+                  "2:1: SOT002 call of deprecated app.oldapi.helper"],
+                 id="relative import of the module"),
+]
+CLEAN = [
+    pytest.param('"""Not from mock objects, nor six of them."""\n# import mock\nx = "mock"\n', id="prose"),
+    pytest.param("from unittest import mock\nmock.patch('os.getcwd')\n", id="another module named mock"),
+]
+
+ENVIRONMENTS = ["installed", "absent"]
+FACES = ["flake8", "check"]
+
+
+def _files() -> dict[str, str]:
+    files = {f"row{i}.py": row.values[0] for i, row in enumerate(ROWS)}
+    files.update({f"app/row{i}.py": row.values[0] for i, row in enumerate(RELATIVE)})
+    files.update({f"clean{i}.py": row.values[0] for i, row in enumerate(CLEAN)})
+    return files
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], dict[str, list[str]]]:
+    """Each environment's project checked once by each face: file -> its lines."""
+    found: dict[tuple[str, str], dict[str, list[str]]] = {}
+    for environment in ENVIRONMENTS:
+        base = tmp_path_factory.mktemp(environment)
+        root = base / "project"
+        write_tree(root, {"pyproject.toml": CONFIG, "app/__init__.py": "", **_files()})
+        env = {"PYTHONPATH": ""}
+        if environment == "installed":
+            write_tree(root, OWN)
+            write_tree(base / "site", SITE)
+            env = {"PYTHONPATH": str(base / "site")}
+        for face, args in (("flake8", ("flake8", "--select", "SOT", ".")), ("check", ("flake8-ssot", "check"))):
+            result = run_cli(*args, cwd=root, env=env)
+            assert result.stderr == "" and result.returncode == 1, result.stderr
+            lines: dict[str, list[str]] = {}
+            for line in result.stdout.splitlines():
+                path, rest = line.removeprefix("./").split(":", 1)
+                lines.setdefault(path, []).append(rest)
+            found[environment, face] = lines
+    return found
+
+
+@pytest.mark.parametrize("face", FACES)
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+@pytest.mark.parametrize(("source", "expected"), ROWS)
+def test_found_with_or_without_the_source(
+    outputs: dict[tuple[str, str], dict[str, list[str]]], environment: str, face: str, source: str,
+    expected: list[str],
+) -> None:
+    relpath = next(f"row{i}.py" for i, row in enumerate(ROWS) if row.values[0] == source)
+    assert outputs[environment, face].get(relpath, []) == expected
+
+
+@pytest.mark.parametrize("face", FACES)
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+@pytest.mark.parametrize(("source", "expected"), RELATIVE)
+def test_relative_imports_with_or_without_the_source(
+    outputs: dict[tuple[str, str], dict[str, list[str]]], environment: str, face: str, source: str,
+    expected: list[str],
+) -> None:
+    relpath = next(f"app/row{i}.py" for i, row in enumerate(RELATIVE) if row.values[0] == source)
+    assert outputs[environment, face].get(relpath, []) == expected
+
+
+@pytest.mark.parametrize("face", FACES)
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+@pytest.mark.parametrize("source", CLEAN)
+def test_clean_with_or_without_the_source(
+    outputs: dict[tuple[str, str], dict[str, list[str]]], environment: str, face: str, source: str
+) -> None:
+    relpath = next(f"clean{i}.py" for i, row in enumerate(CLEAN) if row.values[0] == source)
+    assert outputs[environment, face].get(relpath, []) == []
+
+
+def test_no_site_leaks_into_the_absent_environment() -> None:
+    """The environment without sources really has none: this interpreter cannot find them."""
+    from flake8_ssot import sources
+
+    assert [sources.source_of(m) for m in ("mock", "six", "foo.bar", "baz.qux", "attic.tools")] == [None] * 5
+    assert "PYTHONPATH" not in os.environ or not os.environ["PYTHONPATH"]
+    assert Path(__file__).exists()
