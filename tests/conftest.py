@@ -5,7 +5,7 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -108,6 +108,63 @@ def analyze(base_project: Path) -> Callable[..., list[str]]:
         return summarize(project, relpath)
 
     return run
+
+
+# The environments every row of the detection tables runs in: the deprecated modules' source
+# (legacy/, core/ of BASE_FILES) in the project, installed on sys.path, or nowhere (pre-commit's
+# isolated environment, a deleted module). A row may differ only where the form needs the
+# source: it says so with `needs_source` (docs/what-is-caught.md lists them).
+ENVIRONMENTS = ["in the project", "installed", "no source"]
+_SOURCE_DIRS = ("legacy", "core")
+
+
+def needs_source(absent: list[str], why: str) -> pytest.MarkDecorator:
+    """A row whose form needs the deprecated module's source: ``absent`` is what is found without it."""
+    return pytest.mark.needs_source(absent=absent, why=why)
+
+
+class EnvironmentAnalyze:
+    """``analyze`` of the base project in one of :data:`ENVIRONMENTS`; ``expect`` is a row's
+    expectation there."""
+
+    def __init__(self, root: Path, environment: str, request: pytest.FixtureRequest) -> None:
+        self.root, self.environment, self.request = root, environment, request
+
+    def __call__(self, source: str, relpath: str = "use.py", files: Mapping[str, str] | None = None) -> list[str]:
+        write_tree(self.root, {relpath: source, **(files or {})})
+        project = Project(load_config(self.root / "pyproject.toml"))
+        return summarize(project, relpath)
+
+    def expect(self, expected: list[str]) -> list[str]:
+        marker = self.request.node.get_closest_marker("needs_source")
+        if marker is not None and self.environment == "no source":
+            return list(marker.kwargs["absent"])
+        return expected
+
+
+@pytest.fixture(params=ENVIRONMENTS)
+def analyze_everywhere(
+    request: pytest.FixtureRequest, base_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[EnvironmentAnalyze]:
+    import shutil
+
+    from flake8_ssot import sources
+
+    environment = request.param
+    if environment != "in the project":
+        # A directory the project walk skips, so that it is only ever found through sys.path.
+        site = base_project / "site-packages"
+        site.mkdir()
+        for name in _SOURCE_DIRS:
+            if environment == "installed":
+                shutil.move(str(base_project / name), str(site / name))
+            else:
+                shutil.rmtree(base_project / name)
+        if environment == "installed":
+            monkeypatch.syspath_prepend(str(site))
+    sources._found.clear()
+    yield EnvironmentAnalyze(base_project, environment, request)
+    sources._found.clear()
 
 
 def run_cli(

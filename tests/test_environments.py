@@ -203,3 +203,28 @@ def test_no_site_leaks_into_the_absent_environment() -> None:
     assert [sources.source_of(m) for m in ("mock", "six", "foo.bar", "baz.qux", "attic.tools")] == [None] * 5
     assert "PYTHONPATH" not in os.environ or not os.environ["PYTHONPATH"]
     assert Path(__file__).exists()
+
+
+def _marked_rows(module: object, letter: str) -> set[tuple[str, str]]:
+    """(letter, id) of every row of ``module``'s tables marked as needing the source."""
+    rows = set()
+    for table in vars(module).values():
+        if isinstance(table, list):
+            for row in table:
+                marks = getattr(row, "marks", ())
+                if any(mark.name == "needs_source" for mark in marks):
+                    rows.add((letter, row.id))
+    return rows
+
+
+def test_the_docs_list_exactly_the_rows_that_need_the_source() -> None:
+    import re
+
+    import test_detection
+    import test_evasion
+
+    marked = _marked_rows(test_detection, "D") | _marked_rows(test_evasion, "E")
+    text = (Path(__file__).parent.parent / "docs" / "what-is-caught.md").read_text()
+    section = text.split("## With and without the deprecated module's source")[1].split("\n## ")[0]
+    listed = set(re.findall(r"^\| ([DE]): `([^`]+)` \|", section, re.MULTILINE))
+    assert marked and listed == marked
