@@ -123,6 +123,12 @@ def needs_source(absent: list[str], why: str) -> pytest.MarkDecorator:
     return pytest.mark.needs_source(absent=absent, why=why)
 
 
+def installed_differs(found: list[str], why: str) -> pytest.MarkDecorator:
+    """A row whose result differs where the source is installed rather than in the project: a
+    known gap, ``found`` being what is found there."""
+    return pytest.mark.installed_differs(found=found, why=why)
+
+
 class EnvironmentAnalyze:
     """``analyze`` of the base project in one of :data:`ENVIRONMENTS`; ``expect`` is a row's
     expectation there."""
@@ -139,31 +145,49 @@ class EnvironmentAnalyze:
         marker = self.request.node.get_closest_marker("needs_source")
         if marker is not None and self.environment == "no source":
             return list(marker.kwargs["absent"])
+        gap = self.request.node.get_closest_marker("installed_differs")
+        if gap is not None and self.environment == "installed":
+            return list(gap.kwargs["found"])
         return expected
+
+
+def place_sources(root: Path, paths: list[str], environment: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Put the deprecated modules' source (files or folders of the project at ``root``) where
+    ``environment`` has it: left in the project, installed on ``sys.path`` (in a directory
+    the project walk skips, with the ``__init__.py`` of the packages above them), or deleted."""
+    import shutil
+
+    from flake8_ssot import sources
+
+    if environment != "in the project":
+        site = root / "site-packages"
+        for path in paths:
+            if environment == "installed":
+                parts = path.split("/")
+                for depth in range(1, len(parts)):
+                    init = Path(*parts[:depth], "__init__.py")
+                    if (root / init).exists() and not (site / init).exists():
+                        (site / init).parent.mkdir(parents=True, exist_ok=True)
+                        shutil.copy(root / init, site / init)
+                (site / path).parent.mkdir(parents=True, exist_ok=True)
+                shutil.move(str(root / path), str(site / path))
+            elif (root / path).is_dir():
+                shutil.rmtree(root / path)
+            else:
+                (root / path).unlink()
+        if environment == "installed":
+            monkeypatch.syspath_prepend(str(site))
+    sources._found.clear()
 
 
 @pytest.fixture(params=ENVIRONMENTS)
 def analyze_everywhere(
     request: pytest.FixtureRequest, base_project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[EnvironmentAnalyze]:
-    import shutil
-
     from flake8_ssot import sources
 
-    environment = request.param
-    if environment != "in the project":
-        # A directory the project walk skips, so that it is only ever found through sys.path.
-        site = base_project / "site-packages"
-        site.mkdir()
-        for name in _SOURCE_DIRS:
-            if environment == "installed":
-                shutil.move(str(base_project / name), str(site / name))
-            else:
-                shutil.rmtree(base_project / name)
-        if environment == "installed":
-            monkeypatch.syspath_prepend(str(site))
-    sources._found.clear()
-    yield EnvironmentAnalyze(base_project, environment, request)
+    place_sources(base_project, list(_SOURCE_DIRS), request.param, monkeypatch)
+    yield EnvironmentAnalyze(base_project, request.param, request)
     sources._found.clear()
 
 

@@ -205,26 +205,30 @@ def test_no_site_leaks_into_the_absent_environment() -> None:
     assert Path(__file__).exists()
 
 
-def _marked_rows(module: object, letter: str) -> set[tuple[str, str]]:
-    """(letter, id) of every row of ``module``'s tables marked as needing the source."""
+def _marked_rows(module: object, letter: str, mark: str) -> set[tuple[str, str]]:
+    """(letter, id) of every row of ``module``'s tables that carries ``mark``."""
     rows = set()
     for table in vars(module).values():
         if isinstance(table, list):
             for row in table:
-                marks = getattr(row, "marks", ())
-                if any(mark.name == "needs_source" for mark in marks):
+                if any(m.name == mark for m in getattr(row, "marks", ())):
                     rows.add((letter, row.id))
     return rows
 
 
-def test_the_docs_list_exactly_the_rows_that_need_the_source() -> None:
+def test_the_docs_list_exactly_the_rows_that_differ_by_environment() -> None:
     import re
 
     import test_detection
     import test_evasion
+    import test_value_flow
 
-    marked = _marked_rows(test_detection, "D") | _marked_rows(test_evasion, "E")
+    tables = [(test_detection, "D"), (test_evasion, "E"), (test_value_flow, "V")]
     text = (Path(__file__).parent.parent / "docs" / "what-is-caught.md").read_text()
     section = text.split("## With and without the deprecated module's source")[1].split("\n## ")[0]
-    listed = set(re.findall(r"^\| ([DE]): `([^`]+)` \|", section, re.MULTILINE))
+    needs, gaps = section.split("Where the source is installed rather than in the project")
+    marked = set().union(*(_marked_rows(module, letter, "needs_source") for module, letter in tables))
+    listed = set(re.findall(r"^\| ([DEV]): `([^`]+)` \|", needs, re.MULTILINE))
     assert marked and listed == marked
+    marked = set().union(*(_marked_rows(module, letter, "installed_differs") for module, letter in tables))
+    assert set(re.findall(r"([DEV]): `([^`]+)`", gaps)) == marked
