@@ -42,7 +42,7 @@ deprecated = ["legacy", "app.oldapi"]
 
 [[tool.flake8-ssot.rules]]
 name = "attic"
-deprecated = ["attic.tools.helper"]
+deprecated = ["attic.tools.helper", "toplib.thing", "oldpkg.*.compat"]
 """
 
 # Installed packages, as small as their real counterparts' shapes (`six.moves` is an object).
@@ -55,7 +55,13 @@ SITE = {
     "baz/qux.py": "def helper():\n    return 1\n",
     "attic/__init__.py": "",
     "attic/tools.py": "def helper():\n    return 1\n",
+    "toplib.py": "def thing():\n    return 1\n",
+    "oldpkg/__init__.py": "",
+    "oldpkg/v1/__init__.py": "",
+    "oldpkg/v1/compat.py": "def shim():\n    return 1\n",
 }
+# A project module re-exporting from an uninstalled one: the alias is learned all the same.
+REEXPORTER = {"compat_mock.py": "from mock import Mock as FakeMock\n"}
 # The project's own deprecated modules, deleted in the environment without sources.
 OWN = {
     "legacy.py": "def thing():\n    return 1\n",
@@ -112,6 +118,23 @@ ROWS = [
                  ["2:1: SOT002 call of deprecated attic.tools.helper"], id="dotted member through its module"),
     pytest.param("import unittest.mock\nunittest.mock.patch('attic.tools.helper')\n",
                  ["2:21: SOT004 string names deprecated attic.tools.helper"], id="string target of a member"),
+    pytest.param("from toplib import thing\nthing()\n",
+                 ["1:20: SOT001 import of deprecated toplib.thing", "2:1: SOT002 call of deprecated toplib.thing"],
+                 id="member of a top-level module"),
+    pytest.param("import toplib as t\nt.thing()\n", ["2:1: SOT002 call of deprecated toplib.thing"],
+                 id="member through an aliased module"),
+    pytest.param("from oldpkg.v1.compat import shim\nshim()\n",
+                 ["1:30: SOT001 import of deprecated oldpkg.v1.compat.shim",
+                  "2:1: SOT002 call of deprecated oldpkg.v1.compat.shim"],
+                 id="inner wildcard entry"),
+    pytest.param("from oldpkg.v1 import compat\ncompat.shim()\n",
+                 ["1:23: SOT001 import of deprecated oldpkg.v1.compat",
+                  "2:1: SOT002 call of deprecated oldpkg.v1.compat.shim"],
+                 id="inner wildcard entry, module imported from its package"),
+    pytest.param("from compat_mock import FakeMock\nFakeMock()\n",
+                 ["1:25: SOT001 import of deprecated mock.Mock (as compat_mock.FakeMock)",
+                  "2:1: SOT002 call of deprecated mock.Mock (as compat_mock.FakeMock)"],
+                 id="re-export by a project module"),
 ]
 # Relative imports, from a file of the project's package `app`.
 RELATIVE = [
@@ -147,7 +170,7 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], d
     for environment in ENVIRONMENTS:
         base = tmp_path_factory.mktemp(environment)
         root = base / "project"
-        write_tree(root, {"pyproject.toml": CONFIG, "app/__init__.py": "", **_files()})
+        write_tree(root, {"pyproject.toml": CONFIG, "app/__init__.py": "", **REEXPORTER, **_files()})
         env = {"PYTHONPATH": ""}
         if environment == "installed":
             write_tree(root, OWN)
