@@ -151,10 +151,13 @@ class EnvironmentAnalyze:
         return expected
 
 
-def place_sources(root: Path, paths: list[str], environment: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def place_sources(
+    root: Path, paths: list[str], environment: str, monkeypatch: pytest.MonkeyPatch | None = None
+) -> dict[str, str]:
     """Put the deprecated modules' source (files or folders of the project at ``root``) where
     ``environment`` has it: left in the project, installed on ``sys.path`` (in a directory
-    the project walk skips, with the ``__init__.py`` of the packages above them), or deleted."""
+    the project walk skips, with the ``__init__.py`` of the packages above them), or deleted.
+    Returns the environment variables a subprocess needs to see it (PYTHONPATH)."""
     import shutil
 
     from flake8_ssot import sources
@@ -175,9 +178,10 @@ def place_sources(root: Path, paths: list[str], environment: str, monkeypatch: p
                 shutil.rmtree(root / path)
             else:
                 (root / path).unlink()
-        if environment == "installed":
+        if environment == "installed" and monkeypatch is not None:
             monkeypatch.syspath_prepend(str(site))
     sources._found.clear()
+    return {"PYTHONPATH": str(root / "site-packages") if environment == "installed" else ""}
 
 
 @pytest.fixture(params=ENVIRONMENTS)

@@ -244,14 +244,15 @@ def test_the_docs_list_exactly_the_rows_that_differ_by_environment() -> None:
 
     import test_detection
     import test_evasion
+    import test_laundering
     import test_value_flow
 
-    tables = [(test_detection, "D"), (test_evasion, "E"), (test_value_flow, "V")]
+    tables = [(test_detection, "D"), (test_evasion, "E"), (test_value_flow, "V"), (test_laundering, "L")]
     text = (Path(__file__).parent.parent / "docs" / "what-is-caught.md").read_text()
     section = text.split("## With and without the deprecated module's source")[1].split("\n## ")[0]
     needs, gaps = section.split("Where the source is installed rather than in the project")
     marked = set().union(*(_marked_rows(module, letter, "needs_source") for module, letter in tables))
-    listed = set(re.findall(r"^\| ([DEV]): `([^`]+)` \|", needs, re.MULTILINE))
+    listed = set(re.findall(r"^\| ([DEVL]): `([^`]+)` \|", needs, re.MULTILINE))
     assert marked and listed == marked
     marked = set().union(*(_marked_rows(module, letter, "installed_differs") for module, letter in tables))
-    assert set(re.findall(r"([DEV]): `([^`]+)`", gaps)) == marked
+    assert set(re.findall(r"([DEVL]): `([^`]+)`", gaps)) == marked
