@@ -34,6 +34,9 @@ from flake8_ssot import paths
         pytest.param(["src/ns/pkg/__init__.py"], "src/ns/pkg/m.py", "pkg.m",
                      id="namespace folder above the highest package under a source root"),
         pytest.param(["__init__.py"], "x.py", "project.x", id="the project root is a package"),
+        pytest.param(["tools/__init__.py", "tools/validate-modules/checks/__init__.py"],
+                     "tools/validate-modules/checks/main.py", "checks.main",
+                     id="a folder whose name is no identifier is no namespace portion"),
         pytest.param([], "x.py", "x", id="top-level module"),
     ],
 )

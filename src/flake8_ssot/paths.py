@@ -128,10 +128,11 @@ def module_name(relpath: str, root: Path, src: Iterable[str] = (".", "src")) -> 
     ``__init__.py``) down to the file, folders without ``__init__.py`` in between included:
     they are namespace portions (PEP 420) of that package, so with ``app/__init__.py`` and
     ``app/admin/corpus/__init__.py`` but no ``app/admin/__init__.py``,
-    ``app/admin/corpus/legacy.py`` is ``app.admin.corpus.legacy``. Folders above the highest
-    package are no part of the name (``tests/unit/__init__.py`` makes ``unit.test_x``, the
-    import name under pytest's rootdir-relative insertion); above the source root, a chain of
-    regular packages still counts. A file in no package is named by its path from the source
+    ``app/admin/corpus/legacy.py`` is ``app.admin.corpus.legacy``; a folder whose name is no
+    identifier ends the chain. Folders above the highest package are no part of the name
+    (``tests/unit/__init__.py`` makes ``unit.test_x``, the import name under pytest's
+    rootdir-relative insertion); above the source root, a chain of regular packages still
+    counts. A file in no package is named by its path from the source
     root (a namespace package from a ``sys.path`` root).
     """
     parts = relpath.split("/")
@@ -142,7 +143,11 @@ def module_name(relpath: str, root: Path, src: Iterable[str] = (".", "src")) -> 
     base = _source_root(parts, root, src)
     dirs = parts[len(base):-1]
     # The highest regular package below the source root: everything beneath it is in the name.
-    top = next((i for i in range(len(dirs)) if _is_package_dir(os.path.join(str(root), *base, *dirs[:i + 1]))), None)
+    # A folder whose name is no identifier (`validate-modules/`) can be no part of one.
+    start = max((i + 1 for i, name in enumerate(dirs) if not name.isidentifier()), default=0)
+    top = next(
+        (i for i in range(start, len(dirs)) if _is_package_dir(os.path.join(str(root), *base, *dirs[:i + 1]))), None
+    )
     if top is None:
         if not dirs:  # at the source root, which may be a package (a root `__init__.py`)
             return ".".join(reversed(_package_chain(os.path.join(str(root), *base), names)))
