@@ -5,7 +5,7 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
@@ -180,19 +180,17 @@ def place_sources(
                 (root / path).unlink()
         if environment == "installed" and monkeypatch is not None:
             monkeypatch.syspath_prepend(str(site))
-    sources._found.clear()
+            # What this test's sys.path finds, forgotten when it ends (no other test sees it).
+            monkeypatch.setattr(sources, "_found", {})
     return {"PYTHONPATH": str(root / "site-packages") if environment == "installed" else ""}
 
 
 @pytest.fixture(params=ENVIRONMENTS)
 def analyze_everywhere(
     request: pytest.FixtureRequest, base_project: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[EnvironmentAnalyze]:
-    from flake8_ssot import sources
-
+) -> EnvironmentAnalyze:
     place_sources(base_project, list(_SOURCE_DIRS), request.param, monkeypatch)
-    yield EnvironmentAnalyze(base_project, request.param, request)
-    sources._found.clear()
+    return EnvironmentAnalyze(base_project, request.param, request)
 
 
 def run_cli(

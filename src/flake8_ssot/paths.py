@@ -132,8 +132,8 @@ def module_name(relpath: str, root: Path, src: Iterable[str] = (".", "src")) -> 
     identifier ends the chain. Folders above the highest package are no part of the name
     (``tests/unit/__init__.py`` makes ``unit.test_x``, the import name under pytest's
     rootdir-relative insertion); above the source root, a chain of regular packages still
-    counts. A file in no package is named by its path from the source
-    root (a namespace package from a ``sys.path`` root).
+    counts. A file in no package is named by its path from the source root (a namespace
+    package from a ``sys.path`` root).
     """
     parts = relpath.split("/")
     stem = parts[-1].rsplit(".", 1)[0]
