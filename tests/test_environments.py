@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli, write_tree
+from conftest import run_cli, settle, write_tree
 
 CONFIG = """
 [tool.flake8-ssot]
@@ -256,3 +256,59 @@ def test_the_docs_list_exactly_the_rows_that_differ_by_environment() -> None:
     assert marked and listed == marked
     marked = set().union(*(_marked_rows(module, letter, "installed_differs") for module, letter in tables))
     assert set(re.findall(r"([DEVL]): `([^`]+)`", gaps)) == marked
+
+
+def test_no_cache_carries_findings_from_one_environment_to_another(tmp_path: Path) -> None:
+    """pre-commit's environment and the project's venv share the working tree and its cache: a
+    finding that needs an installed module's source appears exactly where the module is, whichever
+    ran last (the per-file results, the warm `check` replay and flake8's plugin alike)."""
+    site, root = tmp_path / "site", tmp_path / "project"
+    write_tree(site, {"extlib.py": "class Old:\n    def go(self): ...\n\n\ndef make():\n    return Old()\n"})
+    write_tree(root, {
+        "pyproject.toml": '[[tool.flake8-ssot.rules]]\nname = "ext"\ndeprecated = ["extlib"]\n',
+        "use.py": "from extlib import make\nx = make()\nx.go()\nfrom extlib import *\nOld()\n",
+    })
+    common = [
+        "use.py:1:20: SOT001 import of deprecated extlib.make",
+        "use.py:2:5: SOT002 call of deprecated extlib.make",
+        "use.py:4:20: SOT001 import of deprecated extlib",
+    ]
+    installed = [
+        *common[:2],
+        "use.py:3:1: SOT002 call of deprecated extlib.make (via x, a value it returned)",
+        common[2],
+        "use.py:5:1: SOT002 call of deprecated extlib.Old",
+    ]
+    settle()
+    # The second run writes a warm snapshot (the first made the cache directory a moment ago).
+    for i, environment in enumerate(["installed", "installed", "absent", "installed", "absent"]):
+        env = {"PYTHONPATH": str(site) if environment == "installed" else ""}
+        for args in (("flake8-ssot", "check"), ("flake8", "--select", "SOT", ".")):
+            result = run_cli(*args, cwd=root, env=env)
+            expected = installed if environment == "installed" else common
+            assert [line.removeprefix("./") for line in result.stdout.splitlines()] == expected, (environment, args)
+        if i == 0:
+            settle()
+
+
+def test_a_package_installed_since_the_last_run_is_read(tmp_path: Path) -> None:
+    """The same environment, a package installed into it since the last run (its sys.path
+    directory changed): the warm `check` does not replay the run from before."""
+    site, root = tmp_path / "site", tmp_path / "project"
+    site.mkdir()
+    write_tree(root, {
+        "pyproject.toml": '[[tool.flake8-ssot.rules]]\nname = "ext"\ndeprecated = ["extlib"]\n',
+        "use.py": "from extlib import *\nOld()\n",
+    })
+    env = {"PYTHONPATH": str(site)}
+    settle()
+    for i in range(2):  # the second run writes a warm snapshot
+        assert run_cli("flake8-ssot", "check", cwd=root, env=env).stdout == (
+            "use.py:1:20: SOT001 import of deprecated extlib\n"
+        )
+        if i == 0:
+            settle()
+    write_tree(site, {"extlib.py": "class Old:\n    pass\n"})
+    assert run_cli("flake8-ssot", "check", cwd=root, env=env).stdout == (
+        "use.py:1:20: SOT001 import of deprecated extlib\nuse.py:2:1: SOT002 call of deprecated extlib.Old\n"
+    )
