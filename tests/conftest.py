@@ -110,6 +110,89 @@ def analyze(base_project: Path) -> Callable[..., list[str]]:
     return run
 
 
+# The environments every row of the detection tables runs in: the deprecated modules' source
+# (legacy/, core/ of BASE_FILES) in the project, installed on sys.path, or nowhere (pre-commit's
+# isolated environment, a deleted module). A row may differ only where the form needs the
+# source: it says so with `needs_source` (docs/what-is-caught.md lists them).
+ENVIRONMENTS = ["in the project", "installed", "no source"]
+_SOURCE_DIRS = ("legacy", "core")
+
+
+def needs_source(absent: list[str], why: str) -> pytest.MarkDecorator:
+    """A row whose form needs the deprecated module's source: ``absent`` is what is found without it."""
+    return pytest.mark.needs_source(absent=absent, why=why)
+
+
+def installed_differs(found: list[str], why: str) -> pytest.MarkDecorator:
+    """A row whose result differs where the source is installed rather than in the project: a
+    known gap, ``found`` being what is found there."""
+    return pytest.mark.installed_differs(found=found, why=why)
+
+
+class EnvironmentAnalyze:
+    """``analyze`` of the base project in one of :data:`ENVIRONMENTS`; ``expect`` is a row's
+    expectation there."""
+
+    def __init__(self, root: Path, environment: str, request: pytest.FixtureRequest) -> None:
+        self.root, self.environment, self.request = root, environment, request
+
+    def __call__(self, source: str, relpath: str = "use.py", files: Mapping[str, str] | None = None) -> list[str]:
+        write_tree(self.root, {relpath: source, **(files or {})})
+        project = Project(load_config(self.root / "pyproject.toml"))
+        return summarize(project, relpath)
+
+    def expect(self, expected: list[str]) -> list[str]:
+        marker = self.request.node.get_closest_marker("needs_source")
+        if marker is not None and self.environment == "no source":
+            return list(marker.kwargs["absent"])
+        gap = self.request.node.get_closest_marker("installed_differs")
+        if gap is not None and self.environment == "installed":
+            return list(gap.kwargs["found"])
+        return expected
+
+
+def place_sources(
+    root: Path, paths: list[str], environment: str, monkeypatch: pytest.MonkeyPatch | None = None
+) -> dict[str, str]:
+    """Put the deprecated modules' source (files or folders of the project at ``root``) where
+    ``environment`` has it: left in the project, installed on ``sys.path`` (in a directory
+    the project walk skips, with the ``__init__.py`` of the packages above them), or deleted.
+    Returns the environment variables a subprocess needs to see it (PYTHONPATH)."""
+    import shutil
+
+    from flake8_ssot import sources
+
+    if environment != "in the project":
+        site = root / "site-packages"
+        for path in paths:
+            if environment == "installed":
+                parts = path.split("/")
+                for depth in range(1, len(parts)):
+                    init = Path(*parts[:depth], "__init__.py")
+                    if (root / init).exists() and not (site / init).exists():
+                        (site / init).parent.mkdir(parents=True, exist_ok=True)
+                        shutil.copy(root / init, site / init)
+                (site / path).parent.mkdir(parents=True, exist_ok=True)
+                shutil.move(str(root / path), str(site / path))
+            elif (root / path).is_dir():
+                shutil.rmtree(root / path)
+            else:
+                (root / path).unlink()
+        if environment == "installed" and monkeypatch is not None:
+            monkeypatch.syspath_prepend(str(site))
+            # What this test's sys.path finds, forgotten when it ends (no other test sees it).
+            monkeypatch.setattr(sources, "_found", {})
+    return {"PYTHONPATH": str(root / "site-packages") if environment == "installed" else ""}
+
+
+@pytest.fixture(params=ENVIRONMENTS)
+def analyze_everywhere(
+    request: pytest.FixtureRequest, base_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> EnvironmentAnalyze:
+    place_sources(base_project, list(_SOURCE_DIRS), request.param, monkeypatch)
+    return EnvironmentAnalyze(base_project, request.param, request)
+
+
 def run_cli(
     *args: str, cwd: Path, stdin: str | None = None, env: Mapping[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:

@@ -13,10 +13,17 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_tree
+from conftest import EnvironmentAnalyze, write_tree
 
-Analyze = Callable[..., list[str]]
 Ssot = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def analyze(analyze_everywhere: EnvironmentAnalyze) -> EnvironmentAnalyze:
+    """Every row in each environment of conftest.ENVIRONMENTS."""
+    return analyze_everywhere
+
+
 GF = "legacy.factory.get_factory"
 F = "legacy.factory.Factory"
 IMPORT_GF = "from legacy.factory import get_factory\n"
@@ -136,13 +143,13 @@ MISSED = [
 
 
 @pytest.mark.parametrize(("source", "expected"), CAUGHT + PARTLY)
-def test_flagged(analyze: Analyze, source: str, expected: list[str]) -> None:
-    assert analyze(source) == expected
+def test_flagged(analyze: EnvironmentAnalyze, source: str, expected: list[str]) -> None:
+    assert analyze(source) == analyze.expect(expected)
 
 
 @pytest.mark.parametrize("source", MISSED)
-def test_missed(analyze: Analyze, source: str) -> None:
-    assert analyze(source) == []
+def test_missed(analyze: EnvironmentAnalyze, source: str) -> None:
+    assert analyze(source) == analyze.expect([])
 
 
 @pytest.mark.parametrize(
@@ -166,8 +173,8 @@ def test_missed(analyze: Analyze, source: str) -> None:
                      id="too few values to unpack"),
     ],
 )
-def test_precision(analyze: Analyze, source: str, expected: list[str]) -> None:
-    assert analyze(source) == expected
+def test_precision(analyze: EnvironmentAnalyze, source: str, expected: list[str]) -> None:
+    assert analyze(source) == analyze.expect(expected)
 
 
 def test_fix_leaves_the_new_shapes_to_a_person(tmp_path: Path, ssot: Ssot) -> None:

@@ -101,3 +101,26 @@ def test_alias_lines_are_found_as_the_pattern_finds_them(words: frozenset[str], 
 def test_alias_lines(text: str, expected: bool) -> None:
     scanner = Scanner(MANY)
     assert bool(scanner.flags(text.encode()) & Scanner.ALIAS) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("from mock import Mock\n", True, id="module of a from-import"),
+        pytest.param("def f():\n    from mock.sub import Mock\n", True, id="package of an indented from-import"),
+        pytest.param("from mock.a.b import c\n", True, id="first part of a dotted module"),
+        pytest.param("from app.mock import x\n", True, id="last part of a dotted module"),
+        pytest.param("from .mock import x\n", True, id="relative from-import"),
+        pytest.param("from mock \\\n    import Mock\n", True, id="continued on the next line"),
+        pytest.param("x = 1; import mock\n", True, id="import after a semicolon"),
+        pytest.param("m = __import__('mock.sub')\n", True, id="first part of a quoted dotted name"),
+        pytest.param('"""Made from mock objects."""\n', False, id="prose after from"),
+        pytest.param("from mocking import x\n", False, id="a longer module name"),
+        pytest.param("from unmock import mock_x\n", False, id="the word inside others"),
+        pytest.param("x = 'a mock thing'\n", False, id="a quoted sentence"),
+    ],
+)
+def test_a_weak_module_word_counts_wherever_an_import_names_a_module(text: str, expected: bool) -> None:
+    prefilter = Prefilter(["mock"], weak=["mock"])
+    assert prefilter.matches_text(text) is expected
+    assert prefilter.matches_bytes(text.encode()) is expected

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli, summarize, write_tree
+from conftest import (
+    ENVIRONMENTS, EnvironmentAnalyze, installed_differs, needs_source, place_sources, run_cli, write_tree,
+)
 from flake8_ssot.config import load_config
 from flake8_ssot.engine import Project
 
@@ -149,6 +151,17 @@ APP_FILES: dict[str, str] = {
     "test/support/__init__.py": "",
 }
 
+VALUE_FLOW = "value flow: what the factory returns is read from its source"
+ALIAS_OF_SSOT = ("value flow: that the alias is the SSOT class, whose instances are no deprecated object, is read "
+                 "from the deprecated module's source; without it a name spelled like a class gives an instance "
+                 "of a deprecated class")
+CLASS_ALIAS = "a class body alias (`new_name = fetch_all`) is read from the class's source"
+CLASS_ALIAS_INSTALLED = ("aliases are learned from the project's files only (the prefilter's words): an installed "
+                         "class's body alias is not followed yet")
+SURFACE = "stale paths and unbound names count for names on the deprecated module's surface, read from its source"
+REEXPORTED_SSOT = ("the surface: a name the deprecated module only imports (the SSOT class) is no deprecated name; "
+                   "without its source, every name imported from it is")
+
 USES = [
     pytest.param(
         'use.py',
@@ -172,6 +185,11 @@ USES = [
             '2:5 SOT002 app.ws.factory.IsolatedWebSocketManager',
         ],
         id='compatibility alias of the SSOT class',
+        marks=needs_source([
+            '1:28 SOT001 app.ws.factory.IsolatedWebSocketManager',
+            '2:5 SOT002 app.ws.factory.IsolatedWebSocketManager',
+            '3:1 SOT002 app.ws.factory.IsolatedWebSocketManager',
+        ], ALIAS_OF_SSOT),
     ),
     pytest.param(
         'use.py',
@@ -195,6 +213,10 @@ USES = [
             '4:18 SOT002 app.ws.factory.get_websocket_manager_factory',
         ],
         id='returned deprecated callable',
+        marks=needs_source([
+            '1:28 SOT001 app.ws.factory.get_websocket_manager_factory',
+            '3:15 SOT002 app.ws.factory.get_websocket_manager_factory',
+        ], VALUE_FLOW),
     ),
     pytest.param(
         'use.py',
@@ -311,6 +333,7 @@ USES = [
             '2:1 SOT002 lib.Client.fetch_all',
         ],
         id='class body alias of a deprecated method',
+        marks=[needs_source([], CLASS_ALIAS), installed_differs([], CLASS_ALIAS_INSTALLED)],
     ),
     pytest.param(
         'use.py',
@@ -365,6 +388,7 @@ USES = [
             '1:31 SOT001 app.ws.factory.create_websocket_manager',
         ],
         id='stale path of a vanished module',
+        marks=needs_source([], SURFACE),
     ),
     pytest.param(
         'use.py',
@@ -374,6 +398,7 @@ USES = [
             '2:12 SOT002 app.ws.factory.WebSocketManagerFactory',
         ],
         id='unbound surface name',
+        marks=needs_source([], SURFACE),
     ),
     pytest.param(
         'use.py',
@@ -385,6 +410,7 @@ USES = [
             '3:26 SOT003 app.ws.factory.IsolatedWebSocketManager',
         ],
         id='stale compatibility alias and its later uses',
+        marks=needs_source([], SURFACE),
     ),
     pytest.param(
         'use.py',
@@ -414,6 +440,10 @@ CLEAN = [
         'from app.compat import WebSocketManager\n'
         'WebSocketManager.create_for_user(1)\n',
         id='SSOT class imported by the deprecated module, re-exported',
+        marks=needs_source([
+            '1:24 SOT001 app.ws.factory.WebSocketManager',
+            '2:1 SOT002 app.ws.factory.WebSocketManager.create_for_user',
+        ], REEXPORTED_SSOT),
     ),
     pytest.param(
         'use.py',
@@ -459,19 +489,25 @@ CLEAN = [
 ]
 
 
-def analyze(tmp_path: Path, relpath: str, source: str) -> list[str]:
-    write_tree(tmp_path, {**APP_FILES, relpath: source})
-    return summarize(Project(load_config(tmp_path / "pyproject.toml")), relpath)
+# The project's deprecated modules, in the project, installed or deleted (conftest.ENVIRONMENTS).
+SOURCES = ["app/ws/factory.py", "lib.py", "legacy", "core.py"]
+
+
+@pytest.fixture(params=ENVIRONMENTS)
+def analyze(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> EnvironmentAnalyze:
+    write_tree(tmp_path, APP_FILES)
+    place_sources(tmp_path, SOURCES, request.param, monkeypatch)
+    return EnvironmentAnalyze(tmp_path, request.param, request)
 
 
 @pytest.mark.parametrize(("relpath", "source", "expected"), USES)
-def test_uses(tmp_path: Path, relpath: str, source: str, expected: list[str]) -> None:
-    assert analyze(tmp_path, relpath, source) == expected
+def test_uses(analyze: EnvironmentAnalyze, relpath: str, source: str, expected: list[str]) -> None:
+    assert analyze(source, relpath) == analyze.expect(expected)
 
 
 @pytest.mark.parametrize(("relpath", "source"), CLEAN)
-def test_clean(tmp_path: Path, relpath: str, source: str) -> None:
-    assert analyze(tmp_path, relpath, source) == []
+def test_clean(analyze: EnvironmentAnalyze, relpath: str, source: str) -> None:
+    assert analyze(source, relpath) == analyze.expect([])
 
 
 HANDLERS = """\

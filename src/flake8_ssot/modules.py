@@ -49,13 +49,16 @@ def one_line(error: BaseException) -> str:
 
 class Deps:
     """What one file's findings depend on besides its own text (see :meth:`Index.tracking`):
-    ``modules``, module name -> the file found for it (None: not a project module), and
+    ``modules``, module name -> the file found for it (None: not a project module);
+    ``external``, module name -> its source outside the project (None: none found), which
+    another environment (pre-commit's, a venv with other packages) may find elsewhere; and
     ``files``, whose summaries were consulted."""
 
-    __slots__ = ("modules", "files")
+    __slots__ = ("modules", "external", "files")
 
     def __init__(self) -> None:
         self.modules: dict[str, str | None] = {}
+        self.external: dict[str, str | None] = {}
         self.files: set[str] = set()
 
 
@@ -133,9 +136,12 @@ class Modules:
             tree = parse_source(data, path or module)[0] if data is not None else None
             found = summarize(tree, module, (path or "").endswith("__init__.py")) if tree is not None else None
             self._external[module] = path, found
-        if path is not None and self._deps is not None:
-            # A cached finding that followed an installed module's source is stale once it changes.
-            self._deps.files.add(path)
+        if self._deps is not None:
+            # A cached finding that followed an installed module's source is stale once it
+            # changes, and where the module is found elsewhere or not at all.
+            self._deps.external[module] = path
+            if path is not None:
+                self._deps.files.add(path)
         return found
 
     def summary_of_file(self, relpath: str, data: bytes | None = None) -> ModuleSummary:

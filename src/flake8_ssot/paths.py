@@ -121,27 +121,65 @@ def _is_package_dir(directory: str) -> bool:
 
 
 def module_name(relpath: str, root: Path, src: Iterable[str] = (".", "src")) -> str:
-    """Dotted module name of a file, from its package (``__init__.py`` chain) or source root."""
+    """Dotted module name of a file: the one function every part of flake8-ssot names files by.
+
+    The file's source root is the longest of ``src`` holding it (the project root for ``.``).
+    Below it, the name runs from the highest regular package (a directory with
+    ``__init__.py``) down to the file, folders without ``__init__.py`` in between included:
+    they are namespace portions (PEP 420) of that package, so with ``app/__init__.py`` and
+    ``app/admin/corpus/__init__.py`` but no ``app/admin/__init__.py``,
+    ``app/admin/corpus/legacy.py`` is ``app.admin.corpus.legacy``; a folder whose name is no
+    identifier ends the chain. Folders above the highest package are no part of the name
+    (``tests/unit/__init__.py`` makes ``unit.test_x``, the import name under pytest's
+    rootdir-relative insertion); above the source root, a chain of regular packages still
+    counts. A file in no package is named by its path from the source root (a namespace
+    package from a ``sys.path`` root).
+    """
     parts = relpath.split("/")
     stem = parts[-1].rsplit(".", 1)[0]
     names = [] if stem == "__init__" else [stem]
-    directory = os.path.join(str(root), *parts[:-1]) if is_inside(relpath) else os.path.dirname(relpath)
+    if not is_inside(relpath):
+        return ".".join(reversed(_package_chain(os.path.dirname(relpath), names)))
+    base = _source_root(parts, root, src)
+    dirs = parts[len(base):-1]
+    # The highest regular package below the source root: everything beneath it is in the name.
+    # A folder whose name is no identifier (`validate-modules/`) can be no part of one.
+    start = max((i + 1 for i, name in enumerate(dirs) if not name.isidentifier()), default=0)
+    top = next(
+        (i for i in range(start, len(dirs)) if _is_package_dir(os.path.join(str(root), *base, *dirs[:i + 1]))), None
+    )
+    if top is None:
+        if not dirs:  # at the source root, which may be a package (a root `__init__.py`)
+            return ".".join(reversed(_package_chain(os.path.join(str(root), *base), names)))
+        return ".".join([*dirs, *reversed(names)])
+    names.extend(reversed(dirs[top:]))
+    return ".".join(reversed(_package_chain(os.path.join(str(root), *base, *dirs[:top]), names)))
+
+
+def _source_root(parts: list[str], root: Path, src: Iterable[str]) -> list[str]:
+    """The parts of the longest source root holding the file of ``parts`` (``[]``: the root).
+
+    A configured root that is itself a regular package (a package named ``src``) is none.
+    """
+    best: list[str] = []
+    for source in src:
+        base = [] if source in (".", "") else source.strip("/").split("/")
+        if parts[: len(base)] == base and len(best) < len(base) < len(parts) and not _is_package_dir(
+            os.path.join(str(root), *base)
+        ):
+            best = base
+    return best
+
+
+def _package_chain(directory: str, names: list[str]) -> list[str]:
+    """``names`` (innermost first) extended by the regular packages ``directory`` is inside."""
     while _is_package_dir(directory):
         names.append(os.path.basename(directory))
         parent = os.path.dirname(directory)
         if parent == directory:  # pragma: no cover - a package at the filesystem root
             break
         directory = parent
-    if len(names) > (0 if stem == "__init__" else 1) or not is_inside(relpath):
-        return ".".join(reversed(names))
-    # Not in a regular package: name it from the longest source root holding it.
-    best: list[str] | None = None
-    for source in src:
-        base = [] if source in (".", "") else source.strip("/").split("/")
-        if parts[: len(base)] == base and (best is None or len(base) > len(best)):
-            best = base
-    dirs = parts[len(best or []):-1]
-    return ".".join([*dirs, *reversed(names)])
+    return names
 
 
 def resolve_relative(module: str, is_package: bool, level: int, name: str | None) -> str | None:

@@ -58,7 +58,9 @@ class Prefilter:
     A ``weak`` identifier is a plain word a configured name ends in (``Set`` of ``typing.Set``,
     also an English word in many docstrings): it counts only where code could use it — with
     one of the ``anchors`` (the name's owner: ``typing``, ``timezone``) in the file, or
-    after a dot, in quotes, or in an import statement, or with a star import in the file.
+    after a dot, in a quoted dotted name, in the module an import statement names or in its
+    import list, or with a star import in the file. A deprecated module whose source cannot be
+    read (``mock`` where it is not installed) is such a word: every import of it names it.
     """
 
     def __init__(self, identifiers: Iterable[str], weak: Iterable[str] = (), anchors: Iterable[str] = ()) -> None:
@@ -90,12 +92,15 @@ class Prefilter:
 
     @property
     def shape(self) -> str:
-        """Where a weak word can be code: after a dot, quoted, in an import; or a star import."""
+        """Where a weak word can be code: after a dot, in a quoted dotted name, in any module an
+        import statement names (``from mock import Mock`` needs no source to be a use), in an
+        import list; or a star import."""
         words = "(?:" + trie_pattern(self._weak_words) + r")(?![A-Za-z0-9_])"
         return (
             r"\.[ \t]*" + words
-            + r"""|["'](?:[\w.]*\.)?""" + words + r"""["']"""
-            + r"|^[ \t]*(?:from[ \t]+[\w.]+[ \t]+)?import[ \t][^\n]*\b" + words
+            + r"""|["'](?:[\w.]*\.)?""" + words + r"""(?:\.[\w.]*)?["']"""
+            + r"|\bfrom[ \t]+\.*(?:\w+\.)*" + words + r"[\w.]*[ \t\\\r\n]+import\b"
+            + r"|(?:^|;)[ \t]*(?:from[ \t]+[\w.]+[ \t]+)?import[ \t][^\n]*\b" + words
             + r"|\bimport[ \t]*\([^)]*\b" + words
             + r"|\bimport[ \t]+\*"
         )

@@ -24,7 +24,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from flake8_ssot import __version__, cache
+from flake8_ssot import __version__, cache, sources
 from flake8_ssot.engine import Detected, Project, decode_source
 from flake8_ssot.model import Finding
 from flake8_ssot.noqa import Noqa, file_is_ignored
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     import ast
 
 RESULTS_CACHE = "results.json"
-_FORMAT = 4
+_FORMAT = 5
 
 Entry = dict[str, Any]
 
@@ -103,6 +103,7 @@ def _entry(project: Project, relpath: str, found: Detected, deps: Any, stat: cac
         "h": text_digest,
         "m": index.module_of(relpath),
         "modules": deps.modules,
+        "x": deps.external,
         "files": {rel: cache.settled(index.summary_stat(rel), now) for rel in sorted(deps.files)},
         "d": _dump(found),
     }
@@ -151,6 +152,9 @@ class ResultCache:
         for module, found in entry["modules"].items():
             if index.module_file(module) != found:
                 return None
+        for module, found in entry["x"].items():
+            if sources.source_of(module) != found:
+                return None  # another environment: installed, uninstalled or elsewhere
         for rel, stat in entry["files"].items():
             current = index.stat(rel)
             if stat is None or current is None or tuple(stat) != current:

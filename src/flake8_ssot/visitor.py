@@ -449,6 +449,10 @@ class Visitor(Scopes, ast.NodeVisitor):
         summary = self.index.summary(base)
         # What a module outside the project, or a star import inside it, brings is unknown.
         self._opaque = self._opaque or summary is None or bool(summary.stars) or summary.dynamic
+        if summary is None and found is not None:
+            # A deprecated module installed rather than in the project binds its names all the
+            # same: its uses do not depend on where its source is (any other name stays unknown).
+            summary = self.index.any_summary(base)
         if summary is None:
             return
         for name in summary.exported():

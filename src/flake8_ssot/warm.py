@@ -1,13 +1,14 @@
 """A warm `check`: when nothing it read has changed, print what the last identical run printed.
 
-A whole `check` run is a function of its command line, its working directory, the tool's
-code, the date (allowlist entries expire) and the files it read. A snapshot records all of
-them: every directory of the walk (adding, removing or renaming a file changes its
-directory's mtime), every ``.py`` file, every file the configuration search looked at,
-and the allowlist, each with its (mtime_ns, ctime_ns, size, inode). ctime cannot be set
-from user space, so a file restored with an old mtime (``cp -p``, ``rsync -t``, an archive)
-still reads as changed. A run where any of them changed does the real work and writes a
-new snapshot.
+A whole `check` run is a function of its command line, its working directory, the tool's code,
+the date (allowlist entries expire), the Python environment (``sys.path``) and the files it
+read. A snapshot records all of them: every directory of the walk (adding, removing or
+renaming a file changes its directory's mtime), every ``.py`` file, every file the
+configuration search looked at, the allowlist and the directories of ``sys.path`` (a package
+installed or removed changes its directory), each with its (mtime_ns, ctime_ns, size, inode).
+ctime cannot be set from user space, so a file restored with an old mtime (``cp -p``, ``rsync
+-t``, an archive) still reads as changed. A run where any of them changed does the real work
+and writes a new snapshot.
 
 This module is what a warm run imports, so it imports nothing but builtins: no engine, no
 JSON, no pathlib, no regular expressions.
@@ -57,7 +58,9 @@ def code_stamp() -> list[Any]:
 
 
 def key(argv: Sequence[str], cwd: str) -> list[Any]:
-    return [_FORMAT, code_stamp(), cwd, list(argv), time.strftime("%Y-%m-%d")]
+    # The environment too: the interpreter and where it finds modules (installed packages are
+    # read for what they return and offer), so pre-commit's run never replays a venv's.
+    return [_FORMAT, code_stamp(), cwd, list(argv), time.strftime("%Y-%m-%d"), sys.executable, sys.path]
 
 
 def file_name(argv: Sequence[str], cwd: str) -> str:
@@ -191,6 +194,8 @@ def record(
         watched.append(str(project.config.source))
     if project.config.allowlist is not None:
         watched.append(str(project.config.allowlist))
+    # A package installed or removed changes the directory of sys.path that holds it.
+    watched += [p for p in sys.path if p and os.path.isdir(p)]
     # Every directory the walk lists, and the .py files in each (the index holds them all).
     by_dir: dict[str, list[str]] = {}
     for rel in index.files:
