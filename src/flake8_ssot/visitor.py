@@ -174,9 +174,13 @@ class Visitor(Scopes, ast.NodeVisitor):
         """
         index = self.index
         producer = index.resolve(callee)
-        if producer is not None and call:
+        # Calling the value itself, or a method of it: the line that must change with the
+        # producer. An attribute of the value, or what its method returns, is another object.
+        if producer is not None and call and len(rest) <= 1:
             for _, path in index.returned(callee):
                 if index.resolve(path) is not None:
+                    if rest:
+                        return producer, f"{label}.{rest[0]}", "result-method", "result-call"
                     return producer, label, "result", "result-call"
         if not rest or index.prefilter.identifiers.isdisjoint(rest):
             return None
@@ -195,13 +199,18 @@ class Visitor(Scopes, ast.NodeVisitor):
     def _member(self, cls: str, label: str, rest: list[str], call: bool = False) -> Found | None:
         """``x.attr…`` where ``x`` is an instance of the class ``cls`` (fully qualified)."""
         index = self.index
-        deprecated_class = index.resolve(cls) is not None
+        own = index.resolve(cls)
+        deprecated_class = own is not None
         if not deprecated_class and index.prefilter.identifiers.isdisjoint(rest):
             return None
         resolution = index.resolve(".".join([cls, *rest]), arguments=call)
-        if resolution is not None:
-            return resolution, label, "instance", "instance"
-        return None
+        if resolution is None:
+            return None
+        if own is not None and len(rest) > 1 and resolution.entry == own.entry:
+            # Deprecated only as part of the class: the use is of its member ``rest[0]``, and
+            # what follows is on that member's value (``x._counts.get(k)``), no member of it.
+            return None
+        return resolution, label, "instance", "instance"
 
     def _unbound(self, chain: list[str]) -> Found | None:
         """A name of a deprecated surface that nothing binds: the import was rewritten and this
@@ -662,7 +671,7 @@ class Visitor(Scopes, ast.NodeVisitor):
         label = ".".join(callee or ["..."]) + "()"
         for binding in self._call_entry(func):
             found = self._through(binding, label, rest[::-1], True)
-            if found is not None and found[2] != "result":
+            if found is not None and found[2] not in ("result", "result-method"):
                 if found[0].entry in self.index.deprecations.argument_only:
                     self._arguments_passed(node, found[0], True, self.scope.qualname)
                 else:
