@@ -111,3 +111,119 @@ INSTANCE_USES = [
 def test_uses_of_an_instance_of_a_deprecated_class(tmp_path: Path, source: str, expected: list[str]) -> None:
     files = {"pyproject.toml": FACTORY_CONFIG, "pkg/__init__.py": PKG, "use.py": source}
     assert check(tmp_path, files) == expected
+
+
+LOADER = "import importlib.machinery\n\nmod = importlib.machinery.SourceFileLoader('x', 'x.py').load_module()\n"
+LOADER_VAR = (
+    "from importlib.machinery import SourceFileLoader\n\nloader = SourceFileLoader('x', 'x.py')\nloader.load_module()\n"
+)
+FILE_LOADER = "importlib._bootstrap_external.FileLoader.load_module"
+MIXIN = """
+    import unittest
+
+
+    class _Utils(object):
+        def check(self, a, b):
+            self.assertEquals(a, b)
+
+
+    class T(unittest.TestCase, _Utils):
+        def test(self):
+            self.check(1, 1)
+"""
+INHERITED = [
+    pytest.param(
+        [FILE_LOADER], LOADER,
+        [f"use.py:3:7: SOT002 call of deprecated {FILE_LOADER} (via importlib.machinery.SourceFileLoader())"],
+        id="a standard-library class's inherited member on an instance created in place",
+    ),
+    pytest.param(
+        [FILE_LOADER], LOADER_VAR,
+        [f"use.py:4:1: SOT002 call of deprecated {FILE_LOADER} (via loader)"],
+        id="a standard-library class's inherited member on a local instance",
+    ),
+    pytest.param(
+        [FILE_LOADER],
+        "from importlib.machinery import SourceFileLoader\n\n\nclass Mine(SourceFileLoader):\n"
+        "    def go(self):\n        return self.load_module()\n\n\nMine('x', 'x.py').load_module()\n",
+        [f"use.py:6:16: SOT002 call of deprecated {FILE_LOADER}",
+         f"use.py:9:1: SOT002 call of deprecated {FILE_LOADER}"],
+        id="a project subclass of a standard-library class",
+    ),
+    pytest.param(
+        ["extlib.base.Base.old"],
+        "from extlib import Child\n\nChild().old()\nc = Child()\nc.old()\nc.new()\n",
+        ["use.py:3:1: SOT002 call of deprecated extlib.base.Base.old (via Child())",
+         "use.py:5:1: SOT002 call of deprecated extlib.base.Base.old (via c)"],
+        id="an installed class's member inherited from another installed module",
+    ),
+    pytest.param(
+        ["unittest.TestCase.assertEquals"], MIXIN,
+        ["use.py:6:9: SOT002 call of deprecated unittest.TestCase.assertEquals"],
+        id="a mixin whose subclass in the module derives from the defining class",
+    ),
+    pytest.param(
+        ["unittest.case.TestCase.assertEquals"], MIXIN,
+        ["use.py:6:9: SOT002 call of deprecated unittest.case.TestCase.assertEquals"],
+        id="a mixin, the member named where it is defined",
+    ),
+]
+NOT_INHERITED = [
+    pytest.param(
+        [FILE_LOADER],
+        "from importlib.machinery import SourceFileLoader\n\n\nclass Mine(SourceFileLoader):\n"
+        "    def load_module(self, name=None):\n        return None\n\n\nMine('x', 'x.py').load_module()\n",
+        id="a project subclass overriding the member",
+    ),
+    pytest.param(
+        ["extlib.base.Base.old"],
+        "from extlib import Child\n\nChild().new()\nChild().other.old()\n",
+        id="another member of an installed class",
+    ),
+    pytest.param(
+        ["extlib.base.Base.old"],
+        "from extlib import Own\n\nOwn().old()\n",
+        id="an installed class that defines the member itself",
+    ),
+    pytest.param(
+        ["unittest.TestCase.assertEquals"],
+        "import unittest\n\n\nclass _Utils(object):\n    def check(self, a, b):\n        self.assertEquals(a, b)\n\n\n"
+        "class T(_Utils):\n    pass\n",
+        id="a mixin whose subclasses do not derive from the defining class",
+    ),
+    pytest.param(
+        ["unittest.TestCase.assertEquals"],
+        "import unittest\n\n\nclass _Utils(object):\n    def check(self, a, b):\n        self.assertEquals(a, b)\n",
+        id="a mixin without subclasses in the module",
+    ),
+]
+EXTLIB = {
+    "extlib/__init__.py": "from .base import Base\n\n\nclass Child(Base):\n    other = None\n\n\n"
+                          "class Own(Base):\n    def old(self):\n        return 2\n",
+    "extlib/base.py": "class Base:\n    def old(self):\n        return 1\n\n    def new(self):\n        return 1\n",
+}
+
+
+def _inherited_project(tmp_path: Path, deprecated: list[str], source: str) -> list[str]:
+    write_tree(tmp_path / "site", EXTLIB)
+    project = tmp_path / "project"
+    write_tree(project, {
+        "pyproject.toml": f'[[tool.flake8-ssot.rules]]\nname = "old"\ndeprecated = {deprecated!r}\n'.replace("'", '"'),
+        "use.py": source,
+    })
+    result = run_cli("flake8-ssot", "check", "--no-cache", ".", cwd=project, env={"PYTHONPATH": str(tmp_path / "site")})
+    assert result.stderr == ""
+    assert result.returncode == (1 if result.stdout else 0), result.stdout
+    return result.stdout.splitlines()
+
+
+@pytest.mark.parametrize(("deprecated", "source", "expected"), INHERITED)
+def test_inherited_members_of_classes_outside_the_project(
+    tmp_path: Path, deprecated: list[str], source: str, expected: list[str]
+) -> None:
+    assert _inherited_project(tmp_path, deprecated, source) == expected
+
+
+@pytest.mark.parametrize(("deprecated", "source"), NOT_INHERITED)
+def test_members_not_inherited_from_a_deprecated_one(tmp_path: Path, deprecated: list[str], source: str) -> None:
+    assert _inherited_project(tmp_path, deprecated, source) == []

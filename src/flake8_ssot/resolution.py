@@ -143,6 +143,39 @@ class Resolver(Surfaces):
                 return Resolution(found.target, found.rule, found.entry, _via(found.how))
         return None
 
+    def member(self, cls: str, rest: list[str], *, arguments: bool = False) -> Resolution | None:
+        """``x.attr…`` for an instance ``x`` of the class ``cls`` (fully qualified): through the
+        bases of each class, wherever its source is (the project, an installed package, the
+        standard library; read, never imported), until a class that defines ``attr``."""
+        found = self.resolve(".".join([cls, *rest]), arguments=arguments)
+        return found if found is not None else self._member_of(cls, rest, arguments, set())
+
+    def _member_of(self, cls: str, rest: list[str], arguments: bool, seen: set[str]) -> Resolution | None:
+        definition = self.definition(cls)
+        if definition is None or definition.kind != "class" or definition.path in seen or len(seen) > MAX_DEPTH:
+            return None
+        path = definition.path
+        seen.add(path)
+        if path != cls:
+            found = self.resolve(".".join([path, *rest]), arguments=arguments)
+            if found is not None:
+                return found
+        module, _, name = path.rpartition(".")
+        summary = self.any_summary(module)
+        klass = summary.classes.get(name) if summary is not None else None
+        if klass is None or rest[0] in klass.members:
+            return None
+        for base in klass.bases:
+            own = self.resolve(base)
+            found = self.resolve(".".join([base, *rest]), arguments=arguments)
+            if found is None:
+                found = self._member_of(base, rest, arguments, seen)
+            # Only a deprecated member: a subclass of a deprecated class is reported where it
+            # names the base, not at each method it inherits.
+            if found is not None and (own is None or found.entry != own.entry):
+                return found
+        return None
+
     def _aliases(self, files: Iterable[str], identifiers: set[str]) -> set[str]:
         """Names under which ``files`` re-export deprecated targets.
 
