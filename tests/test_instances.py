@@ -164,7 +164,8 @@ INHERITED = [
     ),
     pytest.param(
         ["unittest.case.TestCase.assertEquals"], MIXIN,
-        ["use.py:6:9: SOT002 call of deprecated unittest.case.TestCase.assertEquals"],
+        ["use.py:6:9: SOT002 call of deprecated unittest.case.TestCase.assertEquals"
+         " (as unittest.TestCase.assertEquals)"],
         id="a mixin, the member named where it is defined",
     ),
 ]

@@ -84,6 +84,17 @@ class Resolver(Surfaces):
             if summary is None:
                 continue
             return self._through(module, summary, parts[i], parts[i + 1:], depth)
+        # Outside the project: what an installed or standard-library module re-exports, from its
+        # source (read, never imported), as the project's Python environment has it.
+        for i in range(len(parts) - 1, 0, -1):
+            summary = self.any_summary(".".join(parts[:i]))
+            if summary is None:
+                continue
+            for target in summary.bindings.get(parts[i], ()):
+                found = self._resolved(".".join([target, *parts[i + 1:]]))
+                if found is not None:
+                    return Resolution(found.target, found.rule, found.entry, _via(found.how))
+            return None
         return None
 
     def _through(

@@ -56,8 +56,13 @@ def code_stamp() -> list[Any]:
     return [__version__, sys.version, names, [stamp(os.path.join(package, n)) for n in names]]
 
 
+# What decides which Python environment the analysis reads (see flake8_ssot.sources).
+_ENVIRONMENT_VARIABLES = ("VIRTUAL_ENV", "CONDA_PREFIX", "PYTHONPATH")
+
+
 def key(argv: Sequence[str], cwd: str) -> list[Any]:
-    return [_FORMAT, code_stamp(), cwd, list(argv), time.strftime("%Y-%m-%d")]
+    environment = [os.environ.get(name) for name in _ENVIRONMENT_VARIABLES]
+    return [_FORMAT, code_stamp(), cwd, list(argv), time.strftime("%Y-%m-%d"), environment]
 
 
 def file_name(argv: Sequence[str], cwd: str) -> str:
@@ -191,6 +196,8 @@ def record(
         watched.append(str(project.config.source))
     if project.config.allowlist is not None:
         watched.append(str(project.config.allowlist))
+    # The environment's directories: installing or removing a package changes site-packages.
+    watched += list(index.python_path or ())
     # Every directory the walk lists, and the .py files in each (the index holds them all).
     by_dir: dict[str, list[str]] = {}
     for rel in index.files:
