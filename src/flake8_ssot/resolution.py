@@ -159,7 +159,10 @@ class Resolver(Surfaces):
         bases of each class, wherever its source is (the project, an installed package, the
         standard library; read, never imported), until a class that defines ``attr``."""
         found = self.resolve(".".join([cls, *rest]), arguments=arguments)
-        return found if found is not None else self._member_of(cls, rest, arguments, set())
+        if found is not None or (self._built and self.prefilter.identifiers.isdisjoint(rest)):
+            # An inherited member keeps its name: a deprecated one spells an identifier.
+            return found
+        return self._member_of(cls, rest, arguments, set())
 
     def _member_of(self, cls: str, rest: list[str], arguments: bool, seen: set[str]) -> Resolution | None:
         definition = self.definition(cls)
