@@ -158,6 +158,24 @@ INHERITED = [
         id="an installed class's member inherited from another installed module",
     ),
     pytest.param(
+        ["importlib.abc.Loader.load_module"], LOADER,
+        ["use.py:3:7: SOT002 call of deprecated importlib.abc.Loader.load_module"
+         " (via importlib.machinery.SourceFileLoader())"],
+        id="a member of an abstract base class a standard-library class is registered with",
+    ),
+    pytest.param(
+        ["importlib.abc.Loader.load_module"], LOADER_VAR,
+        ["use.py:4:1: SOT002 call of deprecated importlib.abc.Loader.load_module (via loader)"],
+        id="a member of an abstract base class, on a local instance",
+    ),
+    pytest.param(
+        ["extlib.abcs.Proto.old"],
+        "from extlib.abcs import Impl, Decorated\n\nImpl().old()\nDecorated().old()\n",
+        ["use.py:3:1: SOT002 call of deprecated extlib.abcs.Proto.old (via Impl())",
+         "use.py:4:1: SOT002 call of deprecated extlib.abcs.Proto.old (via Decorated())"],
+        id="registered with register() and @register in an installed package",
+    ),
+    pytest.param(
         ["unittest.TestCase.assertEquals"], MIXIN,
         ["use.py:6:9: SOT002 call of deprecated unittest.TestCase.assertEquals"],
         id="a mixin whose subclass in the module derives from the defining class",
@@ -187,6 +205,21 @@ NOT_INHERITED = [
         id="an installed class that defines the member itself",
     ),
     pytest.param(
+        ["extlib.abcs.Proto.old"],
+        "from extlib.abcs import Other\n\nOther().old()\n",
+        id="a class no abstract base class registers",
+    ),
+    pytest.param(
+        ["extlib.abcs.Proto.old"],
+        "from extlib.abcs import Impl\n\nImpl().new()\n",
+        id="another member of a registered class",
+    ),
+    pytest.param(
+        ["importlib.abc.Loader.load_module"],
+        "import zipimport\n\nzipimport.zipimporter('x.zip').load_module('m')\n",
+        id="a standard-library loader importlib.abc does not register",
+    ),
+    pytest.param(
         ["unittest.TestCase.assertEquals"],
         "import unittest\n\n\nclass _Utils(object):\n    def check(self, a, b):\n        self.assertEquals(a, b)\n\n\n"
         "class T(_Utils):\n    pass\n",
@@ -202,6 +235,37 @@ EXTLIB = {
     "extlib/__init__.py": "from .base import Base\n\n\nclass Child(Base):\n    other = None\n\n\n"
                           "class Own(Base):\n    def old(self):\n        return 2\n",
     "extlib/base.py": "class Base:\n    def old(self):\n        return 1\n\n    def new(self):\n        return 1\n",
+    "extlib/abcs.py": """
+        import abc
+
+
+        class Proto(abc.ABC):
+            @abc.abstractmethod
+            def old(self):
+                ...
+
+
+        class Impl:
+            def old(self):
+                return 1
+
+            def new(self):
+                return 2
+
+
+        @Proto.register
+        class Decorated:
+            def old(self):
+                return 1
+
+
+        class Other:
+            def old(self):
+                return 1
+
+
+        Proto.register(Impl)
+    """,
 }
 
 

@@ -38,7 +38,7 @@ __all__ = [
 
 _HIT, _MARKED, _ALIAS = Scanner.HIT, Scanner.MARKED, Scanner.ALIAS
 # Bump when the meaning of a cached entry changes, so old caches are ignored.
-_CACHE_FORMAT = 5
+_CACHE_FORMAT = 6
 INDEX_CACHE = "index.json"
 """Small, read by every run: identifiers, and the modules the index depends on (with summaries)."""
 FILES_CACHE = "files.json"

@@ -162,7 +162,51 @@ class Resolver(Surfaces):
         if found is not None or (self._built and self.prefilter.identifiers.isdisjoint(rest)):
             # An inherited member keeps its name: a deprecated one spells an identifier.
             return found
-        return self._member_of(cls, rest, arguments, set())
+        found = self._member_of(cls, rest, arguments, set())
+        return found if found is not None else self._registered(cls, rest, arguments)
+
+    def _registered(self, cls: str, rest: list[str], arguments: bool) -> Resolution | None:
+        """A deprecated member of an abstract base class that ``cls``, or a class it derives
+        from, is registered with as a virtual subclass (``importlib.abc.Loader.load_module`` for
+        ``SourceFileLoader``, which :mod:`importlib.abc` registers): the ABC declares the
+        member, the class implements it."""
+        lineage: list[str] | None = None
+        for entry in self.deprecations.names.get(rest[0], ()):
+            owner = entry.rpartition(".")[0]
+            module = owner.rpartition(".")[0]
+            summary = self.any_summary(module) if module and "*" not in entry else None
+            if summary is None or not summary.registered:
+                continue
+            declared = self.definition(owner)
+            if declared is None or declared.kind != "class":
+                continue
+            if lineage is None:
+                lineage = self._lineage(cls)
+            for abc, subclasses in summary.registered.items():
+                if any(path in lineage for path in map(self._class_path, subclasses)) and (
+                    declared.path in self._lineage(abc)
+                ):
+                    return self.resolve(".".join([entry, *rest[1:]]), arguments=arguments)
+        return None
+
+    def _class_path(self, dotted: str) -> str | None:
+        definition = self.definition(dotted)
+        return definition.path if definition is not None and definition.kind == "class" else None
+
+    def _lineage(self, cls: str) -> list[str]:
+        """The class and every class it derives from, fully qualified, as their source shows."""
+        found: list[str] = []
+        todo = [cls]
+        while todo and len(found) <= MAX_DEPTH:
+            path = self._class_path(todo.pop(0))
+            if path is None or path in found:
+                continue
+            found.append(path)
+            module, _, name = path.rpartition(".")
+            summary = self.any_summary(module)
+            klass = summary.classes.get(name) if summary is not None else None
+            todo += klass.bases if klass is not None else ()
+        return found
 
     def _member_of(self, cls: str, rest: list[str], arguments: bool, seen: set[str]) -> Resolution | None:
         definition = self.definition(cls)
