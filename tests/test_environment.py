@@ -200,3 +200,27 @@ def test_the_search_path_is_the_one_the_interpreter_would_have(tmp_path: Path) -
     expected = [p for p in reported if p and os.path.isdir(p)]
     os.environ.pop("PYTHONPATH", None)
     assert list(sources.environment_path(str(env))) == expected
+
+
+def test_fix_finds_the_replacements_module_in_the_projects_environment(project: Path) -> None:
+    """A fix template may name a module installed only in the project's environment."""
+    write_tree(project, {
+        "pyproject.toml": CONFIG + """
+            [[tool.flake8-ssot.rules.fix]]
+            pattern = "old_func()"
+            replace = "extpkg.factory.make()"
+        """,
+        "use.py": "from extpkg._old import old_func\n\nold_func()\n",
+    })
+    make_env(project / ".venv")
+    variables = {"VIRTUAL_ENV": "", "CONDA_PREFIX": ""}
+    fixed = run_cli("flake8-ssot", "fix", "--no-cache", "-q", ".", cwd=project, env=variables)
+    assert (fixed.returncode, fixed.stderr) == (0, "")
+    assert (project / "use.py").read_text() == "from extpkg.factory import make\n\nmake()\n"
+    (project / "use.py").write_text("from extpkg._old import old_func\n\nold_func()\n")
+    refused = run_cli("flake8-ssot", "fix", "--no-cache", "--python-environment", "", ".", cwd=project, env=variables)
+    assert (refused.returncode, refused.stdout, refused.stderr) == (2, "", (
+        f"flake8-ssot: {project / 'pyproject.toml'}: tool.flake8-ssot.rules[0].fix[0].replace: "
+        "'extpkg.factory.make': extpkg is neither the rule's replacement (new_func...) nor a module of the project "
+        "or an installed one; write the name in full (package.module.Name...)\n"
+    ))
