@@ -186,6 +186,22 @@ def test_an_ini_configuration_names_the_environment(tmp_path: Path) -> None:
     ], "")
 
 
+def test_false_in_a_flake8_ini_file_turns_the_environment_off(tmp_path: Path) -> None:
+    make_env(tmp_path / ".venv")
+    write_tree(tmp_path, {
+        "setup.cfg": "[flake8]\nssot-rules = old: extpkg._old.old_func\nssot-python-environment = false\n",
+        "use.py": "from extpkg import old_func\n",
+    })
+    for command in (["flake8", "--select", "SOT"], ["flake8-ssot", "check", "--no-cache"]):
+        result = run_cli(*command, "use.py", cwd=tmp_path, env={"VIRTUAL_ENV": ""})
+        assert (result.returncode, result.stdout, result.stderr) == (0, "", ""), command
+    (tmp_path / "setup.cfg").write_text("[flake8]\nssot-rules = old: extpkg._old.old_func\n")
+    result = run_cli("flake8", "--select", "SOT", "use.py", cwd=tmp_path, env={"VIRTUAL_ENV": ""})
+    assert (result.returncode, result.stdout) == (
+        1, "use.py:1:20: SOT001 import of deprecated extpkg._old.old_func (as extpkg.old_func)\n"
+    )
+
+
 def test_the_search_path_is_the_one_the_interpreter_would_have(tmp_path: Path) -> None:
     """Read from the files, the environment's path is what its interpreter reports (minus the
     zip archive and the current directory, which hold no installed package)."""

@@ -87,7 +87,9 @@ class Plugin:
         cls._by_dir = {}
         cls._venvs = {}
         cls._skipped = {}
-        cls._environment = getattr(options, "ssot_python_environment", None) or None
+        # Read from a flake8 INI file too (parse_from_config), where `false` turns it off.
+        environment = getattr(options, "ssot_python_environment", None)
+        cls._environment = "" if environment is not None and environment.lower() == "false" else environment or None
         # The buffer flake8 reads from stdin is not the file on disk under its display name.
         cls._stdin = "-" in options.filenames
         cls._walked = sorted(
