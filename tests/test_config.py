@@ -23,7 +23,7 @@ BROKEN_TOML = [
     pytest.param('[tool]\nflake8-ssot = 3\n', "tool.flake8-ssot: expected a table", id="table is not a table"),
     pytest.param("[tool.flake8-ssot]\nrulez = []\n",
                  "tool.flake8-ssot.rulez: unknown key"
-                 " (expected one of: allowlist, cache, discover, exclude, rules, src)",
+                 " (expected one of: allowlist, cache, discover, exclude, python-environment, rules, src)",
                  id="unknown top-level key"),
     pytest.param("[tool.flake8-ssot]\nrules = {}\n", "tool.flake8-ssot.rules: expected an array of tables",
                  id="rules not an array"),
@@ -231,7 +231,8 @@ BROKEN_INI = [
     ),
     pytest.param("[flake8]\nssot-rules = r: a\nssot-mesages = r: x\n",
                  "ssot-mesages: line 3: unknown option (expected ssot-allowlist, ssot-cache, ssot-config, "
-                 "ssot-discover, ssot-exclude, ssot-exempt, ssot-messages, ssot-rules, ssot-src)", id="unknown option"),
+                 "ssot-discover, ssot-exclude, ssot-exempt, ssot-messages, ssot-python-environment, ssot-rules, "
+                 "ssot-src)", id="unknown option"),
     pytest.param("[flake8]\nssot-rules = r: a\nssot-messages = q: x\n", "ssot-messages: unknown rule 'q'",
                  id="message for unknown rule"),
     pytest.param("[flake8]\nssot-rules = r: a\nssot-messages =\n    nocolon\n",

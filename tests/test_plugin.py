@@ -129,7 +129,7 @@ def test_monorepo_bad_subproject_config_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr == (
         f"flake8-ssot: {tmp_path}/one/pyproject.toml: tool.flake8-ssot.rulez: unknown key "
-        "(expected one of: allowlist, cache, discover, exclude, rules, src)\n"
+        "(expected one of: allowlist, cache, discover, exclude, python-environment, rules, src)\n"
     )
     assert result.stdout == ""
 

@@ -149,3 +149,31 @@ def test_published_hook_definition_is_valid_for_pre_commit() -> None:
     assert (hook["id"], hook["entry"], hook["language"], hook["types"], hook["require_serial"]) == (
         "flake8-ssot", "flake8-ssot check", "python", ["python"], True
     )
+
+
+def test_hook_reads_the_projects_environment_as_check_in_it_does(tmp_path: Path) -> None:
+    """pre-commit's isolated hook environment lacks the project's packages; the hook reads the
+    project's .venv (never running it) and reports exactly what `check` run in that venv reports."""
+    import site
+
+    from test_environment import CONFIG, NEEDS_SOURCE, USE, make_env, site_packages
+
+    hooks = snapshot(tmp_path / "hooks")
+    work = tmp_path / "work"
+    write_tree(work, {"pyproject.toml": CONFIG, "use.py": USE, ".gitignore": ".venv/\n"})
+    env = make_env(work / ".venv")
+    # flake8-ssot installed in the project's venv too: this environment's packages, by path lines.
+    (site_packages(env) / "dev.pth").write_text("\n".join([*site.getsitepackages(), str(REPO / "src")]) + "\n")
+    in_venv = subprocess.run(
+        [str(env / "bin" / "python"), "-m", "flake8_ssot.cli", "check", "--no-cache", "."], cwd=work,
+        capture_output=True, text=True, timeout=300, env={**os.environ, "VIRTUAL_ENV": str(env)},
+    )
+    assert (in_venv.returncode, in_venv.stdout.splitlines(), in_venv.stderr) == (1, NEEDS_SOURCE, "")
+    git("init", "-q", cwd=work)
+    git("add", "-A", cwd=work)
+
+    hooked = try_repo(hooks, work, tmp_path / "pre-commit-home")
+    skip_if_registry_unreachable(hooked, tmp_path / "probe")
+    assert hook_section(hooked.stdout) == [
+        "flake8-ssot...Failed", "- hook id: flake8-ssot", "- exit code: 1", *in_venv.stdout.splitlines(),
+    ], hooked.stdout + hooked.stderr

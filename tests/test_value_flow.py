@@ -549,7 +549,7 @@ PROJECT_OUTPUT = [
     f" (via factory, a value it returned){USE}",
     f"app/handlers.py:18:9: SOT002 call of deprecated {FACTORY}.WebSocketManagerFactory{USE}",
     f"app/handlers.py:19:11: SOT002 call of deprecated {FACTORY}.WebSocketManagerFactory"
-    f" (via f, a value it returned){USE}",
+    f" (via f.create_for_user, called on a value it returned){USE}",
     f"app/left.py:2:12: SOT002 call of deprecated {FACTORY}.WebSocketManagerFactory"
     f" (as WebSocketManagerFactory, which nothing binds here){USE}",
     f"app/ws/__init__.py:2:22: SOT001 import of deprecated {FACTORY}.create_websocket_manager{USE}",
@@ -580,7 +580,7 @@ def test_a_cached_finding_follows_an_installed_modules_source(tmp_path: Path) ->
         "use.py": "import extlib\nx = extlib.make()\nx.go()\n",
     })
     env = {"PYTHONPATH": str(site)}
-    result_call = "use.py:3:1: SOT002 call of deprecated extlib.make (via x, a value it returned)\n"
+    result_call = "use.py:3:1: SOT002 call of deprecated extlib.make (via x.go, called on a value it returned)\n"
     first = run_cli("flake8-ssot", "check", ".", cwd=project, env=env)
     assert first.stdout == "use.py:2:5: SOT002 call of deprecated extlib.make\n" + result_call
     (site / "extlib.py").write_text("class Old:\n    def go(self): ...\nclass New:\n    def go(self): ...\n"

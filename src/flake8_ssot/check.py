@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> Outcome:
     if not stdin:
         paths = paths or ["."]
         options.require_existing(paths)
-    projects = Projects(cache=not args.no_cache, cache_dir=args.cache_dir)
+    projects = Projects(cache=not args.no_cache, cache_dir=args.cache_dir, python_environment=args.python_environment)
     fixed = projects.load(Path(args.ssot_config)) if args.ssot_config else None
     cwd = os.getcwd()
     sources: dict[str, list[str]] = {}

@@ -67,11 +67,13 @@ def find_project(
     allowlist_missing_ok: bool = False,
     cache: bool = True,
     cache_dir: str | None = None,
+    python_environment: str | None = None,
 ) -> Project:
     """The project of a verb that works on one: the configuration named, else the nearest one
     above the current directory, else above the first path that has one."""
     found = _find_project(
-        config, paths, allowlist_missing_ok=allowlist_missing_ok, cache=cache, cache_dir=cache_dir, required=True
+        config, paths, allowlist_missing_ok=allowlist_missing_ok, cache=cache, cache_dir=cache_dir, required=True,
+        python_environment=python_environment,
     )
     assert found is not None
     return found
@@ -85,13 +87,17 @@ def _find_project(
     cache: bool,
     cache_dir: str | None,
     required: bool,
+    python_environment: str | None = None,
 ) -> Project | None:
     from pathlib import Path
 
     from flake8_ssot.engine import Projects
     from flake8_ssot.model import ConfigError
 
-    projects = Projects(allowlist_missing_ok=allowlist_missing_ok, cache=cache, cache_dir=cache_dir)
+    projects = Projects(
+        allowlist_missing_ok=allowlist_missing_ok, cache=cache, cache_dir=cache_dir,
+        python_environment=python_environment,
+    )
     if config:
         return projects.load(Path(config))
     for start in (Path.cwd(), *(Path(p).resolve() for p in paths)):
@@ -154,7 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         project = _find_project(
             args.ssot_config, getattr(args, "paths", ()), allowlist_missing_ok=args.allowlist_missing_ok,
             cache=not getattr(args, "no_cache", False), cache_dir=getattr(args, "cache_dir", None),
-            required=not args.config_optional,
+            required=not args.config_optional, python_environment=args.python_environment,
         )
         result: int = args.run(args, project)
         return result
@@ -171,7 +177,7 @@ def _fix_per_project(args: argparse.Namespace) -> int:
     from flake8_ssot.engine import Projects
 
     options.require_existing(args.paths)
-    projects = Projects(cache=not args.no_cache, cache_dir=args.cache_dir)
+    projects = Projects(cache=not args.no_cache, cache_dir=args.cache_dir, python_environment=args.python_environment)
     result = 0
     for project, paths, _ in check.plan(projects, None, args.paths):
         code: int = args.run(argparse.Namespace(**{**vars(args), "paths": paths}), project)

@@ -93,6 +93,7 @@ VIA: Final[dict[str, str]] = {
     "reexport": " (as {spelled})",
     "stale": " (as {spelled}, which no longer exists)",
     "result": " (via {spelled}, a value it returned)",
+    "result-method": " (via {spelled}, called on a value it returned)",
     "instance": " (via {spelled})",
     "unbound": " (as {spelled}, which nothing binds here)",
     "star": " (via star import of {spelled})",

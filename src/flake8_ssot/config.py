@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from flake8_ssot import sources
 from flake8_ssot.discovery import ini_section
 from flake8_ssot.model import Config, ConfigError, FixTemplate, Rule
 
@@ -20,11 +21,11 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 TABLE = "tool.flake8-ssot"
-TOP_KEYS = frozenset({"allowlist", "rules", "exclude", "src", "cache", "discover"})
+TOP_KEYS = frozenset({"allowlist", "rules", "exclude", "src", "cache", "discover", "python-environment"})
 RULE_KEYS = frozenset({"name", "deprecated", "replacement", "message", "exempt", "fix"})
 FIX_KEYS = frozenset({"pattern", "replace"})
 INI_KEYS = frozenset(
-    {"rules", "messages", "exempt", "allowlist", "exclude", "src", "cache", "config", "discover"}
+    {"rules", "messages", "exempt", "allowlist", "exclude", "src", "cache", "config", "discover", "python-environment"}
 )
 RULE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 
@@ -126,6 +127,7 @@ def _build(path: Path, table: Mapping[str, Any], where: str) -> Config:
     return Config(
         root=root,
         source=path,
+        python_environment=_environment(path, table.get("python-environment"), f"{where}.python-environment"),
         rules=rules,
         allowlist=root / allowlist if allowlist is not None else None,
         exclude=_globs(path, table.get("exclude", []), f"{where}.exclude"),
@@ -137,6 +139,20 @@ def _build(path: Path, table: Mapping[str, Any], where: str) -> Config:
         cache_dir=cache_dir,
         discover=discover,
     )
+
+
+def _environment(path: Path, value: object, where: str) -> str | None:
+    """A Python environment, relative to the project root or absolute ("" for none)."""
+    if value is None:
+        return None
+    if value is False:
+        return ""
+    if not isinstance(value, str) or not value:
+        raise ConfigError(path, "expected the path of a Python environment, or false", key=where)
+    problem = sources.environment_problem(os.path.join(path.parent, os.path.expanduser(value)), value)
+    if problem is not None:
+        raise ConfigError(path, problem, key=where)
+    return value
 
 
 def _rule(path: Path, raw: object, where: str) -> Rule:
@@ -417,6 +433,9 @@ def _load_ini(path: Path) -> Config:
             table[key] = [g.strip() for g in re.split(r"[,\n]", options[key][0]) if g.strip()]
     if "allowlist" in options:
         table["allowlist"] = options["allowlist"][0].strip()
+    if "python-environment" in options:
+        raw_env = options["python-environment"][0].strip()
+        table["python-environment"] = False if raw_env.lower() == "false" else raw_env
     for key in ("cache", "discover"):
         if key in options:
             raw = options[key][0].strip().lower()

@@ -404,8 +404,13 @@ class Projects:
         partial: bool = False,
         cache: bool = True,
         cache_dir: str | None = None,
+        python_environment: str | None = None,
     ) -> None:
         self._by_config: dict[Path, Project] = {}
+        # Given on the command line (relative to the current directory): wins over the setting.
+        self._environment = (
+            os.path.abspath(python_environment) if python_environment else python_environment
+        )
         self._allowlist_missing_ok = allowlist_missing_ok
         self._partial = partial
         self._cache = cache
@@ -416,6 +421,8 @@ class Projects:
         project = self._by_config.get(config_path)
         if project is None:
             config = load_config(config_path)
+            if self._environment is not None:
+                config = records.replace(config, python_environment=self._environment)
             if not self._cache:
                 config = records.replace(config, cache=False)
             elif self._cache_dir is not None:

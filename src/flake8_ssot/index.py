@@ -112,7 +112,7 @@ class Index(Resolver):
         self.jobs: int | None = None
         """Processes reading the project on a cold build (default: all cores)."""
         self._key = [_CACHE_FORMAT, __version__, cache.code_stamp(), sorted(self.deprecations.entries),
-                     list(config.src), list(config.exclude)]
+                     list(config.src), list(config.exclude), _listed(self.python_path)]
         self._state = cache.load(self.root, INDEX_CACHE, self._key) if config.cache else None
         self._stored = _valid_modules(self._state)
         self._learn_surfaces()
@@ -397,3 +397,8 @@ def _as_json(value: Any) -> Any:
 
 def _stamp(st: os.stat_result) -> tuple[int, int, int, int]:
     return st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino
+
+
+def _listed(path: tuple[str, ...] | None) -> list[str] | None:
+    """A search path as JSON gives it back (a cache key compares equal after a round trip)."""
+    return None if path is None else list(path)

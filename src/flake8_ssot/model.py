@@ -59,17 +59,21 @@ class Config(Record):
     path is relative. ``src``: directories (relative to root) that import names are resolved
     against. ``cache_dir``: where the cache lives, relative to root (None:
     ``.flake8-ssot-cache``). ``discover``: also enforce every deprecation the code declares (see
-    :mod:`flake8_ssot.declarations`)."""
+    :mod:`flake8_ssot.declarations`). ``python_environment``: the project's Python environment,
+    relative to root or absolute ("": none; None: found as :func:`flake8_ssot.sources.find_environment`
+    says)."""
 
-    __slots__ = ("root", "source", "rules", "allowlist", "exclude", "src", "cache", "cache_dir", "discover")
+    __slots__ = ("root", "source", "rules", "allowlist", "exclude", "src", "cache", "cache_dir", "discover",
+                 "python_environment")
 
     def __init__(
         self, root: Path, source: Path, rules: tuple[Rule, ...], allowlist: Path | None = None,
         exclude: tuple[str, ...] = (), src: tuple[str, ...] = (".", "src"), cache: bool = True,
-        cache_dir: str | None = None, discover: bool = False,
+        cache_dir: str | None = None, discover: bool = False, python_environment: str | None = None,
     ) -> None:
         self.root, self.source, self.rules, self.allowlist = root, source, rules, allowlist
         self.exclude, self.src, self.cache, self.cache_dir, self.discover = exclude, src, cache, cache_dir, discover
+        self.python_environment = python_environment
 
     def rule(self, name: str) -> Rule | None:
         return next((r for r in self.rules if r.name == name), None)

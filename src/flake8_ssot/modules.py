@@ -81,6 +81,9 @@ class Modules:
         # rel -> [*stat, flags or None, module name, summary]: what the last run knew.
         self._stored: dict[str, list[Any]] = {}
         self._external: dict[str, tuple[str | None, ModuleSummary | None]] = {}
+        self.python_path = sources.search_path(str(config.root), config.python_environment)
+        """Where installed and standard-library modules are read from: the project's Python
+        environment, read from its files (None: this interpreter's ``sys.path``)."""
 
     def module_file(self, module: str) -> str | None:
         """Relative path of the project's source for ``module``, if it has one."""
@@ -128,7 +131,7 @@ class Modules:
         try:
             path, found = self._external[module]
         except KeyError:
-            path = sources.source_of(module)
+            path = sources.source_of(module, self.python_path)
             data = None
             if path is not None:
                 self._summary_stats[path] = cache.stat_of(path)  # before reading, as for project files

@@ -249,6 +249,27 @@ def _config(parser: Container, *, verb: bool = True) -> None:
     )
 
 
+def python_environment(value: str) -> str:
+    """A Python environment (its directory, or its interpreter), read and never run; "" for none."""
+    from flake8_ssot import sources
+
+    if value:
+        problem = sources.environment_problem(value)
+        if problem is not None:
+            fail(f"--python-environment: {problem}")
+    return value
+
+
+def _environment(parser: Container, *, verb: bool = True) -> None:
+    parser.add_argument(
+        "--python-environment", metavar="PATH", type=python_environment,
+        default=argparse.SUPPRESS if verb else None,
+        help="the project's Python environment (a venv directory or its interpreter), whose installed packages "
+        "are read, never run; '' for none [default: the `python-environment` setting, else an active "
+        "VIRTUAL_ENV, else a .venv or venv next to the configuration]",
+    )
+
+
 def _version(parser: Container) -> None:
     parser.add_argument("--version", action="version", version=f"flake8-ssot {__version__}", help="print the version")
 
@@ -266,11 +287,12 @@ OPTIONS: dict[str, Callable[[Container], None]] = {
     "quiet": _quiet,
     "show-source": _show_source,
     "config": _config,
+    "environment": _environment,
     "version": _version,
 }
 """Every shared option set by name; a verb adds the ones that make sense for it."""
 
-GLOBAL = ("config", "version")
+GLOBAL = ("config", "environment", "version")
 """What every verb takes, after the verb as well as before it."""
 
 
@@ -284,6 +306,7 @@ def add_global(parser: Container) -> None:
     """The options of the command itself, before any verb."""
     _version(parser)
     _config(parser, verb=False)
+    _environment(parser, verb=False)
 
 
 # -- applying them ---------------------------------------------------------------------------

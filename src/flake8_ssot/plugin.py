@@ -42,6 +42,8 @@ class Plugin:
     _results: ClassVar[dict[Project, PluginResults]] = {}
     """The results cache of each project linted in this run (see :class:`PluginResults`)."""
     _targets: ClassVar[list[str] | None] = None
+    _environment: ClassVar[str | None] = None
+    """--ssot-python-environment, when given."""
 
     def __init__(self, tree: ast.Module, lines: list[str], filename: str) -> None:
         self.tree = tree
@@ -60,6 +62,16 @@ class Plugin:
             help="flake8-ssot configuration file (default: the nearest pyproject.toml with "
             "[tool.flake8-ssot] above the current directory, else above each file)",
         )
+        manager.add_option(
+            "--ssot-python-environment",
+            metavar="PATH",
+            default=None,
+            parse_from_config=True,
+            normalize_paths=True,
+            help="the project's Python environment, whose installed packages flake8-ssot reads (never runs) "
+            "(default: the python-environment setting, else an active VIRTUAL_ENV, else a .venv next to "
+            "the configuration)",
+        )
 
     @classmethod
     def parse_options(cls, options: argparse.Namespace) -> None:
@@ -75,6 +87,9 @@ class Plugin:
         cls._by_dir = {}
         cls._venvs = {}
         cls._skipped = {}
+        # Read from a flake8 INI file too (parse_from_config), where `false` turns it off.
+        environment = getattr(options, "ssot_python_environment", None)
+        cls._environment = "" if environment is not None and environment.lower() == "false" else environment or None
         # The buffer flake8 reads from stdin is not the file on disk under its display name.
         cls._stdin = "-" in options.filenames
         cls._walked = sorted(
@@ -84,11 +99,15 @@ class Plugin:
         starts = [_start_dir(name, options) for name in options.filenames or ["."]]
         if not options.ssot_config and all(discovery.find_config(d) is None for d in starts):
             return  # nothing configured here; a subproject's files find theirs in run()
+        from flake8_ssot import sources
         from flake8_ssot.model import SsotError
 
         try:
+            problem = sources.environment_problem(cls._environment) if cls._environment else None
+            if problem is not None:
+                raise SsotError("--ssot-python-environment", problem)
             targets = cls._targets = _targets(options)
-            projects = cls._projects = _new_projects(partial=targets is not None)
+            projects = cls._projects = _new_projects(partial=targets is not None, python_environment=cls._environment)
             if options.ssot_config:
                 cls._fixed = projects.load(Path(options.ssot_config))
             found = [cls._fixed] if cls._fixed else [projects.find(start) for start in starts]
@@ -120,7 +139,8 @@ class Plugin:
                 from flake8_ssot.model import SsotError
 
                 try:
-                    projects = type(self)._projects = self._projects or _new_projects()
+                    projects = self._projects or _new_projects(python_environment=self._environment)
+                    type(self)._projects = projects
                     project = self._by_dir[directory] = projects.find(start)
                 except SsotError as e:
                     yield 1, 0, "SOT900 " + bookkeeping_message("SOT900", detail=str(e)), type(self)
@@ -214,10 +234,10 @@ def _finish() -> None:
     Plugin._results = {}
 
 
-def _new_projects(*, partial: bool = False) -> Projects:
+def _new_projects(*, partial: bool = False, python_environment: str | None = None) -> Projects:
     from flake8_ssot.engine import Projects
 
-    return Projects(partial=partial)
+    return Projects(partial=partial, python_environment=python_environment)
 
 
 def _targets(options: argparse.Namespace) -> list[str] | None:

@@ -84,6 +84,17 @@ class Resolver(Surfaces):
             if summary is None:
                 continue
             return self._through(module, summary, parts[i], parts[i + 1:], depth)
+        # Outside the project: what an installed or standard-library module re-exports, from its
+        # source (read, never imported), as the project's Python environment has it.
+        for i in range(len(parts) - 1, 0, -1):
+            summary = self.any_summary(".".join(parts[:i]))
+            if summary is None:
+                continue
+            for target in summary.bindings.get(parts[i], ()):
+                found = self._resolved(".".join([target, *parts[i + 1:]]))
+                if found is not None:
+                    return Resolution(found.target, found.rule, found.entry, _via(found.how))
+            return None
         return None
 
     def _through(
@@ -141,6 +152,86 @@ class Resolver(Surfaces):
             found = self._resolved(".".join([base, *rest]))
             if found is not None and self.resolve(base) is None:
                 return Resolution(found.target, found.rule, found.entry, _via(found.how))
+        return None
+
+    def member(self, cls: str, rest: list[str], *, arguments: bool = False) -> Resolution | None:
+        """``x.attr…`` for an instance ``x`` of the class ``cls`` (fully qualified): through the
+        bases of each class, wherever its source is (the project, an installed package, the
+        standard library; read, never imported), until a class that defines ``attr``."""
+        found = self.resolve(".".join([cls, *rest]), arguments=arguments)
+        if found is not None or (self._built and self.prefilter.identifiers.isdisjoint(rest)):
+            # An inherited member keeps its name: a deprecated one spells an identifier.
+            return found
+        found = self._member_of(cls, rest, arguments, set())
+        return found if found is not None else self._registered(cls, rest, arguments)
+
+    def _registered(self, cls: str, rest: list[str], arguments: bool) -> Resolution | None:
+        """A deprecated member of an abstract base class that ``cls``, or a class it derives
+        from, is registered with as a virtual subclass (``importlib.abc.Loader.load_module`` for
+        ``SourceFileLoader``, which :mod:`importlib.abc` registers): the ABC declares the
+        member, the class implements it."""
+        lineage: list[str] | None = None
+        for entry in self.deprecations.names.get(rest[0], ()):
+            owner = entry.rpartition(".")[0]
+            module = owner.rpartition(".")[0]
+            summary = self.any_summary(module) if module and "*" not in entry else None
+            if summary is None or not summary.registered:
+                continue
+            declared = self.definition(owner)
+            if declared is None or declared.kind != "class":
+                continue
+            if lineage is None:
+                lineage = self._lineage(cls)
+            for abc, subclasses in summary.registered.items():
+                if any(path in lineage for path in map(self._class_path, subclasses)) and (
+                    declared.path in self._lineage(abc)
+                ):
+                    return self.resolve(".".join([entry, *rest[1:]]), arguments=arguments)
+        return None
+
+    def _class_path(self, dotted: str) -> str | None:
+        definition = self.definition(dotted)
+        return definition.path if definition is not None and definition.kind == "class" else None
+
+    def _lineage(self, cls: str) -> list[str]:
+        """The class and every class it derives from, fully qualified, as their source shows."""
+        found: list[str] = []
+        todo = [cls]
+        while todo and len(found) <= MAX_DEPTH:
+            path = self._class_path(todo.pop(0))
+            if path is None or path in found:
+                continue
+            found.append(path)
+            module, _, name = path.rpartition(".")
+            summary = self.any_summary(module)
+            klass = summary.classes.get(name) if summary is not None else None
+            todo += klass.bases if klass is not None else ()
+        return found
+
+    def _member_of(self, cls: str, rest: list[str], arguments: bool, seen: set[str]) -> Resolution | None:
+        definition = self.definition(cls)
+        if definition is None or definition.kind != "class" or definition.path in seen or len(seen) > MAX_DEPTH:
+            return None
+        path = definition.path
+        seen.add(path)
+        if path != cls:
+            found = self.resolve(".".join([path, *rest]), arguments=arguments)
+            if found is not None:
+                return found
+        module, _, name = path.rpartition(".")
+        summary = self.any_summary(module)
+        klass = summary.classes.get(name) if summary is not None else None
+        if klass is None or rest[0] in klass.members:
+            return None
+        for base in klass.bases:
+            own = self.resolve(base)
+            found = self.resolve(".".join([base, *rest]), arguments=arguments)
+            if found is None:
+                found = self._member_of(base, rest, arguments, seen)
+            # Only a deprecated member: a subclass of a deprecated class is reported where it
+            # names the base, not at each method it inherits.
+            if found is not None and (own is None or found.entry != own.entry):
+                return found
         return None
 
     def _aliases(self, files: Iterable[str], identifiers: set[str]) -> set[str]:

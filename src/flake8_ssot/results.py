@@ -47,7 +47,7 @@ def key(project: Project) -> list[Any]:
     owners = [[entry, index.owner(entry)] for entry in sorted(index.deprecations.entries)]
     members = [[name, sorted(entries)] for name, entries in sorted(index.deprecations.by_last.items())]
     material = [_FORMAT, __version__, cache.code_stamp(), rules, list(config.src), list(config.exclude),
-                sorted(index.prefilter.identifiers), owners, members]
+                sorted(index.prefilter.identifiers), owners, members, index.python_path]
     result: list[Any] = json.loads(json.dumps(material))
     return result
 
@@ -153,7 +153,7 @@ class ResultCache:
             if index.module_file(module) != found:
                 return None
         for module, found in entry["x"].items():
-            if sources.source_of(module) != found:
+            if sources.source_of(module, index.python_path) != found:
                 return None  # another environment: installed, uninstalled or elsewhere
         for rel, stat in entry["files"].items():
             current = index.stat(rel)

@@ -25,6 +25,8 @@ class ClassInfo:
     """Fully qualified names of its bases, where they are imported names."""
     parents: tuple[ClassInfo, ...] = ()
     """Its bases that are classes of this module."""
+    children: list[ClassInfo] = field(default_factory=list)
+    """The classes of this module that name it as a base (a mixin's users)."""
 
 
 @dataclass(frozen=True)

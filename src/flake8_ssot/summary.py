@@ -67,19 +67,22 @@ class ModuleSummary(Record):
     defines). ``state``: names assigned the result of calling something the module does not
     define (a logger, a lock, a ``TypeVar``): module state, not part of what the module offers.
     ``returns``: function (``f``) or method (``C.m``) -> what it returns. ``params``: function
-    or method -> its parameters a call can pass by position.
+    or method -> its parameters a call can pass by position. ``registered``: an abstract base
+    class (fully qualified) -> the classes the module registers as its virtual subclasses
+    (``ABC.register(C)``, ``@ABC.register``, or a helper of the module that calls it).
     """
 
     __slots__ = ("bindings", "defined", "stars", "dynamic", "all_names", "imported", "state", "classes", "returns",
-                 "params")
+                 "params", "registered")
 
     def __init__(
         self, bindings: dict[str, tuple[str, ...]] | None = None, defined: frozenset[str] = frozenset(),
         stars: tuple[str, ...] = (), dynamic: bool = False, all_names: tuple[str, ...] | None = None,
         imported: frozenset[str] = frozenset(), state: frozenset[str] = frozenset(),
         classes: dict[str, ClassSummary] | None = None, returns: dict[str, Facts] | None = None,
-        params: dict[str, Params] | None = None,
+        params: dict[str, Params] | None = None, registered: dict[str, tuple[str, ...]] | None = None,
     ) -> None:
+        self.registered: dict[str, tuple[str, ...]] = {} if registered is None else registered
         self.bindings: dict[str, tuple[str, ...]] = {} if bindings is None else bindings
         self.defined, self.stars, self.dynamic, self.all_names = defined, stars, dynamic, all_names
         self.imported, self.state = imported, state
@@ -116,6 +119,7 @@ class ModuleSummary(Record):
             "c": {k: v.to_json() for k, v in self.classes.items()},
             "r": {k: list(v) for k, v in self.returns.items()},
             "p": {k: list(v) for k, v in self.params.items()},
+            "v": {k: list(v) for k, v in self.registered.items()},
         }
 
     @classmethod
@@ -131,6 +135,7 @@ class ModuleSummary(Record):
             classes={k: ClassSummary.from_json(v) for k, v in data["c"].items()},
             returns={k: tuple(v) for k, v in data["r"].items()},
             params={k: tuple(v) for k, v in data["p"].items()},
+            registered={k: tuple(v) for k, v in data["v"].items()},
         )
 
 
@@ -178,6 +183,9 @@ def summarize(tree: ast.Module, module: str, is_package: bool) -> ModuleSummary:
     raw_classes: dict[str, tuple[list[list[str]], dict[str, str], set[str]]] = {}
     raw_returns: dict[str, list[_RawFact]] = {}
     params: dict[str, Params] = {}
+    # (callee, arguments) of top-level calls that may register virtual subclasses.
+    registrations: list[tuple[list[str], list[list[str]]]] = []
+    registrars: set[str] = set()
 
     def bind(name: str, target: str) -> None:
         targets = bindings.setdefault(name, [])
@@ -238,8 +246,14 @@ def summarize(tree: ast.Module, module: str, is_package: bool) -> ModuleSummary:
                 dynamic = dynamic or stmt.name == "__getattr__"
                 raw_returns[stmt.name] = _returns(stmt, None, module, is_package)
                 params[stmt.name] = _params(stmt, False)
+                if _registers(stmt):
+                    registrars.add(stmt.name)
             elif isinstance(stmt, ast.ClassDef):
                 defined.add(stmt.name)
+                for decorator in stmt.decorator_list:
+                    chain = dotted(decorator)
+                    if chain and len(chain) > 1 and chain[-1] == "register":
+                        registrations.append((chain, [chain[:-1], [stmt.name]]))
                 raw_classes[stmt.name] = _class(stmt, raw_returns, module, is_package)
                 for method in stmt.body:
                     if isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -257,6 +271,13 @@ def summarize(tree: ast.Module, module: str, is_package: bool) -> ModuleSummary:
                         all_names = all_names + extra
             elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
                 call = stmt.value
+                callee = dotted(call.func)
+                if callee and call.args:
+                    arguments = [dotted(arg) for arg in call.args]
+                    if callee[-1] == "register" and len(callee) > 1:
+                        registrations.append((callee, [callee[:-1], *(a for a in arguments if a)]))
+                    elif len(callee) == 1 and arguments[0]:
+                        registrations.append((callee, [a for a in arguments if a]))
                 if (
                     dotted(call.func) in (["__all__", "extend"], ["__all__", "append"])
                     and all_names is not None
@@ -303,6 +324,13 @@ def summarize(tree: ast.Module, module: str, is_package: bool) -> ModuleSummary:
             aliases={alias: tuple(_class_alias(target, own, qualify)) for alias, target in aliases.items()},
             members=frozenset(members),
         )
+    registered: dict[str, list[str]] = {}
+    for callee, (abc, *subclasses) in ((c, a) for c, a in registrations if len(a) > 1):
+        if len(callee) == 1 and callee[0] not in registrars:
+            continue
+        for name in qualify(abc, {})[:1]:
+            known = registered.setdefault(name, [])
+            known += [q for sub in subclasses for q in qualify(sub, {})[:1] if q not in known]
     own_defs = {*raw_returns, *raw_classes}
     return ModuleSummary(
         bindings={k: tuple(v) for k, v in bindings.items()},
@@ -316,6 +344,19 @@ def summarize(tree: ast.Module, module: str, is_package: bool) -> ModuleSummary:
         classes=classes,
         returns={k: facts(v) for k, v in raw_returns.items()},
         params=params,
+        registered={k: tuple(v) for k, v in registered.items()},
+    )
+
+
+def _registers(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether a function calls ``register`` on its first parameter (``_register(abc, *classes)``
+    in :mod:`importlib.abc`): a call of it registers virtual subclasses."""
+    args = [*node.args.posonlyargs, *node.args.args]
+    if not args:
+        return False
+    first = args[0].arg
+    return any(
+        isinstance(n, ast.Call) and dotted(n.func) == [first, "register"] for n in ast.walk(node)
     )
 
 

@@ -132,9 +132,12 @@ class Visitor(Scopes, ast.NodeVisitor):
             return self._member(cls, label, rest, call)
         return None
 
-    def _attribute(self, binding: Binding, label: str, rest: list[str], call: bool) -> Found | None:
+    def _attribute(
+        self, binding: Binding, label: str, rest: list[str], call: bool, down: bool = True
+    ) -> Found | None:
         """``self.attr…`` or ``Class.attr…`` of a class of this module: through what its body
-        bound, what its methods set on ``self``, else what its bases define."""
+        bound, what its methods set on ``self``, else what its bases define; for ``self`` in a
+        mixin, what the bases of its subclasses in this module define (``down``)."""
         owner = binding.owner
         assert owner is not None
         attr = rest[0]
@@ -152,16 +155,24 @@ class Visitor(Scopes, ast.NodeVisitor):
                     return found
             return None
         for parent in owner.parents:
-            found = self._attribute(Binding(binding.kind, owner=parent), label, rest, call)
+            found = self._attribute(Binding(binding.kind, owner=parent), label, rest, call, False)
             if found is not None:
                 return found
         for base in owner.bases:
             spelled = ".".join([base, *rest])
-            resolution = self.index.resolve(spelled, arguments=call)
+            own = self.index.resolve(base)
+            resolution = self.index.member(base, rest, arguments=call)
             # Only a deprecated member: a subclass of a deprecated class is reported where it
             # names the base, not at each method it inherits.
-            if resolution is not None and self.index.resolve(base) is None:
+            if resolution is not None and (own is None or resolution.entry != own.entry):
                 return resolution, spelled, resolution.how, None
+        if down and binding.kind == "self":
+            # A mixin (`class _Utils(object)`) calls what the classes using it inherit
+            # elsewhere (`class T(TestCase, _Utils)`): `self` is an instance of one of those.
+            for child in owner.children:
+                found = self._attribute(Binding("self", owner=child), label, rest, call, False)
+                if found is not None:
+                    return found
         return None
 
     def _returned(self, callee: str, label: str, rest: list[str], call: bool) -> Found | None:
@@ -174,9 +185,13 @@ class Visitor(Scopes, ast.NodeVisitor):
         """
         index = self.index
         producer = index.resolve(callee)
-        if producer is not None and call:
+        # Calling the value itself, or a method of it: the line that must change with the
+        # producer. An attribute of the value, or what its method returns, is another object.
+        if producer is not None and call and len(rest) <= 1:
             for _, path in index.returned(callee):
                 if index.resolve(path) is not None:
+                    if rest:
+                        return producer, f"{label}.{rest[0]}", "result-method", "result-call"
                     return producer, label, "result", "result-call"
         if not rest or index.prefilter.identifiers.isdisjoint(rest):
             return None
@@ -195,13 +210,18 @@ class Visitor(Scopes, ast.NodeVisitor):
     def _member(self, cls: str, label: str, rest: list[str], call: bool = False) -> Found | None:
         """``x.attr…`` where ``x`` is an instance of the class ``cls`` (fully qualified)."""
         index = self.index
-        deprecated_class = index.resolve(cls) is not None
+        own = index.resolve(cls)
+        deprecated_class = own is not None
         if not deprecated_class and index.prefilter.identifiers.isdisjoint(rest):
             return None
-        resolution = index.resolve(".".join([cls, *rest]), arguments=call)
-        if resolution is not None:
-            return resolution, label, "instance", "instance"
-        return None
+        resolution = index.member(cls, rest, arguments=call)
+        if resolution is None:
+            return None
+        if own is not None and len(rest) > 1 and resolution.entry == own.entry:
+            # Deprecated only as part of the class: the use is of its member ``rest[0]``, and
+            # what follows is on that member's value (``x._counts.get(k)``), no member of it.
+            return None
+        return resolution, label, "instance", "instance"
 
     def _unbound(self, chain: list[str]) -> Found | None:
         """A name of a deprecated surface that nothing binds: the import was rewritten and this
@@ -534,6 +554,8 @@ class Visitor(Scopes, ast.NodeVisitor):
         outer = self.scope
         qualname = node.name if outer.kind == "module" else f"{outer.qualname}.{node.name}"
         info = ClassInfo(bases=tuple(bases), parents=tuple(parents))
+        for parent in parents:
+            parent.children.append(info)
         self.scope = Scope("class", qualname, outer, cls=info)
         self.body(node.body)
         info.names = dict(self.scope.names)
@@ -666,7 +688,7 @@ class Visitor(Scopes, ast.NodeVisitor):
         label = ".".join(callee or ["..."]) + "()"
         for binding in self._call_entry(func):
             found = self._through(binding, label, rest[::-1], True)
-            if found is not None and found[2] != "result":
+            if found is not None and found[2] not in ("result", "result-method"):
                 if found[0].entry in self.index.deprecations.argument_only:
                     self._arguments_passed(node, found[0], True, self.scope.qualname)
                 else:

@@ -57,10 +57,16 @@ def code_stamp() -> list[Any]:
     return [__version__, sys.version, names, [stamp(os.path.join(package, n)) for n in names]]
 
 
+# What decides which Python environment the analysis reads (see flake8_ssot.sources).
+_ENVIRONMENT_VARIABLES = ("VIRTUAL_ENV", "CONDA_PREFIX", "PYTHONPATH")
+
+
 def key(argv: Sequence[str], cwd: str) -> list[Any]:
-    # The environment too: the interpreter and where it finds modules (installed packages are
-    # read for what they return and offer), so pre-commit's run never replays a venv's.
-    return [_FORMAT, code_stamp(), cwd, list(argv), time.strftime("%Y-%m-%d"), sys.executable, sys.path]
+    # The environment too: the interpreter, where it finds modules and what selects the project's
+    # environment (installed packages are read for what they return and offer), so pre-commit's
+    # run never replays a venv's.
+    environment = [os.environ.get(name) for name in _ENVIRONMENT_VARIABLES]
+    return [_FORMAT, code_stamp(), cwd, list(argv), time.strftime("%Y-%m-%d"), sys.executable, sys.path, environment]
 
 
 def file_name(argv: Sequence[str], cwd: str) -> str:
@@ -194,8 +200,9 @@ def record(
         watched.append(str(project.config.source))
     if project.config.allowlist is not None:
         watched.append(str(project.config.allowlist))
-    # A package installed or removed changes the directory of sys.path that holds it.
-    watched += [p for p in sys.path if p and os.path.isdir(p)]
+    # A package installed or removed changes the directory that holds it: this interpreter's
+    # sys.path and the project environment's.
+    watched += dict.fromkeys(p for p in [*sys.path, *(index.python_path or ())] if p and os.path.isdir(p))
     # Every directory the walk lists, and the .py files in each (the index holds them all).
     by_dir: dict[str, list[str]] = {}
     for rel in index.files:

@@ -112,7 +112,8 @@ class Moves(RewriterState):
                     return alias.evaluated_name + rest
                 if alias.asname is None and alias.evaluated_name.split(".")[0] == head.value:
                     dotted = chain
-                    return dotted if self.index.module_file(dotted) or _installed(dotted) else None
+                    found = self.index.module_file(dotted) or _installed(dotted, self.index.python_path)
+                    return dotted if found else None
         return None
 
     def _move_import(

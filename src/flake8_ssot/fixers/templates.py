@@ -20,7 +20,6 @@ from flake8_ssot.fixers import style
 from flake8_ssot.fixers.common import _walk, chain_of
 from flake8_ssot.index import Index
 from flake8_ssot.model import Config, ConfigError, Finding, Rule
-from flake8_ssot.summary import ModuleSummary, summarize
 
 
 @dataclass(frozen=True)
@@ -58,17 +57,19 @@ def spell(dotted: str, index: Index) -> Spelling:
         return Spelling(None, parts[1], tuple(parts[2:]))
     if len(parts) == 1:
         return Spelling(None, dotted)
-    for is_module in (lambda m: index.module_file(m) is not None, _installed):
+    for installed in (False, True):
         for i in range(len(parts) - 1, 0, -1):
-            if is_module(".".join(parts[:i])):
+            module = ".".join(parts[:i])
+            if _installed(module, index.python_path) if installed else index.module_file(module) is not None:
                 return Spelling(".".join(parts[:i]), parts[i], tuple(parts[i + 1:]))
     return Spelling(".".join(parts[:-1]), parts[-1])
 
 
 @functools.lru_cache(maxsize=None)
-def _installed(module: str) -> bool:
-    """Whether ``module`` is importable here, found from the files on sys.path without importing it."""
-    path: list[str] | None = None
+def _installed(module: str, search: tuple[str, ...] | None = None) -> bool:
+    """Whether ``module`` is importable in the project's Python environment (``search``: its
+    path; None: this interpreter's sys.path), found from the files without importing it."""
+    path: list[str] | None = list(search) if search is not None else None
     for i, part in enumerate(module.split(".")):
         if i == 0 and part in sys.builtin_module_names:
             return module == part
@@ -278,40 +279,19 @@ def _spelling(chain: str, rule: Rule, index: Index) -> Spelling | str:
 
 
 def _is_module(module: str, index: Index) -> bool:
-    return index.module_file(module) is not None or _installed(module)
+    return index.module_file(module) is not None or _installed(module, index.python_path)
 
 
 def _undefined(module: str, name: str, index: Index) -> str | None:
     """Why ``module.name`` cannot be found in source (None: it is there, or it cannot be told)."""
     if not _is_module(module, index):
         return f"no module {module} in the project or installed"
-    if index.module_file(f"{module}.{name}") is not None or _installed(f"{module}.{name}"):
+    if index.module_file(f"{module}.{name}") is not None or _installed(f"{module}.{name}", index.python_path):
         return None
-    summary = index.summary(module) if index.module_file(module) is not None else _installed_summary(module)
+    summary = index.any_summary(module)
     if summary is None or summary.binds(name) or summary.dynamic or summary.stars:
         return None
     return f"{module} defines no {name}"
-
-
-@functools.lru_cache(maxsize=None)
-def _installed_summary(module: str) -> ModuleSummary | None:
-    """The top-level names an installed module's source binds (None: no Python source to read)."""
-    path: list[str] | None = None
-    spec = None
-    for part in module.split("."):
-        spec = importlib.machinery.PathFinder.find_spec(part, path)
-        if spec is None:
-            return None
-        locations = spec.submodule_search_locations
-        path = list(locations) if locations is not None else None
-    origin = spec.origin if spec is not None else None
-    if not origin or not origin.endswith(".py"):
-        return None
-    try:
-        tree = ast.parse(Path(origin).read_bytes())
-    except (OSError, SyntaxError, ValueError, RecursionError):
-        return None
-    return summarize(tree, module, origin.endswith("__init__.py"))
 
 
 class _Respell(cst.CSTTransformer):
