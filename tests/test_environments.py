@@ -275,7 +275,7 @@ def test_no_cache_carries_findings_from_one_environment_to_another(tmp_path: Pat
     ]
     installed = [
         *common[:2],
-        "use.py:3:1: SOT002 call of deprecated extlib.make (via x, a value it returned)",
+        "use.py:3:1: SOT002 call of deprecated extlib.make (via x.go, called on a value it returned)",
         common[2],
         "use.py:5:1: SOT002 call of deprecated extlib.Old",
     ]
