@@ -160,6 +160,13 @@ async def change(client: LanguageClient, path: Path, text: str, version: int) ->
     return await published(client, uri)
 
 
+def replace_file(path: Path, text: str) -> None:
+    """Write a file in one rename, as editors save: the server never reads it half-written."""
+    new = path.with_name(path.name + ".new")
+    new.write_text(text)
+    new.replace(path)
+
+
 def shown(diagnostics: list[types.Diagnostic]) -> list[str]:
     """Diagnostics as `check` prints findings: line:col: CODE message (1-based)."""
     return [f"{d.range.start.line + 1}:{d.range.start.character + 1}: {d.code} {d.message}" for d in diagnostics]
@@ -367,7 +374,7 @@ async def test_a_configuration_change_refreshes_open_buffers(client: LanguageCli
     path = project / "app" / "views.py"
     await open_buffer(client, path, BUFFER)
     config = project / "pyproject.toml"
-    config.write_text(config.read_text().replace('exempt = ["generated/**"]', 'exempt = ["app/**"]'))
+    replace_file(config, config.read_text().replace('exempt = ["generated/**"]', 'exempt = ["app/**"]'))
     client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
         [types.FileEvent(config.as_uri(), types.FileChangeType.Changed)]
     ))
@@ -383,7 +390,7 @@ async def test_a_new_reexport_on_disk_refreshes_open_buffers(client: LanguageCli
     buffer = "from app import helpers\n\nhelpers.get_config()\n"
     assert await open_buffer(client, path, buffer) == []
     helpers = project / "app" / "helpers.py"
-    helpers.write_text("from legacy.settings import get_config\n")
+    replace_file(helpers, "from legacy.settings import get_config\n")
     client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(helpers.as_uri())))
     assert shown(await published(client, path.as_uri())) == check_output(project, "app/views.py", buffer) == [
         "3:1: SOT002 call of deprecated legacy.settings.get_config (as app.helpers.get_config); use core.settings.load",
@@ -396,7 +403,7 @@ async def test_a_broken_configuration_is_one_message(client: LanguageClient, pro
     good = await open_buffer(client, path, BUFFER)
     config = project / "pyproject.toml"
     text = config.read_text()
-    config.write_text(text.replace('name = "settings"', 'name = "settings"\nreplacment = "x"'))
+    replace_file(config, text.replace('name = "settings"', 'name = "settings"\nreplacment = "x"'))
     client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
         [types.FileEvent(config.as_uri(), types.FileChangeType.Changed)]
     ))
@@ -409,7 +416,7 @@ async def test_a_broken_configuration_is_one_message(client: LanguageClient, pro
         types.VersionedTextDocumentIdentifier(version=2, uri=path.as_uri()),
         [types.TextDocumentContentChangeWholeDocument(text=BUFFER + "\n")],
     ))
-    config.write_text(text)
+    replace_file(config, text)
     client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
         [types.FileEvent(config.as_uri(), types.FileChangeType.Changed)]
     ))
@@ -446,3 +453,46 @@ async def test_two_projects_of_a_monorepo(client: LanguageClient, project: Path)
     assert shown(second) == check_output(other, "svc/b.py", buffer) == [
         "1:22: SOT001 import of deprecated svc.http.get; use svc.client.fetch",
     ]
+
+
+@pytest.mark.asyncio
+async def test_severity_is_a_setting(client: LanguageClient, project: Path) -> None:
+    path = project / "app" / "views.py"
+    buffer = BUFFER + "X = 1  # noqa: SOT003\n"
+    found = await open_buffer(client, path, buffer)
+    assert {d.severity for d in found} == {types.DiagnosticSeverity.Warning}
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
+        {"flake8-ssot": {"severity": {"SOT": "error", "SOT9": "hint", "SOT002": "information"}}}
+    ))
+    assert [(d.code, d.severity) for d in await published(client, path.as_uri())] == [
+        ("SOT001", types.DiagnosticSeverity.Error),
+        ("SOT001", types.DiagnosticSeverity.Error),
+        ("SOT002", types.DiagnosticSeverity.Information),
+        ("SOT002", types.DiagnosticSeverity.Information),
+        ("SOT903", types.DiagnosticSeverity.Hint),
+    ]
+    # Pulled through workspace/configuration when the notification carries no settings.
+    client.set_configuration({"severity": "loud"}, section="flake8-ssot")
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(None))
+    message = await asyncio.wait_for(client.wait_for_notification(types.WINDOW_SHOW_MESSAGE), TIMEOUT)
+    assert message.message == (
+        "flake8-ssot: severity: expected one of error, warning, information, hint, or a table of code prefix = level"
+    )
+
+
+@pytest.mark.asyncio
+async def test_a_cold_project_reports_progress(client: LanguageClient, project: Path) -> None:
+    await open_buffer(client, project / "app" / "views.py", BUFFER)
+    assert [
+        [(type(v).__name__, getattr(v, "message", None)) for v in values] for values in client.progress_reports.values()
+    ] == [[("WorkDoneProgressBegin", f"indexing {project}"), ("WorkDoneProgressEnd", "indexed")]]
+
+
+@pytest.mark.asyncio
+async def test_exit_after_shutdown_is_exit_code_0(project: Path) -> None:
+    client = make_client()
+    await client.start_io(str(BIN / "flake8-ssot"), "server")
+    await client.initialize_session(types.InitializeParams(capabilities=types.ClientCapabilities()))
+    await client.shutdown_session()
+    assert client._server is not None and client._server.returncode == 0
+    await client.stop()

@@ -74,6 +74,7 @@ class Server(LanguageServer):
         self.worker: asyncio.Task[None] | None = None
         self.generation = 0
         """Bumped by every refresh: an analysis begun before it is stale."""
+        self.shut_down = False
 
     # -- the engine thread --------------------------------------------------------------------
 
@@ -421,6 +422,10 @@ def build(config: str | None = None) -> Server:
             if uri in ls.workspace.text_documents:
                 ls.publish(uri, linted)
 
+    @server.feature(types.SHUTDOWN)
+    def shutdown(ls: Server, params: None) -> None:
+        ls.shut_down = True
+
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: Server, params: types.DidOpenTextDocumentParams) -> None:
         ls.schedule(params.text_document.uri)
@@ -466,4 +471,6 @@ def serve(config: str | None = None) -> int:
     """Run the server on stdin and stdout until the client says ``exit``."""
     server = build(config)
     server.start_io()
-    return 0
+    # The engine thread may be building an index still: an editor that said exit waits for nothing.
+    server.engine.shutdown(wait=False, cancel_futures=True)
+    return 0 if server.shut_down else 1
