@@ -7,6 +7,7 @@ server publishes and offers with what `flake8-ssot check` and `flake8-ssot fix` 
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -496,3 +497,64 @@ async def test_exit_after_shutdown_is_exit_code_0(project: Path) -> None:
     await client.shutdown_session()
     assert client._server is not None and client._server.returncode == 0
     await client.stop()
+
+
+@pytest.mark.asyncio
+async def test_a_cold_index_of_thousands_of_files(client: LanguageClient, project: Path) -> None:
+    # Enough files that a command-line run reads them in forked worker processes; forked from
+    # the server's threads, such a worker could hang on a lock held at the fork.
+    for i in range(2100):
+        path = project / "bulk" / f"m{i // 100}" / f"mod{i}.py"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"VALUE = {i}\n")
+    assert shown(await open_buffer(client, project / "app" / "views.py", BUFFER)) == check_output(
+        project, "app/views.py", BUFFER
+    )
+
+
+@pytest.mark.asyncio
+async def test_a_client_with_no_optional_capabilities(project: Path) -> None:
+    # No code action resolve, file watchers, progress or workspace/configuration: the fix-all
+    # edit comes with the action, and closing a buffer clears its diagnostics.
+    client = make_client()
+    await client.start_io(str(BIN / "flake8-ssot"), "server")
+    try:
+        await client.initialize_session(types.InitializeParams(
+            capabilities=types.ClientCapabilities(), initialization_options={"severity": "error"},
+        ))
+        path = project / "app" / "views.py"
+        found = await open_buffer(client, path, BUFFER)
+        assert {d.severity for d in found} == {types.DiagnosticSeverity.Error}
+        actions = await client.text_document_code_action_async(types.CodeActionParams(
+            types.TextDocumentIdentifier(path.as_uri()), types.Range(types.Position(0, 0), types.Position(0, 0)),
+            types.CodeActionContext(diagnostics=[], only=[types.CodeActionKind.Source]),
+        ))
+        (action,) = actions or []
+        assert isinstance(action, types.CodeAction) and action.edit is not None and action.edit.changes is not None
+        assert apply(BUFFER, list(action.edit.changes[path.as_uri()])) == fix_writes(project, "app/views.py", BUFFER)
+        assert client.progress_reports == {}
+        client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(path.as_uri())))
+        assert await published(client, path.as_uri()) == []
+    finally:
+        await client.shutdown_session()
+        await client.stop()
+
+
+@pytest.mark.asyncio
+async def test_noqa_quick_fix_adds_to_the_codes_there(client: LanguageClient, project: Path) -> None:
+    path = project / "app" / "views.py"
+    buffer = BUFFER.replace("import get_config\n", "import get_config  # noqa: E501, \n")
+    diagnostics = await open_buffer(client, path, buffer)
+    (action,) = [a for a in await actions(client, path, diagnostics[1]) if a.title.startswith("Add")]
+    assert action.edit is not None and action.edit.changes is not None
+    text = apply(buffer, list(action.edit.changes[path.as_uri()]))
+    assert text.splitlines()[1] == "from legacy.settings import get_config  # noqa: E501,SOT001, "
+    assert [d.range.start.line for d in await change(client, path, text, 2)] == [0, 5, 6]
+
+
+def test_without_the_extra_the_server_says_what_to_install(tmp_path: Path) -> None:
+    code = "import sys; sys.modules['pygls'] = None; from flake8_ssot.cli import main; sys.exit(main(['server']))"
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stdout, result.stderr) == (
+        2, "", "flake8-ssot: server needs pygls: pip install 'flake8-ssot[lsp]'\n"
+    )

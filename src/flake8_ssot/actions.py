@@ -68,7 +68,7 @@ def noqa_edit(lines: Sequence[str], finding: Finding) -> tuple[int, int, str] | 
             return None
         match = NOQA_INLINE.search(lines[existing.line - 1], existing.col)
         assert match is not None and match.group("codes") is not None
-        end = match.start("codes") + len(match.group("codes").rstrip(", \t"))
+        end = match.start("codes") + len(match.group("codes").rstrip(", \t\r\n"))
         return existing.line - 1, end, f",{finding.code}"
     # A comment applies to every line of the token run it ends (flake8 joins them): the run's
     # last line is the one a comment can end, whatever string or bracket spans the others.

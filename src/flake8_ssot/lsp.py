@@ -163,6 +163,9 @@ class Server(LanguageServer):
             self.work_done_progress.begin(
                 token, types.WorkDoneProgressBegin(title="flake8-ssot", message=f"indexing {project.root}")
             )
+        # One process: forking worker processes from a process with threads (the event loop's
+        # reader, this engine thread) can leave a child holding a lock no thread will release.
+        project.index.jobs = 1
         try:
             await self.on_engine(project.build_index)
         finally:
