@@ -198,13 +198,21 @@ def _stdin(
         if project.skips(relpath, text):
             return []
         return [(project, FileReport(relpath, error=decode_error(data, e)))]
-    if file_is_ignored(lines):
-        return []
     sources[display(project.root, relpath, os.getcwd())] = lines
+    report = unsaved(project, relpath, lines)
+    return [] if report is None else [(project, report)]
+
+
+def unsaved(project: Project, relpath: str, lines: Sequence[str]) -> FileReport | None:
+    """What `check` reports for ``lines`` as the text of the file ``relpath``, whatever the file
+    on disk holds (an editor's buffer); None when it reports nothing for it (``exclude``,
+    ``# flake8: noqa``, a text that can yield nothing)."""
+    if project.excluded(relpath) or file_is_ignored(lines):
+        return None
     project.build_index(targets=[relpath])
     if project.skips(relpath, "".join(lines)):
-        return []
-    return [(project, project.judge(relpath, project.detect(relpath, lines)))]
+        return None
+    return project.judge(relpath, project.detect(relpath, lines))
 
 
 # -- presenting ---------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The `flake8-ssot` command: check, baseline, report, plan, fix, export, discover."""
+"""The `flake8-ssot` command: check, baseline, report, plan, fix, export, discover, server."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ VERBS = {
     "export": ("flake8_ssot.export", "print the rules as another linter's configuration (ruff banned-api)"),
     "fix": ("flake8_ssot.fix", "rewrite deprecated uses into the replacement (needs flake8-ssot[fix])"),
     "discover": ("flake8_ssot.discover", "list the APIs the code declares deprecated (warnings.warn, @deprecated)"),
+    "server": ("flake8_ssot.server", "a language server: diagnostics and quick fixes (needs flake8-ssot[lsp])"),
 }
 
 
@@ -56,6 +57,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             allowlist_missing_ok=getattr(module, "ALLOWLIST_MISSING_OK", False),
             # A verb that works without a configuration (discover) sets CONFIG_OPTIONAL.
             config_optional=getattr(module, "CONFIG_OPTIONAL", False),
+            # A verb that finds each file's project as it goes (server) is handed none.
+            own_projects=getattr(module, "OWN_PROJECTS", False),
         )
     return parser
 
@@ -156,6 +159,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(argv, args, started_ns)
         if verb == "fix" and args.paths and not args.ssot_config:
             return _fix_per_project(args)
+        if args.own_projects:
+            code: int = args.run(args, None)
+            return code
         # `discover` needs no configuration (config_optional): it reads what the code declares.
         project = _find_project(
             args.ssot_config, getattr(args, "paths", ()), allowlist_missing_ok=args.allowlist_missing_ok,

@@ -87,6 +87,14 @@ CODES: Final[dict[str, Code]] = {
     )
 }
 
+DOCS_URL: Final = "https://github.com/flake8-ssot/flake8-ssot/blob/main/docs/codes/{code}.md"
+"""The page of each code (docs/codes/), linked from the language server's diagnostics."""
+
+
+def docs_url(code: str) -> str:
+    return DOCS_URL.format(code=code)
+
+
 # How a use reached the deprecated target, appended to the message.
 VIA: Final[dict[str, str]] = {
     "direct": "",

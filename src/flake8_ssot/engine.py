@@ -101,7 +101,11 @@ def decode_source(data: bytes) -> list[str]:
     Raises UnicodeDecodeError or SyntaxError (bad cookie) for text Python could not run.
     """
     encoding, _ = tokenize.detect_encoding(iter(data.splitlines(keepends=True)).__next__)
-    text = data.decode(encoding)
+    return split_lines(data.decode(encoding))
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines of decoded source as flake8 reads them (a BOM dropped, universal newlines)."""
     if text.startswith("\ufeff"):
         text = text[1:]
     # Split as flake8 reads a file (universal newlines), not as str.splitlines(), which also

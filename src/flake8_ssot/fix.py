@@ -208,20 +208,22 @@ def fix_file(
     report: FileReport,
     keep: Sequence[str] = (),
     hold: Mapping[str, str] | None = None,
+    text: str | None = None,
 ) -> Outcome:
     """Plan and verify one file's rewrite; nothing is written here.
 
     ``keep``: module-level imports to keep though the rewrite leaves them unused; ``hold``:
-    those whose uses stay as they are (name -> why).
+    those whose uses stay as they are (name -> why); ``text``: the file's text when it is not
+    the one on disk (an editor's buffer, which ``report`` was made from).
     """
     outcome = Outcome(report.path, report, kept_imports=keep, held=dict(hold or {}))
     if report.error is not None:
         outcome.skipped = report.error
         return outcome
     try:
-        data = (project.root / report.path).read_bytes()
+        data = (project.root / report.path).read_bytes() if text is None else text.encode("utf-8", "surrogatepass")
         outcome.encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
-        outcome.old = outcome.new = data.decode(outcome.encoding)
+        outcome.old = outcome.new = data.decode(outcome.encoding) if text is None else text
     except (OSError, SyntaxError, UnicodeDecodeError) as e:
         outcome.skipped = f"cannot read: {one_line(e)}"
         return outcome
@@ -353,7 +355,7 @@ def settle_reexports(
             # Planned again from the file as it is, keeping those imports: they are re-exports now.
             redone = fix_file(
                 project, templates, outcome.report, keep=[*outcome.kept_imports, *names],
-                hold={**outcome.held, **holds.get(outcome, {})},
+                hold={**outcome.held, **holds.get(outcome, {})}, text=outcome.old,
             )
             outcomes[outcomes.index(outcome)] = redone
             pending = {k: v for k, v in pending.items() if v[0] is not outcome}
