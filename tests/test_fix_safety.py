@@ -818,13 +818,13 @@ BY_NAME = [
             return make_context(user), UC
         """,
         """
-        from app.ws.context import UserContext as UC, UserContext
+        from app.ws.context import UserContext as UC
 
 
         def f(user):
-            return UserContext(user), UC
+            return UC(user), UC
         """,
-        id="the module itself imported by name",
+        id="the name imported under an alias: written through it",
     ),
     pytest.param(
         """

@@ -70,6 +70,12 @@ class Moves(RewriterState):
                 self.regions.append((chain, [chain.value]))
                 self.fixed.add(i)
                 continue
+            through = self._through_binding(spelling, node)
+            if through is not None:  # a name the file binds already means the replacement
+                self.exprs[chain] = _replace_with(through)
+                self.regions.append((chain, []))
+                self.fixed.add(i)
+                continue
             if "." in _code(chain) and spelling.module:
                 # `old.mod.f()` keeps its style: `new.mod.g()`, with `import new.mod`.
                 spelling = Spelling(spelling.module, spelling.name, spelling.rest, whole=True)
@@ -153,6 +159,14 @@ class Moves(RewriterState):
             return ""  # not importable by name: its uses get the new spelling, then it is unused
         local = node.evaluated_alias or node.evaluated_name
         name = spelling.name
+        reused = self._reusable(spelling, statement, references, local)
+        if reused is not None:
+            # The file imports the replacement already (`from asyncio import get_event_loop,
+            # get_running_loop`): its uses take that name; the old import, unused, goes.
+            for ref in references:
+                readers[ref] = _replace_with(reused)
+                self.regions.append((ref, []))
+            return None
         if node.asname is None and name != local and self._can_rename(references, local, name):
             bound = name
             readers.update((ref, _replace_with(name)) for ref in references)
@@ -166,6 +180,22 @@ class Moves(RewriterState):
         self.moved.add(node)
         self.fixed.add(i)
         return None
+
+    def _reusable(
+        self, spelling: Spelling, statement: cst.ImportFrom, references: list[cst.CSTNode], local: str
+    ) -> str | None:
+        """The name an import in the same scope binds to exactly the moved name's replacement,
+        when every reader of the old name is a use the engine found (each can be renamed)."""
+        if local in self.exported:
+            return None
+        throughs = {self._through_binding(spelling, ref) for ref in references}
+        through = throughs.pop() if len(throughs) == 1 else None
+        if through is None or "." in through:
+            return None
+        heads = {
+            _chain_head(n) for i, n in self.nodes.items() if self.uses[i].form in ("name", "call", "attribute")
+        }
+        return through if all(ref in heads for ref in references) else None
 
     def _exports_of_moved(
         self, moved_from: dict[cst.CSTNode, dict[cst.ImportAlias, tuple[str, cst.ImportAlias]]]

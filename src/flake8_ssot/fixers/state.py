@@ -104,5 +104,8 @@ class RewriterState:
     def _open(self, i: int) -> bool:
         raise NotImplementedError  # pragma: no cover - defined by FileRewriter or a mixin
 
+    def _through_binding(self, spelling: Spelling, at: cst.CSTNode) -> str | None:
+        raise NotImplementedError  # pragma: no cover - defined by FileRewriter or a mixin
+
     def _provided(self, spelling: Spelling, at: cst.CSTNode) -> bool | str:
         raise NotImplementedError  # pragma: no cover - defined by FileRewriter or a mixin

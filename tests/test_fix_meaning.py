@@ -1,0 +1,289 @@
+"""`fix` writes what a template means: names spelled through the file's own bindings, the
+replacement an import already brings reused, member renames through instances, and every use
+accounted for (issue 22).
+
+Each row is run by the real CLI (in-process, as the other fix tables); a row whose code runs on
+the standard library alone is also executed in a subprocess after the rewrite, so a name that
+means something else (an AttributeError, a NameError, a TypeError) fails the test.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from conftest import write_tree
+from flake8_ssot import cli, discovery, paths
+
+PYPROJECT = """
+    [tool.flake8-ssot]
+    cache = false
+
+    [[tool.flake8-ssot.rules]]
+    name = "utcnow"
+    deprecated = ["datetime.datetime.utcnow"]
+
+    [[tool.flake8-ssot.rules.fix]]
+    pattern = "datetime.datetime.utcnow()"
+    replace = "datetime.datetime.now(tz=datetime.timezone.utc)"
+
+    [[tool.flake8-ssot.rules]]
+    name = "loop"
+    deprecated = ["asyncio.get_event_loop"]
+
+    [[tool.flake8-ssot.rules.fix]]
+    pattern = "get_event_loop"
+    replace = "asyncio.get_running_loop"
+
+    [[tool.flake8-ssot.rules]]
+    name = "url"
+    deprecated = ["django.conf.urls.url"]
+
+    [[tool.flake8-ssot.rules.fix]]
+    pattern = "url"
+    replace = "django.urls.re_path"
+"""
+
+DJANGO = {
+    "django/__init__.py": "",
+    "django/conf/__init__.py": "",
+    "django/conf/urls.py": "def url(*args):\n    return args\n",
+    "django/urls/__init__.py": "def re_path(*args):\n    return args\n\n\ndef path(*args):\n    return args\n",
+}
+
+
+@dataclass
+class Run:
+    new: str
+    out: str
+    err: str
+    code: int
+
+
+def dedent(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    write_tree(tmp_path, {"pyproject.toml": PYPROJECT, **DJANGO})
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run(project: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    discovery.forget()
+    paths.forget()
+    capsys.readouterr()
+    code = cli.main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def findings(project: Path, capsys: pytest.CaptureFixture[str], relpath: str) -> int:
+    """How many uses `check` reports in the file (the findings `fix` must account for)."""
+    _, out, _ = run(project, capsys, "check", "--format", "json", "--exit-zero", relpath)
+    return len(json.loads(out))
+
+
+def assert_accounted(out: str, err: str, expected: int) -> None:
+    """The summary's fixed + left for a person equals the findings in scope, and each use left
+    is listed with its reason."""
+    summary = re.search(r"flake8-ssot: (?:would fix|fixed) (\d+) uses? in \d+ files?; (\d+) left", out)
+    assert summary is not None, out + err
+    fixed, left = int(summary[1]), int(summary[2])
+    assert fixed + left == expected, out + err
+    listed = [line for line in (out + err).splitlines() if ": manual: " in line or ": skipped: " in line]
+    reasons = sum(int(m[1]) if (m := re.search(r"skipped: .*\((\d+) uses?\)", line)) else 1 for line in listed)
+    assert reasons == left, out + err
+
+
+def fix(project: Path, capsys: pytest.CaptureFixture[str], source: str, relpath: str = "use.py") -> Run:
+    write_tree(project, {relpath: source})
+    before = findings(project, capsys, relpath)
+    code, out, err = run(project, capsys, "fix", relpath)
+    assert_accounted(out, err, before)
+    return Run((project / relpath).read_text(), out, err, code)
+
+
+def execute(project: Path, relpath: str) -> None:
+    """Run the rewritten file: a name that means something else fails here."""
+    done = subprocess.run(
+        [sys.executable, relpath], cwd=project, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+
+
+RUNS = "\n\nprint(f())\n"
+
+REWRITES = [
+    pytest.param(
+        """
+        from datetime import datetime
+
+
+        def f():
+            return datetime.utcnow()
+        """,
+        """
+        from datetime import datetime, timezone
+
+
+        def f():
+            return datetime.now(tz=timezone.utc)
+        """,
+        True,
+        id="from datetime import datetime: through that binding, timezone added to its line",
+    ),
+    pytest.param(
+        """
+        import datetime
+
+
+        def f():
+            return datetime.datetime.utcnow()
+        """,
+        """
+        import datetime
+
+
+        def f():
+            return datetime.datetime.now(tz=datetime.timezone.utc)
+        """,
+        True,
+        id="import datetime: the qualified text as is, the import kept",
+    ),
+    pytest.param(
+        """
+        import datetime as dt
+
+
+        def f():
+            return dt.datetime.utcnow()
+        """,
+        """
+        import datetime as dt
+
+
+        def f():
+            return dt.datetime.now(tz=dt.timezone.utc)
+        """,
+        True,
+        id="import datetime as dt: through the alias",
+    ),
+    pytest.param(
+        """
+        from datetime import datetime, timezone as tz
+
+
+        def f():
+            return datetime.utcnow()
+        """,
+        """
+        from datetime import datetime, timezone as tz
+
+
+        def f():
+            return datetime.now(tz=tz.utc)
+        """,
+        True,
+        id="timezone imported under an alias: reused",
+    ),
+    pytest.param(
+        """
+        import asyncio
+        from asyncio import get_event_loop, get_running_loop
+
+
+        async def main():
+            return get_event_loop() is get_running_loop()
+
+
+        def f():
+            return asyncio.run(main())
+        """,
+        """
+        import asyncio
+        from asyncio import get_running_loop
+
+
+        async def main():
+            return get_running_loop() is get_running_loop()
+
+
+        def f():
+            return asyncio.run(main())
+        """,
+        True,
+        id="deprecated name imported next to its replacement: the replacement reused",
+    ),
+    pytest.param(
+        """
+        from django.conf.urls import url
+        from django.urls import path, re_path
+
+        urlpatterns = [url("^a/$", None), re_path("^b/$", None), path("c/", None)]
+        """,
+        """
+        from django.urls import path, re_path
+
+        urlpatterns = [re_path("^a/$", None), re_path("^b/$", None), path("c/", None)]
+        """,
+        False,
+        id="a replacement the file already imports is reused, not imported as the old name",
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "expected", "runs"), REWRITES)
+def test_rewrite(project: Path, capsys: pytest.CaptureFixture[str], source: str, expected: str, runs: bool) -> None:
+    tail = RUNS if runs else ""
+    done = fix(project, capsys, dedent(source) + tail)
+    assert done.new == dedent(expected) + tail, done.out + done.err
+    assert (done.code, done.err) == (0, "")
+    if runs:
+        execute(project, "use.py")
+    again = fix(project, capsys, done.new)
+    assert again.new == done.new
+    assert "fixed 0 uses" in again.out
+
+
+LEFT = [
+    pytest.param(
+        """
+        from datetime import datetime
+
+
+        def f(default=datetime.utcnow):
+            return default
+        """,
+        ["use.py:4:15: manual: no fix template covers this reference (SOT003)"],
+        id="default=datetime.utcnow: counted and explained",
+    ),
+    pytest.param(
+        """
+        from datetime import datetime
+
+
+        def f():
+            return datetime
+        """,
+        [],
+        id="noop: no use",
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "manual"), LEFT)
+def test_left(project: Path, capsys: pytest.CaptureFixture[str], source: str, manual: list[str]) -> None:
+    done = fix(project, capsys, dedent(source))
+    assert done.new == dedent(source)
+    assert [line for line in done.out.splitlines() if ": manual: " in line] == manual
+    assert done.err == ""
