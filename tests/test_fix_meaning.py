@@ -101,7 +101,10 @@ def assert_accounted(out: str, err: str, expected: int) -> None:
     fixed, left = int(summary[1]), int(summary[2])
     assert fixed + left == expected, out + err
     listed = [line for line in (out + err).splitlines() if ": manual: " in line or ": skipped: " in line]
-    reasons = sum(int(m[1]) if (m := re.search(r"skipped: .*\((\d+) uses?\)", line)) else 1 for line in listed)
+    reasons = sum(
+        int(m[1]) if (m := re.search(r"skipped: .*\((\d+) uses? left to migrate by hand\)", line)) else 1
+        for line in listed
+    )
     assert reasons == left, out + err
 
 
@@ -287,3 +290,78 @@ def test_left(project: Path, capsys: pytest.CaptureFixture[str], source: str, ma
     assert done.new == dedent(source)
     assert [line for line in done.out.splitlines() if ": manual: " in line] == manual
     assert done.err == ""
+
+
+REFUSED = [
+    pytest.param(
+        """
+        from datetime import datetime
+        import time as timezone
+
+
+        def f():
+            return datetime.utcnow(), timezone.time()
+        """,
+        "use.py:6:12: manual: datetime already means something else here (SOT002)",
+        id="timezone bound to another module, datetime to the class: no safe spelling",
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "manual"), REFUSED)
+def test_refused(project: Path, capsys: pytest.CaptureFixture[str], source: str, manual: str) -> None:
+    done = fix(project, capsys, dedent(source))
+    assert done.new == dedent(source)
+    assert [line for line in done.out.splitlines() if ": manual: " in line] == [manual]
+    assert done.err == ""
+
+
+UTCNOW = "from datetime import datetime\nimport time as timezone\n\n\ndef f():\n    return datetime.utcnow()\n"
+
+
+@pytest.mark.parametrize(
+    ("source", "wrong", "written", "problem"),
+    [
+        pytest.param(
+            UTCNOW,
+            UTCNOW.replace("datetime.utcnow()", "datetime.datetime.now(tz=datetime.timezone.utc)"),
+            ["datetime.datetime.now", "datetime.timezone.utc"],
+            "datetime.datetime.now, which the rewrite writes, would not be reached by the name written for it",
+            id="the template's text written as is under from datetime import datetime",
+        ),
+        pytest.param(
+            "import datetime\n\n\ndef f():\n    return datetime.datetime.utcnow()\n",
+            "def f():\n    return datetime.datetime.now(tz=datetime.timezone.utc)\n",
+            ["datetime.datetime.now", "datetime.timezone.utc"],
+            "datetime.datetime.now, which the rewrite writes, would not be reached by the name written for it",
+            id="the import the new code reads removed",
+        ),
+        pytest.param(
+            "import time as timezone\nfrom datetime import datetime\n\n\n"
+            "def f():\n    return datetime.utcnow(), timezone.time()\n",
+            "import time as timezone\nfrom datetime import datetime, timezone\n\n\n"
+            "def f():\n    return datetime.now(tz=timezone.utc), timezone.time()\n",
+            ["datetime.datetime.now", "datetime.timezone.utc"],
+            "a name reaching time would reach something else after the rewrite",
+            id="a new import shadowing a name the file uses",
+        ),
+    ],
+)
+def test_a_rewrite_that_means_something_else_is_never_written(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    source: str, wrong: str, written: list[str], problem: str,
+) -> None:
+    """The meaning check behind every rewrite: text that parses, is pyflakes-clean where the old
+    was, and has lost exactly the uses fixed, but whose names reach something else, stays unwritten."""
+    from flake8_ssot import rewrite
+
+    def planned(templates: object, index: object, relpath: str, text: str, uses: list, *_: object) -> rewrite.Result:
+        line = text.splitlines().index(next(t for t in text.splitlines() if "utcnow()" in t)) + 1
+        start = text.splitlines()[line - 1].index("datetime")
+        end = text.splitlines()[line - 1].index("()") + 2
+        return rewrite.Result(wrong, fixed=list(uses), written=written, changed=[((line, start, line, end), [])])
+
+    monkeypatch.setattr(rewrite, "rewrite", planned)
+    done = fix(project, capsys, source)
+    assert done.new == source
+    assert done.err == f"flake8-ssot: use.py: skipped: {problem}; nothing changed (1 use left to migrate by hand)\n"

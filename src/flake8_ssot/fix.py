@@ -16,6 +16,7 @@ import argparse
 import ast
 import io
 import os
+import re
 import sys
 import tempfile
 import tokenize
@@ -86,6 +87,11 @@ class Outcome:
         return 0 if self.now is None else len(self.report.uses) - len(self.now.uses)
 
     @property
+    def open_uses(self) -> int:
+        """The uses a rewrite could take on (a ``# noqa`` keeps the rest as they are)."""
+        return sum(1 for use in self.report.uses if use.status != "noqa")
+
+    @property
     def manual_after(self) -> list[tuple[Finding, str]]:
         """The manual uses where the rewrite moved them."""
         return self.manual if self.now is None else _where_now(self.manual, self.now)
@@ -150,7 +156,9 @@ def run(args: argparse.Namespace, project: Project) -> int:
         sys.stderr.write(f"flake8-ssot: {shown(path)}: cannot be analyzed ({problem}); {verdict}\n")
     for outcome in outcomes:
         if outcome.skipped is not None:
-            sys.stderr.write(f"flake8-ssot: {shown(outcome.path)}: skipped: {outcome.skipped}\n")
+            # Its uses stay, each still reported: they count as left, with this one reason.
+            stays = f" ({_uses(outcome.open_uses)} left to migrate by hand)" if outcome.open_uses else ""
+            sys.stderr.write(f"flake8-ssot: {shown(outcome.path)}: skipped: {outcome.skipped}{stays}\n")
             continue
         if outcome.fixed:
             verb = "would fix" if args.diff else "fixed"
@@ -178,7 +186,7 @@ def run(args: argparse.Namespace, project: Project) -> int:
             f"or point it where the new code looks the name up ({hit.code})\n"
         )
     fixed = sum(o.fixed for o in changed)
-    left = sum(len(o.manual) for o in outcomes if o.skipped is None) + len(settled.stale_strings)
+    left = sum(len(o.manual) if o.skipped is None else o.open_uses for o in outcomes) + len(settled.stale_strings)
     verb = "would fix" if args.diff else "fixed"
     report_out.write(
         f"flake8-ssot: {verb} {_uses(fixed)} in {len(changed)} {'file' if len(changed) == 1 else 'files'}"
@@ -274,7 +282,7 @@ def _rewrite(
         return f"the rewrite cannot be written in the file's encoding {outcome.encoding}: {one_line(e)}"
     after = verify(project, report, outcome.new, result)
     if isinstance(after, str):
-        return f"{after}; nothing changed (please report this)"
+        return f"{after}; nothing changed"
     outcome.new = result.code
     outcome.now = after
     return result, after
@@ -438,9 +446,64 @@ def verify(project: Project, report: FileReport, old: str, result: Result) -> Fi
     # import's, reported for the deprecated names the file reads through it, as it reads them no more.
     unexpected = (found - expected) + Counter(k for k in expected - found if k[2] not in ("result-call", "import-star"))
     if unexpected:
-        code, target, _, _ = next(iter(unexpected))
-        return f"the rewrite leaves unexpected uses ({code} {target})"
-    return after
+        key = next(iter(unexpected))
+        code, target = key[0], key[1]
+        if found[key] > expected[key]:
+            return f"the rewrite would leave a use of {target} it meant to rewrite ({code})"
+        return f"the rewrite would remove a use of {target} it did not rewrite ({code})"
+    problem = check_meaning(project, report.path, old, result)
+    return after if problem is None else problem
+
+
+def check_meaning(project: Project, relpath: str, old: str, result: Result) -> str | None:
+    """Why the rewritten text means something else than planned (None: it means what it should).
+
+    The engine's visitor reads both texts, asked about every name the rewrite writes and every
+    name an import of either text binds: each chain reaching one of them counts. The new text
+    must reach each as often as the old one did, less the chains of the code the rewrite
+    replaced, plus the names it wrote: a name written that reaches nothing (its import dropped,
+    another binding in the way), or an unchanged name that now reaches something else (a new
+    import shadowing it), shows as a difference.
+    """
+    from flake8_ssot import meaning
+
+    module = project.index.module_of(relpath)
+    package = relpath.endswith("__init__.py")
+    names = {*result.written, *meaning.imported(old, module, package), *meaning.imported(result.code, module, package)}
+    if not names:
+        return None
+    probe = meaning.Probe(project.config, relpath, names)
+    before, now = probe.read(old), probe.read(result.code)
+    if before is None or now is None:
+        return None  # too deep to read twice; the engine's report above was made all the same
+    lines = re.split(r"\r\n|\r|\n", old)  # as Python and LibCST count lines (not at \f)
+
+    def changed(line: int, byte_col: int) -> bool:
+        text = lines[line - 1] if 0 < line <= len(lines) else ""
+        at = (line, len(text.encode("utf-8")[:byte_col].decode("utf-8", errors="replace")))
+        return any(
+            _inside(at, span) and not any(_inside(at, hole) for hole in holes) for span, holes in result.changed
+        )
+
+    expected = Counter(name for name, line, col in before if not changed(line, col))
+    written = Counter(probe.entry(name) for name in result.written)
+    expected.update(name for name, n in written.items() if name is not None for _ in range(n))
+    found = Counter(name for name, _, _ in now)
+    order = sorted({*expected, *found})
+    for name in order:
+        if name in written and found[name] < expected[name]:
+            return f"{name}, which the rewrite writes, would not be reached by the name written for it"
+    for name in order:
+        if found[name] < expected[name]:
+            return f"a name reaching {name} would reach something else after the rewrite"
+    for name in order:
+        if found[name] > expected[name]:
+            return f"the rewrite would make another name reach {name}"
+    return None
+
+
+def _inside(at: tuple[int, int], span: tuple[int, int, int, int]) -> bool:
+    return (span[0], span[1]) <= at < (span[2], span[3])
 
 
 def _where_now(manual: list[tuple[Finding, str]], after: FileReport) -> list[tuple[Finding, str]]:

@@ -21,7 +21,7 @@ from flake8_ssot.fixers.imports import Imports
 from flake8_ssot.fixers.layout import _Apply, _ImportEdit
 from flake8_ssot.fixers.mocks import MockPatches
 from flake8_ssot.fixers.moves import Moves
-from flake8_ssot.fixers.results import Reexport, Result
+from flake8_ssot.fixers.results import Reexport, Result, Span
 from flake8_ssot.fixers.stars import StarImports
 from flake8_ssot.fixers.template_rewrites import TemplateRewrites
 from flake8_ssot.fixers.templates import Templates, compile_templates
@@ -123,6 +123,8 @@ class FileRewriter(TemplateRewrites, TwoStatementForms, MockPatches, Moves, Impo
         self.reexports: list[Reexport] = []
         self.removed_reexports: list[Reexport] = []
         self.unused_imports: list[str] = []
+        self.written: list[str] = []
+        """The qualified name each name the new code writes means (see :attr:`Result.written`)."""
 
     def run(self) -> Result:
         self._locate()
@@ -144,8 +146,28 @@ class FileRewriter(TemplateRewrites, TwoStatementForms, MockPatches, Moves, Impo
         manual = [(self.uses[i], reason) for i, reason in sorted(self.manual.items())]
         return Result(
             new.code, [self.uses[i] for i in sorted(self.fixed)], manual, self.dropped_comments, self.reexports,
-            self.removed_reexports, sorted(set(self.unused_imports)),
+            self.removed_reexports, sorted(set(self.unused_imports)), self.written, self._changed(),
         )
+
+    def _changed(self) -> list[tuple[Span, list[Span]]]:
+        """The code the plan replaces or removes, with the parts it keeps (see :attr:`Result.changed`)."""
+        def span(node: cst.CSTNode) -> Span:
+            where = self.positions[node]
+            return where.start.line, where.start.column, where.end.line, where.end.column
+
+        regions = {root: kept for root, kept in self.regions}
+        found = [(span(root), [span(k) for k in kept if k in self.positions]) for root, kept in regions.items()]
+        whole = [
+            *(n for n in self.exprs if n not in regions), *self.removed, *self.replaced_statements,
+            *(n for i in self.fixed if self.uses[i].form in ("name", "attribute") and (n := self.nodes.get(i))),
+        ]
+        found += [(span(node), []) for node in whole if node in self.positions]
+        for i in self.fixed:
+            node = self.nodes.get(i)
+            if isinstance(node, cst.Call) and self.uses[i].form == "call":
+                # The call's own position (a parenthesized callee starts after it), up to its arguments.
+                found.append(((*span(node)[:2], *span(node.func)[2:]), []))
+        return found
 
     def _held_uses(self) -> None:
         """Uses through a module-level import that :attr:`hold` names stay, with its reason."""

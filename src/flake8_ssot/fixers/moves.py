@@ -53,12 +53,12 @@ class Moves(RewriterState):
                 rewrite = readers[part]
                 if rewrite is not None:
                     self.exprs[part] = rewrite
-                self.fixed.add(i)
+                self._moved_use(i, new)
                 continue
             if self._through_variable(chain):
                 # `ML_COMMENT = oldName` ... `ML_COMMENT`: the variable follows its assignment,
                 # which is rewritten where it reads the old name (the engine checks it did).
-                self.fixed.add(i)
+                self._moved_use(i, new)
                 continue
             spelling = spell(new, self.index)
             if (
@@ -68,13 +68,13 @@ class Moves(RewriterState):
                 # `pp.oldName` where `pp` is the new name's own module: `pp.new_name`.
                 self.exprs[chain.attr] = _replace_with(spelling.name)
                 self.regions.append((chain, [chain.value]))
-                self.fixed.add(i)
+                self._moved_use(i, new)
                 continue
             through = self._through_binding(spelling, node)
             if through is not None:  # a name the file binds already means the replacement
                 self.exprs[chain] = _replace_with(through)
                 self.regions.append((chain, []))
-                self.fixed.add(i)
+                self._moved_use(i, new)
                 continue
             if "." in _code(chain) and spelling.module:
                 # `old.mod.f()` keeps its style: `new.mod.g()`, with `import new.mod`.
@@ -86,7 +86,12 @@ class Moves(RewriterState):
             self._add_needs(check, node)
             self.exprs[chain] = _replace_with(spelling.code)
             self.regions.append((chain, []))
-            self.fixed.add(i)
+            self._moved_use(i, new)
+
+    def _moved_use(self, i: int, new: str) -> None:
+        self.fixed.add(i)
+        if spell(new, self.index).module is not None:  # a builtin is no name of the file's
+            self.written.append(new)
 
     def _through_variable(self, chain: cst.CSTNode) -> bool:
         """Whether a use's leftmost name is a variable the file assigns (no import binds it)."""

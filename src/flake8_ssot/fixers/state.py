@@ -59,6 +59,7 @@ class RewriterState:
     reexports: list[Reexport]
     removed_reexports: list[Reexport]
     unused_imports: list[str]
+    written: list[str]
 
     def _add_needs(self, check: _Check, at: cst.CSTNode) -> None:
         raise NotImplementedError  # pragma: no cover - defined by FileRewriter or a mixin

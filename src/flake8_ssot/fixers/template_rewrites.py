@@ -116,6 +116,7 @@ class TemplateRewrites(RewriterState):
 
     def _commit(self, match: _Match, check: _Check) -> None:
         self.fixed.update(match.anchors)
+        self.written.extend(match.template.written)
         self._cover(match.root, match.kept)
         self._add_needs(check, match.root)
         self.need_anchors[match.root] = [self.nodes[i] for i in match.anchors if i in self.nodes]

@@ -110,6 +110,8 @@ class Template:
     """Parent steps from the deepest name of the pattern up to its root."""
     safe: frozenset[str]
     """Placeholders the replacement uses where any expression fits without parentheses."""
+    written: tuple[str, ...]
+    """The fully qualified name of each name the replacement writes (builtins aside)."""
     holders: tuple[tuple[str, cst.Call], ...]
     """(target, call) for each call of a deprecated name inside the pattern, not at its root:
     ``get_factory()`` in ``get_factory().create_for_user($ctx)`` can be held in a variable."""
@@ -191,7 +193,9 @@ def _compile(source: Path, key: str, rule: Rule, pattern: str, replace: str, ind
     )
     return Template(
         rule, key, pattern_tree, spelled_tree, anchors, tuple(dict.fromkeys(spellings.values())), height + 1,
-        frozenset(_safe_placeholders(spelled_tree)), holders,
+        frozenset(_safe_placeholders(spelled_tree)),
+        tuple(s.dotted for n, _ in _chains(replace_tree) if (s := spellings[chain_of(n) or ""]).module is not None),
+        holders,
     )
 
 
