@@ -365,3 +365,90 @@ def test_a_rewrite_that_means_something_else_is_never_written(
     done = fix(project, capsys, source)
     assert done.new == source
     assert done.err == f"flake8-ssot: use.py: skipped: {problem}; nothing changed (1 use left to migrate by hand)\n"
+
+
+MEMBER_RULES = {
+    "replacement": """
+        [[tool.flake8-ssot.rules]]
+        name = "assert-equals"
+        deprecated = ["unittest.TestCase.assertEquals"]
+        replacement = "unittest.TestCase.assertEqual"
+    """,
+    "name template": """
+        [[tool.flake8-ssot.rules]]
+        name = "assert-equals"
+        deprecated = ["unittest.TestCase.assertEquals"]
+
+        [[tool.flake8-ssot.rules.fix]]
+        pattern = "unittest.TestCase.assertEquals"
+        replace = "unittest.TestCase.assertEqual"
+    """,
+    "call template": """
+        [[tool.flake8-ssot.rules]]
+        name = "assert-equals"
+        deprecated = ["unittest.TestCase.assertEquals"]
+
+        [[tool.flake8-ssot.rules.fix]]
+        pattern = "unittest.TestCase.assertEquals($a, $b)"
+        replace = "unittest.TestCase.assertEqual($a, $b)"
+    """,
+}
+
+TESTCASE = """
+    import unittest
+    from unittest import mock
+
+
+    class T(unittest.TestCase):
+        def test_self(self):
+            self.assertEquals(1, 1)
+            check = self.assertEquals
+            check(2, 2)
+
+        @classmethod
+        def helper(cls):
+            return cls.assertEquals
+
+        def test_patched(self):
+            with mock.patch.object(unittest.TestCase, "assertEquals"):
+                pass
+            with mock.patch("unittest.TestCase.assertEquals"):
+                pass
+
+        def test_instance(self):
+            check(self, 3)
+
+
+    def check(case: unittest.TestCase, x):
+        case.assertEquals(x, x)
+        unittest.TestCase.assertEquals(case, x, x)
+
+
+    if __name__ == "__main__":
+        unittest.main()
+"""
+
+
+@pytest.mark.parametrize("rule", list(MEMBER_RULES), ids=list(MEMBER_RULES))
+def test_member_renamed_through_instances(
+    project: Path, capsys: pytest.CaptureFixture[str], rule: str
+) -> None:
+    """unittest.TestCase.assertEquals -> assertEqual, however the rule says it: `self` is kept."""
+    write_tree(project, {"pyproject.toml": PYPROJECT + MEMBER_RULES[rule]})
+    done = fix(project, capsys, dedent(TESTCASE), "test_use.py")
+    assert done.new == dedent(TESTCASE).replace("assertEquals", "assertEqual"), done.out + done.err
+    assert (done.code, done.err) == (0, "")
+    assert "fixed 7 uses in 1 file; 0 left" in done.out
+    execute(project, "test_use.py")
+
+
+def test_member_rename_under_an_alias_of_the_class(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_tree(project, {"pyproject.toml": PYPROJECT + MEMBER_RULES["replacement"]})
+    source = (
+        "import unittest\nfrom unittest import TestCase as TC\n\n\nclass T(TC):\n    def test(self):\n"
+        "        TC.assertEquals(self, 1, 1)\n\n\nunittest.main()\n"
+    )
+    done = fix(project, capsys, source, "test_use.py")
+    assert done.new == source.replace("assertEquals", "assertEqual")
+    assert done.err == ""
+    execute(project, "test_use.py")

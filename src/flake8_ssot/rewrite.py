@@ -19,6 +19,7 @@ from libcst.metadata import GlobalScope, ImportAssignment, MetadataWrapper, Posi
 from flake8_ssot.fixers.common import _STRINGS, _bound_or_read_names, _chain_head, _exported, _parents
 from flake8_ssot.fixers.imports import Imports
 from flake8_ssot.fixers.layout import _Apply, _ImportEdit
+from flake8_ssot.fixers.members import MemberRenames
 from flake8_ssot.fixers.mocks import MockPatches
 from flake8_ssot.fixers.moves import Moves
 from flake8_ssot.fixers.results import Reexport, Result, Span
@@ -46,6 +47,7 @@ _FORM_NODES: dict[str, tuple[type[cst.CSTNode], ...]] = {
     # Findings `fix` leaves to a person, located only to say why.
     "string-value": (*_STRINGS, cst.Name, cst.BinaryOperation),
     "instance-attribute": (cst.Call, cst.Attribute),
+    "instance": (cst.Call, cst.Attribute),
 }
 
 
@@ -55,7 +57,7 @@ PARSE_ERRORS = (cst.ParserSyntaxError, RecursionError)
 """What LibCST raises for a file it cannot read (the engine may still have parsed it)."""
 
 
-class FileRewriter(TemplateRewrites, TwoStatementForms, MockPatches, Moves, Imports, StarImports):
+class FileRewriter(TemplateRewrites, TwoStatementForms, MockPatches, Moves, MemberRenames, Imports, StarImports):
     """One file's rewrite: each kind of rewrite is a mixin (a room of its own under
     :mod:`flake8_ssot.fixers`); this class locates the findings and runs the kinds in order."""
 
@@ -124,6 +126,8 @@ class FileRewriter(TemplateRewrites, TwoStatementForms, MockPatches, Moves, Impo
         self.removed_reexports: list[Reexport] = []
         self.unused_imports: list[str] = []
         self.written: list[str] = []
+        self.changed_whole: list[cst.CSTNode] = []
+        """Code changed in part whose meaning as a whole changes (a member renamed after its class)."""
         """The qualified name each name the new code writes means (see :attr:`Result.written`)."""
 
     def run(self) -> Result:
@@ -160,6 +164,7 @@ class FileRewriter(TemplateRewrites, TwoStatementForms, MockPatches, Moves, Impo
         whole = [
             *(n for n in self.exprs if n not in regions), *self.removed, *self.replaced_statements,
             *(n for i in self.fixed if self.uses[i].form in ("name", "attribute") and (n := self.nodes.get(i))),
+            *self.changed_whole,
         ]
         found += [(span(node), []) for node in whole if node in self.positions]
         for i in self.fixed:

@@ -101,6 +101,12 @@ class MockPatches(RewriterState):
                 return "names the deprecated module itself, which has no replacement module"
             return "no same-shape replacement for this string target"
         value = node.evaluated_value
+        member = self.templates.member(use)
+        if member is not None and value == member.old.rpartition(".")[2]:
+            # `patch.object(C, "old")`: the member's own name.
+            self._set_string(node, member.new.rpartition(".")[2])
+            self.fixed.add(i)
+            return None
         if not isinstance(value, str) or value.strip() != use.target:
             return f"names {use.target} through another path: point it where the new code looks it up"
         self._set_string(node, new)

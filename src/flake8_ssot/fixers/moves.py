@@ -30,7 +30,7 @@ class Moves(RewriterState):
         for i, use in enumerate(self.uses):
             node = self.nodes.get(i)
             new = self._move(use) if node is not None and self._open(i) else None
-            if new is None or use.form not in ("import", "import-from", "import-star"):
+            if new is None or use.form not in ("import", "import-from", "import-star") or self.templates.member(use):
                 continue
             assert node is not None
             reason = self._move_import(i, node, new, readers, moved_from)
@@ -42,6 +42,16 @@ class Moves(RewriterState):
         for i, use in enumerate(self.uses):
             node = self.nodes.get(i)
             new = self._move(use) if node is not None and self._open(i) else None
+            member = self.templates.member(use) if new is not None else None
+            if member is not None and node is not None and use.form in ("call", "name", "attribute", "instance"):
+                renamed = self._rename_member(node, member, use.target)
+                if isinstance(renamed, str):
+                    self.manual[i] = renamed
+                elif renamed:
+                    self._moved_use(i, new or "")
+                else:
+                    self.fixed.add(i)  # through an instance: no binding of the file's means it
+                continue
             if new is None or use.form not in ("call", "name", "attribute"):
                 continue
             assert node is not None

@@ -88,6 +88,10 @@ class Move:
 
     old: str
     new: str
+    member: bool = False
+    """A member renamed within its class (``unittest.TestCase.assertEquals`` -> ``assertEqual``):
+    uses through instances (``self.old``, ``obj.old``, ``cls.old``) and ``patch.object(C, "old")``
+    rename the attribute, whatever the object is spelled as."""
 
     def apply(self, target: str) -> str | None:
         if target == self.old or target.startswith(self.old + "."):
@@ -133,9 +137,15 @@ class Templates:
             return self._moved(use)
         if use.form == "string":  # a string target follows a move, or a template of mock.patch's shape
             return self._moved(use) or any(_mock_shape(t, use.target) for t in self.templates.get(use.rule, ()))
+        if use.form == "instance":
+            return self.member(use) is not None
         if use.form not in ("call", "result-call", "name", "attribute"):
             return False
         return any(use.target in t.anchors.values() for t in self.templates.get(use.rule, ())) or self._moved(use)
+
+    def member(self, use: Finding) -> Move | None:
+        """The member rename that covers the use, if one does."""
+        return next((m for m in self.moves.get(use.rule, ()) if m.member and m.apply(use.target)), None)
 
     def _moved(self, use: Finding) -> bool:
         return any(m.apply(use.target) is not None for m in self.moves.get(use.rule, ()))
@@ -151,10 +161,12 @@ def compile_templates(config: Config, index: Index) -> Templates:
             template = _compile(config.source, key, rule, fix.pattern, fix.replace, index)
             pattern_chain = chain_of(template.pattern)
             replace_chain = chain_of(template.replace)
+            renamed = _renamed_member_call(template, index)
             if pattern_chain is not None and replace_chain is not None:
-                moves.setdefault(rule.name, []).append(
-                    Move(template.anchors[pattern_chain], template.needs[0].dotted)
-                )
+                old, new = template.anchors[pattern_chain], template.needs[0].dotted
+                moves.setdefault(rule.name, []).append(Move(old, new, member=_same_class(old, new, index)))
+            elif renamed is not None:
+                moves.setdefault(rule.name, []).append(renamed)
             else:
                 templates.setdefault(rule.name, []).append(template)
         implied = implied_move(rule, index)
@@ -350,6 +362,30 @@ def _safe_placeholders(tree: cst.BaseExpression) -> Iterator[str]:
                     yield name
 
 
+def _same_class(old: str, new: str, index: Index) -> bool:
+    """Whether ``new`` is another member of the class ``old`` is a member of."""
+    owner, _, _ = old.rpartition(".")
+    return "." in owner and new.rpartition(".")[0] == owner and not _is_module(owner, index)
+
+
+def _renamed_member_call(template: Template, index: Index) -> Move | None:
+    """``pkg.C.old($a, $b)`` -> ``pkg.C.new($a, $b)``: the member renamed, arguments unchanged,
+    is a rename of the member wherever it is reached (``self.old(...)`` keeps ``self``)."""
+    pattern, replace = template.pattern, template.replace
+    if not (isinstance(pattern, cst.Call) and isinstance(replace, cst.Call)):
+        return None
+    old_chain, new_chain = chain_of(pattern.func), chain_of(replace.func)
+    if old_chain is None or new_chain is None or _arg_shape(pattern) != _arg_shape(replace):
+        return None
+    if not all(isinstance(a.value, cst.Name) and placeholder(a.value.value) for a in pattern.args):
+        return None
+    spelling = next((s for s in template.needs if f"{new_chain}.".startswith(f"{s.code}.")), None)
+    if spelling is None or old_chain not in template.anchors:
+        return None
+    old, new = template.anchors[old_chain], spelling.dotted + new_chain[len(spelling.code):]
+    return Move(old, new, member=True) if _same_class(old, new, index) else None
+
+
 def implied_move(rule: Rule, index: Index) -> Move | None:
     """A rule whose one deprecated name and replacement are alike is a move without templates.
 
@@ -359,6 +395,8 @@ def implied_move(rule: Rule, index: Index) -> Move | None:
     if rule.replacement is None or rule.fixes or len(rule.deprecated) != 1:
         return None
     old, new = rule.deprecated[0], rule.replacement
+    if _same_class(old, new, index):
+        return Move(old, new, member=True)
     old_module = index.module_file(old) is not None
     if old_module != (index.module_file(new) is not None):
         return None
