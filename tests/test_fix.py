@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE, run_cli, write_tree
+from conftest import EXAMPLE, assert_accounted, findings_in_scope, run_cli, write_tree
 from flake8_ssot import cli
 from flake8_ssot.config import load_config
 from flake8_ssot.engine import FileReport, Project
@@ -116,9 +116,12 @@ def fixer(project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capture
     def run(source: str | None, relpath: str = "use.py", *args: str) -> Run:
         if source is not None:
             write_tree(project, {relpath: source})
+        before = findings_in_scope(relpath)
         capsys.readouterr()
         code = cli.main(["fix", *args, relpath])
         captured = capsys.readouterr()
+        if "-q" not in args:
+            assert_accounted(captured.out, captured.err, before, relpath)
         path = project / relpath
         new = path.read_bytes().decode("utf-8", "replace") if path.is_file() else ""
         return Run(new, captured.out, captured.err, code)

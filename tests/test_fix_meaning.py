@@ -9,8 +9,6 @@ means something else (an AttributeError, a NameError, a TypeError) fails the tes
 
 from __future__ import annotations
 
-import json
-import re
 import subprocess
 import sys
 import textwrap
@@ -19,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_tree
+from conftest import assert_accounted, findings_in_scope, write_tree
 from flake8_ssot import cli, discovery, paths
 
 PYPROJECT = """
@@ -87,32 +85,11 @@ def run(project: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[
     return code, captured.out, captured.err
 
 
-def findings(project: Path, capsys: pytest.CaptureFixture[str], relpath: str) -> int:
-    """How many uses `check` reports in the file (the findings `fix` must account for)."""
-    _, out, _ = run(project, capsys, "check", "--format", "json", "--exit-zero", relpath)
-    return len(json.loads(out))
-
-
-def assert_accounted(out: str, err: str, expected: int) -> None:
-    """The summary's fixed + left for a person equals the findings in scope, and each use left
-    is listed with its reason."""
-    summary = re.search(r"flake8-ssot: (?:would fix|fixed) (\d+) uses? in \d+ files?; (\d+) left", out)
-    assert summary is not None, out + err
-    fixed, left = int(summary[1]), int(summary[2])
-    assert fixed + left == expected, out + err
-    listed = [line for line in (out + err).splitlines() if ": manual: " in line or ": skipped: " in line]
-    reasons = sum(
-        int(m[1]) if (m := re.search(r"skipped: .*\((\d+) uses? left to migrate by hand\)", line)) else 1
-        for line in listed
-    )
-    assert reasons == left, out + err
-
-
 def fix(project: Path, capsys: pytest.CaptureFixture[str], source: str, relpath: str = "use.py") -> Run:
     write_tree(project, {relpath: source})
-    before = findings(project, capsys, relpath)
+    before = findings_in_scope(relpath)
     code, out, err = run(project, capsys, "fix", relpath)
-    assert_accounted(out, err, before)
+    assert_accounted(out, err, before, relpath)
     return Run((project / relpath).read_text(), out, err, code)
 
 
