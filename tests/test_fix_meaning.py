@@ -12,6 +12,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -429,3 +430,51 @@ def test_member_rename_under_an_alias_of_the_class(project: Path, capsys: pytest
     assert done.new == source.replace("assertEquals", "assertEqual")
     assert done.err == ""
     execute(project, "test_use.py")
+
+
+def _fix_on_a_terminal(project: Path, *args: str) -> tuple[str, str]:
+    """The real CLI with stderr on a pseudo-terminal: (stdout, what the terminal showed)."""
+    import os
+    import pty
+
+    controller, terminal = pty.openpty()
+    try:
+        done = subprocess.run(
+            [str(Path(sys.executable).parent / "flake8-ssot"), "fix", *args], cwd=project,
+            stdout=subprocess.PIPE, stderr=terminal, text=True, timeout=300,
+        )
+        os.close(terminal)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:  # the terminal side is closed: all read
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(controller)
+    return done.stdout, shown.decode()
+
+
+def test_progress_on_a_terminal_only(project: Path) -> None:
+    write_tree(project, {"use.py": "from datetime import datetime\n\nx = datetime.utcnow()\n"})
+    out, shown = _fix_on_a_terminal(project, "--diff")
+    assert "flake8-ssot: fix: 1/1 files rewritten" in shown
+    assert re.search(r"flake8-ssot: fix: \d+/\d+ files analysed", shown)
+    # The line is cleared before the report.
+    assert shown.replace("\r\n", "\n").endswith(
+        "files rewritten\r\x1b[Kuse.py: would fix 1 use\n"
+        "flake8-ssot: would fix 1 use in 1 file; 0 left to migrate by hand\n"
+    )
+    assert "+x = datetime.now(tz=timezone.utc)" in out
+    quiet_out, quiet = _fix_on_a_terminal(project, "--diff", "-q")
+    assert quiet == "" and quiet_out == out
+    piped = subprocess.run(
+        [str(Path(sys.executable).parent / "flake8-ssot"), "fix", "--diff"], cwd=project, capture_output=True,
+        text=True, timeout=300,
+    )
+    assert piped.stderr == (
+        "use.py: would fix 1 use\nflake8-ssot: would fix 1 use in 1 file; 0 left to migrate by hand\n"
+    )

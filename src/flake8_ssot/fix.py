@@ -21,7 +21,7 @@ import sys
 import tempfile
 import tokenize
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -112,11 +112,14 @@ def run(args: argparse.Namespace, project: Project) -> int:
     project.build_index()
     templates = rewrite.compile_templates(project.config, project.index)
     files = runner.candidates(project, runner.select(project, args.paths))
+    progress = Progress(None if args.quiet or not sys.stderr.isatty() else sys.stderr)
     reports = [
-        r for r in runner.analyze(project, files, args.jobs) if r.error or any(u.status != "noqa" for u in r.uses)
+        r for r in runner.analyze(project, files, args.jobs, progress.step("analysed", len(files)))
+        if r.error or any(u.status != "noqa" for u in r.uses)
     ]
-    outcomes = fix_files(project, templates, reports, args.jobs)
+    outcomes = fix_files(project, templates, reports, args.jobs, progress.step("rewritten", len(reports)))
     settled = settle_reexports(project, templates, outcomes, args.jobs, remove=not args.keep_reexports)
+    progress.clear()
     changed = [o for o in outcomes if o.new != o.old and o.skipped is None]
     cwd = os.getcwd()
 
@@ -207,9 +210,39 @@ def _uses(n: int) -> str:
 _PARALLEL_MIN = 4
 
 
-def fix_files(project: Project, templates: Templates, reports: Sequence[FileReport], jobs: int | None) -> list[Outcome]:
+def fix_files(
+    project: Project, templates: Templates, reports: Sequence[FileReport], jobs: int | None,
+    done: Callable[[int], None] | None = None,
+) -> list[Outcome]:
     """Outcomes in the order of ``reports``; files are planned in forked workers when worth it."""
-    return pool.fork_map(lambda report: fix_file(project, templates, report), reports, jobs, _PARALLEL_MIN)
+    return pool.fork_map(lambda report: fix_file(project, templates, report), reports, jobs, _PARALLEL_MIN, done)
+
+
+class Progress:
+    """One line on a terminal, rewritten in place: files analysed, then files planned (rewritten
+    or not). Silent without a terminal (``stream`` None)."""
+
+    def __init__(self, stream: TextIO | None) -> None:
+        self.stream = stream
+        self.shown = False
+
+    def step(self, what: str, total: int) -> Callable[[int], None] | None:
+        """A callback for ``n`` of ``total`` files done, or None when nothing is shown."""
+        stream = self.stream
+        if stream is None or not total:
+            return None
+
+        def show(n: int) -> None:
+            stream.write(f"\r\x1b[Kflake8-ssot: fix: {n}/{total} files {what}")
+            stream.flush()
+            self.shown = True
+
+        return show
+
+    def clear(self) -> None:
+        if self.stream is not None and self.shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
 
 
 def fix_file(

@@ -24,7 +24,7 @@ class Probe:
     def __init__(self, config: Config, relpath: str, names: Collection[str]) -> None:
         rules = (Rule("meaning", tuple(sorted(names))),)
         probe = Config(config.root, config.source, rules, src=config.src, cache=False)
-        self.index = Index(probe, Deprecations(probe.rules))
+        self.index = _ProbeIndex(probe, Deprecations(probe.rules))
         self.relpath = relpath
         self.module = self.index.module_of(relpath)
 
@@ -48,6 +48,14 @@ class Probe:
             (u.resolution.entry, u.line, u.col) for u in uses
             if u.form in MEANT_FORMS and u.via not in ("unbound", "instance", "stale")
         ]
+
+
+class _ProbeIndex(Index):
+    """An index that knows only the probed names, as spelled: what the configured names' own
+    modules offer (their surfaces, other paths defining them) is the real index's business."""
+
+    def _learn_surfaces(self) -> None:
+        pass
 
 
 def imported(text: str, module: str, is_package: bool) -> Iterator[str]:

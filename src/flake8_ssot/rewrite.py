@@ -25,7 +25,7 @@ from flake8_ssot.fixers.moves import Moves
 from flake8_ssot.fixers.results import Reexport, Result, Span
 from flake8_ssot.fixers.stars import StarImports
 from flake8_ssot.fixers.template_rewrites import TemplateRewrites
-from flake8_ssot.fixers.templates import Templates, compile_templates
+from flake8_ssot.fixers.templates import Shape, Templates, call_shape, compile_templates
 from flake8_ssot.fixers.two_statements import TwoStatementForms
 from flake8_ssot.index import Index
 from flake8_ssot.model import Finding
@@ -276,7 +276,10 @@ def rewrite(
     """
     uses = list(uses)
     open_uses = [use for use in uses if use.status != "noqa"]
-    if not drop and not any(templates.covers(use) for use in open_uses) and not _unread_imports(text, open_uses):
+    calls = _call_shapes(text) if any(use.form == "call" for use in open_uses) else None
+    if not drop and not any(templates.covers(use, calls) for use in open_uses) and not _unread_imports(
+        text, open_uses
+    ):
         return Result(text, manual=_unparsed_reasons(templates, index, text, open_uses))
     return FileRewriter(templates, index, relpath, cst.parse_module(text), uses, drop, keep, text, hold).run()
 
@@ -317,6 +320,20 @@ def _unparsed_reasons(
         else:
             reasons.append((use, f"{local} is not used in this file (a re-export?): remove it by hand"))
     return reasons
+
+
+def _call_shapes(text: str) -> dict[tuple[int, int], Shape] | None:
+    """The shape of each call of the text by position (None: it cannot be read with ast)."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # pragma: no cover - the engine parsed it
+        return None
+    return {
+        (node.lineno, node.col_offset): call_shape(
+            len(node.args), (k.arg for k in node.keywords), any(isinstance(a, ast.Starred) for a in node.args)
+        )
+        for node in ast.walk(tree) if isinstance(node, ast.Call)
+    }
 
 
 def _unread_imports(text: str, uses: Sequence[Finding]) -> bool:

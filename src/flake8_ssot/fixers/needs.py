@@ -9,7 +9,7 @@ from collections.abc import Iterable
 import libcst as cst
 from libcst.metadata import BuiltinAssignment, GlobalScope, ImportAssignment
 
-from flake8_ssot.fixers.common import _code, _walk
+from flake8_ssot.fixers.common import _code
 from flake8_ssot.fixers.matching import _Check
 from flake8_ssot.fixers.state import RewriterState
 from flake8_ssot.fixers.templates import Spelling
@@ -38,7 +38,7 @@ class ImportNeeds(RewriterState):
         """Modules this file imports as modules (``import a.b``), and those it imports names from."""
         plain: set[str] = set()
         by_name: set[str] = set()
-        for node in _walk(self.tree, lambda n: isinstance(n, cst.BaseExpression)):
+        for node in self._import_statements:
             if isinstance(node, cst.Import):
                 plain.update(a.evaluated_name for a in node.names if a.asname is None)
             elif isinstance(node, cst.ImportFrom) and not node.relative and node.module is not None:
@@ -46,12 +46,22 @@ class ImportNeeds(RewriterState):
         return plain, by_name
 
     @functools.cached_property
+    def _import_statements(self) -> list[cst.Import | cst.ImportFrom]:
+        """The file's import statements, in order (from the scopes, without walking the tree again)."""
+        found = {
+            a.node for scope in {id(s): s for s in self.scopes.values() if s is not None}.values()
+            for a in scope.assignments if isinstance(a, ImportAssignment)
+            and isinstance(a.node, (cst.Import, cst.ImportFrom))
+        }
+        return sorted(found, key=lambda n: (self.positions[n].start.line, self.positions[n].start.column))
+
+    @functools.cached_property
     def _import_bindings(self) -> list[tuple[cst.ImportAlias, cst.Import | cst.ImportFrom, str, str, str]]:
         """Every name an import of this file binds: (alias, statement, local name, what it means,
         how code spells that meaning through it). ``import a.b`` binds ``a`` but new code writes
         ``a.b...`` through it; ``import a.b as m`` and ``from a import b [as c]`` mean the object."""
         found: list[tuple[cst.ImportAlias, cst.Import | cst.ImportFrom, str, str, str]] = []
-        for node in _walk(self.tree, lambda n: isinstance(n, cst.BaseExpression)):
+        for node in self._import_statements:
             if isinstance(node, cst.Import):
                 for alias in node.names:
                     name = alias.evaluated_name

@@ -8,7 +8,7 @@ import builtins
 import functools
 import importlib.machinery
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -116,6 +116,8 @@ class Template:
     """Placeholders the replacement uses where any expression fits without parentheses."""
     written: tuple[str, ...]
     """The fully qualified name of each name the replacement writes (builtins aside)."""
+    shapes: dict[str, frozenset[Shape | None]]
+    """Deprecated target -> the shapes of the calls of it in the pattern (None: not called there)."""
     holders: tuple[tuple[str, cst.Call], ...]
     """(target, call) for each call of a deprecated name inside the pattern, not at its root:
     ``get_factory()`` in ``get_factory().create_for_user($ctx)`` can be held in a variable."""
@@ -129,8 +131,12 @@ class Templates:
     line_length: int | None = None
     """The longest line the project's flake8 or ruff allows (None: not configured)."""
 
-    def covers(self, use: Finding) -> bool:
-        """Whether any template or move could rewrite the use (or the uses its import serves)."""
+    def covers(self, use: Finding, calls: Mapping[tuple[int, int], Shape] | None = None) -> bool:
+        """Whether any template or move could rewrite the use (or the uses its import serves).
+
+        ``calls``: the shape of each call of the file by position, when known: a call whose
+        arguments no template's call of that name has cannot match (the file need not be parsed
+        by LibCST for it)."""
         if use.form in ("import", "import-from", "import-star", "all"):
             # An import changes with a move of what it imports; else only when the uses it
             # serves are rewritten (they are covered themselves) or it is unread (a re-export).
@@ -141,7 +147,15 @@ class Templates:
             return self.member(use) is not None
         if use.form not in ("call", "result-call", "name", "attribute"):
             return False
-        return any(use.target in t.anchors.values() for t in self.templates.get(use.rule, ())) or self._moved(use)
+        if self._moved(use):
+            return True
+        shape: Shape | None | bool = True  # True: any shape
+        if calls is not None and use.form in ("call", "name", "attribute"):
+            shape = calls.get((use.line, use.col), True) if use.form == "call" else None
+        return any(
+            use.target in t.anchors.values() and (shape is True or shape in t.shapes.get(use.target, {None}))
+            for t in self.templates.get(use.rule, ())
+        )
 
     def member(self, use: Finding) -> Move | None:
         """The member rename that covers the use, if one does."""
@@ -207,8 +221,34 @@ def _compile(source: Path, key: str, rule: Rule, pattern: str, replace: str, ind
         rule, key, pattern_tree, spelled_tree, anchors, tuple(dict.fromkeys(spellings.values())), height + 1,
         frozenset(_safe_placeholders(spelled_tree)),
         tuple(s.dotted for n, _ in _chains(replace_tree) if (s := spellings[chain_of(n) or ""]).module is not None),
-        holders,
+        _pattern_shapes(pattern_tree, anchors), holders,
     )
+
+
+Shape = tuple[int, frozenset[str]]
+"""A call's positional argument count and keywords; ``(-1, ...)`` for one with ``*``/``**``,
+which no pattern matches."""
+
+
+def call_shape(positional: int, keywords: Iterable[str | None], starred: bool) -> Shape:
+    names = list(keywords)
+    return (-1, frozenset()) if starred or None in names else (positional, frozenset(n for n in names if n))
+
+
+def _pattern_shapes(pattern: cst.BaseExpression, anchors: dict[str, str]) -> dict[str, frozenset[Shape | None]]:
+    found: dict[str, set[Shape | None]] = {}
+    for node, _ in _chains(pattern):
+        chain = chain_of(node)
+        if chain is None or chain not in anchors:
+            continue
+        call = next(
+            (n for n in _walk(pattern) if isinstance(n, cst.Call) and n.func is node), None
+        )
+        shape = None if call is None else call_shape(
+            sum(1 for a in call.args if a.keyword is None), (a.keyword.value for a in call.args if a.keyword), False
+        )
+        found.setdefault(anchors[chain], set()).add(shape)
+    return {target: frozenset(shapes) for target, shapes in found.items()}
 
 
 def _chains(tree: cst.CSTNode, depth: int = 0) -> Iterator[tuple[cst.BaseExpression, int]]:
