@@ -478,3 +478,35 @@ def test_progress_on_a_terminal_only(project: Path) -> None:
     assert piped.stderr == (
         "use.py: would fix 1 use\nflake8-ssot: would fix 1 use in 1 file; 0 left to migrate by hand\n"
     )
+
+
+def test_patch_object_of_a_moved_class_follows_it(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`patch.object(Client, "get")` names the new class's member once `Client` is the new class."""
+    write_tree(project, {
+        "pyproject.toml": PYPROJECT + """
+            [[tool.flake8-ssot.rules]]
+            name = "client"
+            deprecated = ["oldmod.Client"]
+
+            [[tool.flake8-ssot.rules.fix]]
+            pattern = "Client"
+            replace = "newmod.Client"
+        """,
+        "oldmod.py": "class Client:\n    def get(self):\n        return 1\n",
+        "newmod.py": "class Client:\n    def get(self):\n        return 2\n",
+    })
+    source = dedent("""
+        from unittest import mock
+
+        from oldmod import Client
+
+
+        def f():
+            with mock.patch.object(Client, "get", return_value=3):
+                return Client().get()
+    """) + RUNS
+    done = fix(project, capsys, source)
+    assert done.new == source.replace("from oldmod", "from newmod"), done.out + done.err
+    assert done.err == ""
+    assert "fixed 3 uses in 1 file; 0 left" in done.out
+    execute(project, "use.py")

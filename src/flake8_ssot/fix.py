@@ -484,7 +484,7 @@ def verify(project: Project, report: FileReport, old: str, result: Result) -> Fi
         key = next(iter(unexpected))
         code, target = key[0], key[1]
         if found[key] > expected[key]:
-            return f"the rewrite would leave a use of {target} it meant to rewrite ({code})"
+            return f"the rewritten text would still use {target} ({code})"
         return f"the rewrite would remove a use of {target} it did not rewrite ({code})"
     problem = check_meaning(project, report.path, old, result)
     return after if problem is None else problem
