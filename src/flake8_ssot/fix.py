@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, TextIO
 from flake8_ssot import options, pool, reexports, runner
 from flake8_ssot.fixers import patch
 from flake8_ssot.engine import FileReport, Project
-from flake8_ssot.index import TOO_DEEP, one_line
+from flake8_ssot.index import TOO_DEEP, one_line, parse_source
 from flake8_ssot.model import Finding
 from flake8_ssot.paths import display
 
@@ -463,8 +463,9 @@ def verify(project: Project, report: FileReport, old: str, result: Result) -> Fi
     call returned (``factory.create_for_user(ctx)`` after ``factory = get_factory()``) goes
     away with that call, and a star import's with the uses of names it brings.
     """
+    tree: ast.Module | None = None
     try:
-        ast.parse(result.code, report.path)
+        tree = ast.parse(result.code, report.path)
     except (SyntaxError, ValueError) as e:
         return f"the rewrite does not parse ({one_line(e)})"
     except (RecursionError, MemoryError):
@@ -472,7 +473,8 @@ def verify(project: Project, report: FileReport, old: str, result: Result) -> Fi
     lost = _comments(old) - _comments(result.code) - Counter(result.dropped_comments)
     if lost:
         return f"the rewrite would lose the comment {next(iter(lost))!r}"
-    after = project.analyze(report.path, result.code.splitlines(keepends=True))
+    # One tree of the new text for the engine and the meaning check (the visitor only reads it).
+    after = project.analyze(report.path, result.code.splitlines(keepends=True), tree)
     if after.error is not None:
         return f"the rewrite cannot be analyzed ({after.error})"
     expected = Counter(_key(u) for u in report.uses) - Counter(_key(u) for u in result.fixed)
@@ -486,11 +488,13 @@ def verify(project: Project, report: FileReport, old: str, result: Result) -> Fi
         if found[key] > expected[key]:
             return f"the rewritten text would still use {target} ({code})"
         return f"the rewrite would remove a use of {target} it did not rewrite ({code})"
-    problem = check_meaning(project, report.path, old, result)
+    problem = check_meaning(project, report.path, old, result, tree)
     return after if problem is None else problem
 
 
-def check_meaning(project: Project, relpath: str, old: str, result: Result) -> str | None:
+def check_meaning(
+    project: Project, relpath: str, old: str, result: Result, new_tree: ast.Module | None = None
+) -> str | None:
     """Why the rewritten text means something else than planned (None: it means what it should).
 
     The engine's visitor reads both texts, asked about every name the rewrite writes and every
@@ -504,11 +508,18 @@ def check_meaning(project: Project, relpath: str, old: str, result: Result) -> s
 
     module = project.index.module_of(relpath)
     package = relpath.endswith("__init__.py")
-    names = {*result.written, *meaning.imported(old, module, package), *meaning.imported(result.code, module, package)}
+    old_tree, _ = parse_source(old, relpath)
+    if new_tree is None:
+        new_tree, _ = parse_source(result.code, relpath)
+    if old_tree is None or new_tree is None:
+        return None  # too deep to read twice; the engine's report was made all the same
+    names = {
+        *result.written, *meaning.imported(old_tree, module, package), *meaning.imported(new_tree, module, package)
+    }
     if not names:
         return None
     probe = meaning.Probe(project.config, relpath, names)
-    before, now = probe.read(old), probe.read(result.code)
+    before, now = probe.read(old_tree), probe.read(new_tree)
     if before is None or now is None:
         return None  # too deep to read twice; the engine's report above was made all the same
     lines = re.split(r"\r\n|\r|\n", old)  # as Python and LibCST count lines (not at \f)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Collection, Iterator
 
-from flake8_ssot.index import Deprecations, Index, parse_source
+from flake8_ssot.index import Deprecations, Index
 from flake8_ssot.model import Config, Rule
 from flake8_ssot.paths import resolve_relative
 
@@ -32,14 +32,11 @@ class Probe:
         """The probed name ``dotted`` counts as (itself, or its longest probed prefix)."""
         return self.index.deprecations.match(dotted)
 
-    def read(self, text: str) -> list[Meaning] | None:
-        """Each chain of the text that reaches a probed name through the file's bindings (None:
-        the text cannot be read)."""
+    def read(self, tree: ast.Module) -> list[Meaning] | None:
+        """Each chain of the module that reaches a probed name through the file's bindings (None:
+        too deep to read)."""
         from flake8_ssot.visitor import Visitor  # the fix verb only
 
-        tree, _ = parse_source(text, self.relpath)
-        if tree is None:
-            return None
         try:
             uses = Visitor(self.index, self.module, self.relpath.endswith("__init__.py")).run(tree)
         except RecursionError:
@@ -58,11 +55,8 @@ class _ProbeIndex(Index):
         pass
 
 
-def imported(text: str, module: str, is_package: bool) -> Iterator[str]:
-    """The fully qualified names the text's imports bind (``a`` and ``a.b`` for ``import a.b``)."""
-    tree, _ = parse_source(text)
-    if tree is None:
-        return
+def imported(tree: ast.Module, module: str, is_package: bool) -> Iterator[str]:
+    """The fully qualified names the module's imports bind (``a`` and ``a.b`` for ``import a.b``)."""
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
