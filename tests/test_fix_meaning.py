@@ -395,6 +395,7 @@ TESTCASE = """
 
         def test_instance(self):
             check(self, 3)
+            super().assertEquals(4, 4)
 
 
     def check(case: unittest.TestCase, x):
@@ -416,8 +417,18 @@ def test_member_renamed_through_instances(
     done = fix(project, capsys, dedent(TESTCASE), "test_use.py")
     assert done.new == dedent(TESTCASE).replace("assertEquals", "assertEqual"), done.out + done.err
     assert (done.code, done.err) == (0, "")
-    assert "fixed 7 uses in 1 file; 0 left" in done.out
+    assert "fixed 8 uses in 1 file; 0 left" in done.out
     execute(project, "test_use.py")
+
+
+def test_check_reports_a_member_reached_through_super(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_tree(project, {"pyproject.toml": PYPROJECT + MEMBER_RULES["replacement"], "test_use.py": dedent(TESTCASE)})
+    code, out, _ = run(project, capsys, "check", "test_use.py")
+    assert code == 1
+    assert (
+        "test_use.py:23:9: SOT002 call of deprecated unittest.TestCase.assertEquals; use unittest.TestCase.assertEqual"
+        in out.splitlines()
+    )
 
 
 def test_member_rename_under_an_alias_of_the_class(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
