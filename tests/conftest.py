@@ -193,6 +193,45 @@ def analyze_everywhere(
     return EnvironmentAnalyze(base_project, request.param, request)
 
 
+def findings_in_scope(relpath: str) -> int:
+    """How many uses the engine finds under a path of the project in the current directory, those
+    the allowlist grandfathers included and those a ``# noqa`` silences not: what `fix` covers."""
+    from flake8_ssot import discovery, runner
+    from flake8_ssot import paths as paths_mod
+
+    discovery.forget()
+    paths_mod.forget()
+    project = Project(load_config(Path("pyproject.toml")))
+    project.build_index()
+    files = runner.candidates(project, runner.select(project, [relpath]))
+    found = sum(1 for report in runner.analyze(project, files, 1) for use in report.uses if use.status != "noqa")
+    discovery.forget()
+    paths_mod.forget()
+    return found
+
+
+def assert_accounted(out: str, err: str, expected: int, scope: str = "") -> None:
+    """`fix`'s summary: fixed + left for a person equals the findings in scope, and each use of
+    the scope left is listed with its reason (a skipped file's line counts its uses)."""
+    import re
+
+    summary = re.search(r"flake8-ssot: (?:would fix|fixed) (\d+) uses? in \d+ files?; (\d+) left", out + err)
+    assert summary is not None, out + err
+    fixed, left = int(summary[1]), int(summary[2])
+    assert fixed + left == expected, out + err
+    scope = "" if scope in (".", "./") else scope
+    listed = [
+        line for line in (out + err).splitlines()
+        if (": manual: " in line or ": skipped: " in line) and line.removeprefix("flake8-ssot: ").startswith(scope)
+    ]
+    reasons = sum(
+        1 if ": manual: " in line else int(m[1]) if (m := re.search(r"\((\d+) uses? left to migrate by hand\)", line))
+        else 0  # a file that cannot be read: the engine found no use in it either
+        for line in listed
+    )
+    assert reasons == left, out + err
+
+
 def run_cli(
     *args: str, cwd: Path, stdin: str | None = None, env: Mapping[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:

@@ -16,11 +16,12 @@ import argparse
 import ast
 import io
 import os
+import re
 import sys
 import tempfile
 import tokenize
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -28,7 +29,7 @@ from typing import TYPE_CHECKING, TextIO
 from flake8_ssot import options, pool, reexports, runner
 from flake8_ssot.fixers import patch
 from flake8_ssot.engine import FileReport, Project
-from flake8_ssot.index import TOO_DEEP, one_line
+from flake8_ssot.index import TOO_DEEP, one_line, parse_source
 from flake8_ssot.model import Finding
 from flake8_ssot.paths import display
 
@@ -86,6 +87,11 @@ class Outcome:
         return 0 if self.now is None else len(self.report.uses) - len(self.now.uses)
 
     @property
+    def open_uses(self) -> int:
+        """The uses a rewrite could take on (a ``# noqa`` keeps the rest as they are)."""
+        return sum(1 for use in self.report.uses if use.status != "noqa")
+
+    @property
     def manual_after(self) -> list[tuple[Finding, str]]:
         """The manual uses where the rewrite moved them."""
         return self.manual if self.now is None else _where_now(self.manual, self.now)
@@ -106,11 +112,14 @@ def run(args: argparse.Namespace, project: Project) -> int:
     project.build_index()
     templates = rewrite.compile_templates(project.config, project.index)
     files = runner.candidates(project, runner.select(project, args.paths))
+    progress = Progress(None if args.quiet or not sys.stderr.isatty() else sys.stderr)
     reports = [
-        r for r in runner.analyze(project, files, args.jobs) if r.error or any(u.status != "noqa" for u in r.uses)
+        r for r in runner.analyze(project, files, args.jobs, progress.step("analysed", len(files)))
+        if r.error or any(u.status != "noqa" for u in r.uses)
     ]
-    outcomes = fix_files(project, templates, reports, args.jobs)
+    outcomes = fix_files(project, templates, reports, args.jobs, progress.step("rewritten", len(reports)))
     settled = settle_reexports(project, templates, outcomes, args.jobs, remove=not args.keep_reexports)
+    progress.clear()
     changed = [o for o in outcomes if o.new != o.old and o.skipped is None]
     cwd = os.getcwd()
 
@@ -150,7 +159,9 @@ def run(args: argparse.Namespace, project: Project) -> int:
         sys.stderr.write(f"flake8-ssot: {shown(path)}: cannot be analyzed ({problem}); {verdict}\n")
     for outcome in outcomes:
         if outcome.skipped is not None:
-            sys.stderr.write(f"flake8-ssot: {shown(outcome.path)}: skipped: {outcome.skipped}\n")
+            # Its uses stay, each still reported: they count as left, with this one reason.
+            stays = f" ({_uses(outcome.open_uses)} left to migrate by hand)" if outcome.open_uses else ""
+            sys.stderr.write(f"flake8-ssot: {shown(outcome.path)}: skipped: {outcome.skipped}{stays}\n")
             continue
         if outcome.fixed:
             verb = "would fix" if args.diff else "fixed"
@@ -178,7 +189,9 @@ def run(args: argparse.Namespace, project: Project) -> int:
             f"or point it where the new code looks the name up ({hit.code})\n"
         )
     fixed = sum(o.fixed for o in changed)
-    left = sum(len(o.manual) for o in outcomes if o.skipped is None) + len(settled.stale_strings)
+    # Every use of the files in scope is fixed or left, each with its reason; a string target
+    # listed in another file (settled.stale_strings) is that file's, counted where it is fixed.
+    left = sum(len(o.manual) if o.skipped is None else o.open_uses for o in outcomes)
     verb = "would fix" if args.diff else "fixed"
     report_out.write(
         f"flake8-ssot: {verb} {_uses(fixed)} in {len(changed)} {'file' if len(changed) == 1 else 'files'}"
@@ -197,9 +210,39 @@ def _uses(n: int) -> str:
 _PARALLEL_MIN = 4
 
 
-def fix_files(project: Project, templates: Templates, reports: Sequence[FileReport], jobs: int | None) -> list[Outcome]:
+def fix_files(
+    project: Project, templates: Templates, reports: Sequence[FileReport], jobs: int | None,
+    done: Callable[[int], None] | None = None,
+) -> list[Outcome]:
     """Outcomes in the order of ``reports``; files are planned in forked workers when worth it."""
-    return pool.fork_map(lambda report: fix_file(project, templates, report), reports, jobs, _PARALLEL_MIN)
+    return pool.fork_map(lambda report: fix_file(project, templates, report), reports, jobs, _PARALLEL_MIN, done)
+
+
+class Progress:
+    """One line on a terminal, rewritten in place: files analysed, then files planned (rewritten
+    or not). Silent without a terminal (``stream`` None)."""
+
+    def __init__(self, stream: TextIO | None) -> None:
+        self.stream = stream
+        self.shown = False
+
+    def step(self, what: str, total: int) -> Callable[[int], None] | None:
+        """A callback for ``n`` of ``total`` files done, or None when nothing is shown."""
+        stream = self.stream
+        if stream is None or not total:
+            return None
+
+        def show(n: int) -> None:
+            stream.write(f"\r\x1b[Kflake8-ssot: fix: {n}/{total} files {what}")
+            stream.flush()
+            self.shown = True
+
+        return show
+
+    def clear(self) -> None:
+        if self.stream is not None and self.shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
 
 
 def fix_file(
@@ -276,7 +319,7 @@ def _rewrite(
         return f"the rewrite cannot be written in the file's encoding {outcome.encoding}: {one_line(e)}"
     after = verify(project, report, outcome.new, result)
     if isinstance(after, str):
-        return f"{after}; nothing changed (please report this)"
+        return f"{after}; nothing changed"
     outcome.new = result.code
     outcome.now = after
     return result, after
@@ -422,8 +465,9 @@ def verify(project: Project, report: FileReport, old: str, result: Result) -> Fi
     call returned (``factory.create_for_user(ctx)`` after ``factory = get_factory()``) goes
     away with that call, and a star import's with the uses of names it brings.
     """
+    tree: ast.Module | None = None
     try:
-        ast.parse(result.code, report.path)
+        tree = ast.parse(result.code, report.path)
     except (SyntaxError, ValueError) as e:
         return f"the rewrite does not parse ({one_line(e)})"
     except (RecursionError, MemoryError):
@@ -431,7 +475,8 @@ def verify(project: Project, report: FileReport, old: str, result: Result) -> Fi
     lost = _comments(old) - _comments(result.code) - Counter(result.dropped_comments)
     if lost:
         return f"the rewrite would lose the comment {next(iter(lost))!r}"
-    after = project.analyze(report.path, result.code.splitlines(keepends=True))
+    # One tree of the new text for the engine and the meaning check (the visitor only reads it).
+    after = project.analyze(report.path, result.code.splitlines(keepends=True), tree)
     if after.error is not None:
         return f"the rewrite cannot be analyzed ({after.error})"
     expected = Counter(_key(u) for u in report.uses) - Counter(_key(u) for u in result.fixed)
@@ -440,9 +485,73 @@ def verify(project: Project, report: FileReport, old: str, result: Result) -> Fi
     # import's, reported for the deprecated names the file reads through it, as it reads them no more.
     unexpected = (found - expected) + Counter(k for k in expected - found if k[2] not in ("result-call", "import-star"))
     if unexpected:
-        code, target, _, _ = next(iter(unexpected))
-        return f"the rewrite leaves unexpected uses ({code} {target})"
-    return after
+        key = next(iter(unexpected))
+        code, target = key[0], key[1]
+        if found[key] > expected[key]:
+            return f"the rewritten text would still use {target} ({code})"
+        return f"the rewrite would remove a use of {target} it did not rewrite ({code})"
+    problem = check_meaning(project, report.path, old, result, tree)
+    return after if problem is None else problem
+
+
+def check_meaning(
+    project: Project, relpath: str, old: str, result: Result, new_tree: ast.Module | None = None
+) -> str | None:
+    """Why the rewritten text means something else than planned (None: it means what it should).
+
+    The engine's visitor reads both texts, asked about every name the rewrite writes and every
+    name an import of either text binds: each chain reaching one of them counts. The new text
+    must reach each as often as the old one did, less the chains of the code the rewrite
+    replaced, plus the names it wrote: a name written that reaches nothing (its import dropped,
+    another binding in the way), or an unchanged name that now reaches something else (a new
+    import shadowing it), shows as a difference.
+    """
+    from flake8_ssot import meaning
+
+    module = project.index.module_of(relpath)
+    package = relpath.endswith("__init__.py")
+    old_tree, _ = parse_source(old, relpath)
+    if new_tree is None:
+        new_tree, _ = parse_source(result.code, relpath)
+    if old_tree is None or new_tree is None:
+        return None  # too deep to read twice; the engine's report was made all the same
+    names = {
+        *result.written, *meaning.imported(old_tree, module, package), *meaning.imported(new_tree, module, package)
+    }
+    if not names:
+        return None
+    probe = meaning.Probe(project.config, relpath, names)
+    before, now = probe.read(old_tree), probe.read(new_tree)
+    if before is None or now is None:
+        return None  # too deep to read twice; the engine's report above was made all the same
+    lines = re.split(r"\r\n|\r|\n", old)  # as Python and LibCST count lines (not at \f)
+
+    def changed(line: int, byte_col: int) -> bool:
+        text = lines[line - 1] if 0 < line <= len(lines) else ""
+        at = (line, len(text.encode("utf-8")[:byte_col].decode("utf-8", errors="replace")))
+        return any(
+            _inside(at, span) and not any(_inside(at, hole) for hole in holes) for span, holes in result.changed
+        )
+
+    expected = Counter(name for name, line, col in before if not changed(line, col))
+    written = Counter(probe.entry(name) for name in result.written)
+    expected.update(name for name, n in written.items() if name is not None for _ in range(n))
+    found = Counter(name for name, _, _ in now)
+    order = sorted({*expected, *found})
+    for name in order:
+        if name in written and found[name] < expected[name]:
+            return f"{name}, which the rewrite writes, would not be reached by the name written for it"
+    for name in order:
+        if found[name] < expected[name]:
+            return f"a name reaching {name} would reach something else after the rewrite"
+    for name in order:
+        if found[name] > expected[name]:
+            return f"the rewrite would make another name reach {name}"
+    return None
+
+
+def _inside(at: tuple[int, int], span: tuple[int, int, int, int]) -> bool:
+    return (span[0], span[1]) <= at < (span[2], span[3])
 
 
 def _where_now(manual: list[tuple[Finding, str]], after: FileReport) -> list[tuple[Finding, str]]:

@@ -16,15 +16,19 @@ def jobs_wanted(jobs: int | None) -> int:
     return jobs if jobs and jobs > 0 else os.cpu_count() or 1
 
 
-def fork_map(func: Callable[[T], R], items: Sequence[T], jobs: int | None, minimum: int) -> list[R]:
+def fork_map(
+    func: Callable[[T], R], items: Sequence[T], jobs: int | None, minimum: int,
+    done: Callable[[int], None] | None = None,
+) -> list[R]:
     """``[func(x) for x in items]``, in ``jobs`` forked processes when there are ``minimum`` items or more.
 
     Forking, not spawning: workers start with the parent's built index and compiled patterns,
-    so only the items and the results cross a pipe. Order is preserved.
+    so only the items and the results cross a pipe. Order is preserved. ``done`` is told how
+    many items are finished as they finish (a progress display).
     """
     jobs = jobs_wanted(jobs)
     if jobs < 2 or len(items) < minimum:
-        return [func(x) for x in items]
+        return _each(func, items, done)
     import multiprocessing  # costs an import only for runs large enough to need it
 
     if "fork" not in multiprocessing.get_all_start_methods():  # pragma: no cover - Windows
@@ -39,7 +43,11 @@ def fork_map(func: Callable[[T], R], items: Sequence[T], jobs: int | None, minim
     chunks = [list(items[i:i + size]) for i in range(0, len(items), size)]
     try:
         with multiprocessing.get_context("fork").Pool(min(jobs, len(chunks))) as pool:
-            results = pool.map(_run_chunk, chunks, chunksize=1)
+            results = []
+            for chunk in pool.imap(_run_chunk, chunks, chunksize=1):
+                results.append(chunk)
+                if done is not None:
+                    done(sum(len(r) for r in results))
             # Let idle workers exit on their own: terminate() (the with-block's exit) SIGTERMs them,
             # which a SIGTERM handler in the worker (coverage's, under test) reports as a traceback.
             pool.close()
@@ -47,6 +55,15 @@ def fork_map(func: Callable[[T], R], items: Sequence[T], jobs: int | None, minim
     finally:
         _task = None
     return [r for chunk in results for r in chunk]
+
+
+def _each(func: Callable[[T], R], items: Sequence[T], done: Callable[[int], None] | None) -> list[R]:
+    results = []
+    for item in items:
+        results.append(func(item))
+        if done is not None:
+            done(len(results))
+    return results
 
 
 def _run_chunk(chunk: list[Any]) -> list[Any]:

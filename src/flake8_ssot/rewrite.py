@@ -19,12 +19,13 @@ from libcst.metadata import GlobalScope, ImportAssignment, MetadataWrapper, Posi
 from flake8_ssot.fixers.common import _STRINGS, _bound_or_read_names, _chain_head, _exported, _parents
 from flake8_ssot.fixers.imports import Imports
 from flake8_ssot.fixers.layout import _Apply, _ImportEdit
+from flake8_ssot.fixers.members import MemberRenames
 from flake8_ssot.fixers.mocks import MockPatches
 from flake8_ssot.fixers.moves import Moves
-from flake8_ssot.fixers.results import Reexport, Result
+from flake8_ssot.fixers.results import Reexport, Result, Span
 from flake8_ssot.fixers.stars import StarImports
 from flake8_ssot.fixers.template_rewrites import TemplateRewrites
-from flake8_ssot.fixers.templates import Templates, compile_templates
+from flake8_ssot.fixers.templates import Shape, Templates, call_shape, compile_templates
 from flake8_ssot.fixers.two_statements import TwoStatementForms
 from flake8_ssot.index import Index
 from flake8_ssot.model import Finding
@@ -46,6 +47,7 @@ _FORM_NODES: dict[str, tuple[type[cst.CSTNode], ...]] = {
     # Findings `fix` leaves to a person, located only to say why.
     "string-value": (*_STRINGS, cst.Name, cst.BinaryOperation),
     "instance-attribute": (cst.Call, cst.Attribute),
+    "instance": (cst.Call, cst.Attribute),
 }
 
 
@@ -55,7 +57,7 @@ PARSE_ERRORS = (cst.ParserSyntaxError, RecursionError)
 """What LibCST raises for a file it cannot read (the engine may still have parsed it)."""
 
 
-class FileRewriter(TemplateRewrites, TwoStatementForms, MockPatches, Moves, Imports, StarImports):
+class FileRewriter(TemplateRewrites, TwoStatementForms, MockPatches, Moves, MemberRenames, Imports, StarImports):
     """One file's rewrite: each kind of rewrite is a mixin (a room of its own under
     :mod:`flake8_ssot.fixers`); this class locates the findings and runs the kinds in order."""
 
@@ -123,6 +125,10 @@ class FileRewriter(TemplateRewrites, TwoStatementForms, MockPatches, Moves, Impo
         self.reexports: list[Reexport] = []
         self.removed_reexports: list[Reexport] = []
         self.unused_imports: list[str] = []
+        self.written: list[str] = []
+        self.changed_whole: list[cst.CSTNode] = []
+        """Code changed in part whose meaning as a whole changes (a member renamed after its class)."""
+        """The qualified name each name the new code writes means (see :attr:`Result.written`)."""
 
     def run(self) -> Result:
         self._locate()
@@ -144,8 +150,29 @@ class FileRewriter(TemplateRewrites, TwoStatementForms, MockPatches, Moves, Impo
         manual = [(self.uses[i], reason) for i, reason in sorted(self.manual.items())]
         return Result(
             new.code, [self.uses[i] for i in sorted(self.fixed)], manual, self.dropped_comments, self.reexports,
-            self.removed_reexports, sorted(set(self.unused_imports)),
+            self.removed_reexports, sorted(set(self.unused_imports)), self.written, self._changed(),
         )
+
+    def _changed(self) -> list[tuple[Span, list[Span]]]:
+        """The code the plan replaces or removes, with the parts it keeps (see :attr:`Result.changed`)."""
+        def span(node: cst.CSTNode) -> Span:
+            where = self.positions[node]
+            return where.start.line, where.start.column, where.end.line, where.end.column
+
+        regions = {root: kept for root, kept in self.regions}
+        found = [(span(root), [span(k) for k in kept if k in self.positions]) for root, kept in regions.items()]
+        whole = [
+            *(n for n in self.exprs if n not in regions), *self.removed, *self.replaced_statements,
+            *(n for i in self.fixed if self.uses[i].form in ("name", "attribute") and (n := self.nodes.get(i))),
+            *self.changed_whole,
+        ]
+        found += [(span(node), []) for node in whole if node in self.positions]
+        for i in self.fixed:
+            node = self.nodes.get(i)
+            if isinstance(node, cst.Call) and self.uses[i].form == "call":
+                # The call's own position (a parenthesized callee starts after it), up to its arguments.
+                found.append(((*span(node)[:2], *span(node.func)[2:]), []))
+        return found
 
     def _held_uses(self) -> None:
         """Uses through a module-level import that :attr:`hold` names stay, with its reason."""
@@ -249,7 +276,10 @@ def rewrite(
     """
     uses = list(uses)
     open_uses = [use for use in uses if use.status != "noqa"]
-    if not drop and not any(templates.covers(use) for use in open_uses) and not _unread_imports(text, open_uses):
+    calls = _call_shapes(text) if any(use.form == "call" for use in open_uses) else None
+    if not drop and not any(templates.covers(use, calls) for use in open_uses) and not _unread_imports(
+        text, open_uses
+    ):
         return Result(text, manual=_unparsed_reasons(templates, index, text, open_uses))
     return FileRewriter(templates, index, relpath, cst.parse_module(text), uses, drop, keep, text, hold).run()
 
@@ -290,6 +320,20 @@ def _unparsed_reasons(
         else:
             reasons.append((use, f"{local} is not used in this file (a re-export?): remove it by hand"))
     return reasons
+
+
+def _call_shapes(text: str) -> dict[tuple[int, int], Shape] | None:
+    """The shape of each call of the text by position (None: it cannot be read with ast)."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # pragma: no cover - the engine parsed it
+        return None
+    return {
+        (node.lineno, node.col_offset): call_shape(
+            len(node.args), (k.arg for k in node.keywords), any(isinstance(a, ast.Starred) for a in node.args)
+        )
+        for node in ast.walk(tree) if isinstance(node, ast.Call)
+    }
 
 
 def _unread_imports(text: str, uses: Sequence[Finding]) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from flake8_ssot import results
 from flake8_ssot.engine import Detected, FileReport, Project
@@ -43,7 +43,9 @@ def candidates(project: Project, files: Iterable[str]) -> list[str]:
     ]
 
 
-def analyze(project: Project, files: Sequence[str], jobs: int | None = None) -> list[FileReport]:
+def analyze(
+    project: Project, files: Sequence[str], jobs: int | None = None, done: Callable[[int], None] | None = None
+) -> list[FileReport]:
     """Reports for ``files`` in the order given; parallel across processes when worth it.
 
     Files unchanged since the last run, whose names resolve through unchanged modules, are
@@ -59,13 +61,21 @@ def analyze(project: Project, files: Sequence[str], jobs: int | None = None) -> 
             todo.append(rel)
         else:
             found[rel] = cached
+    tell = None if done is None else _offset(done, len(found))
+
     # Workers are forked, so they inherit the built index instead of rebuilding it.
     for rel, (detected, entry) in zip(todo, fork_map(lambda rel: results.detect(project, rel), todo, jobs,
-                                                     _PARALLEL_MIN)):
+                                                     _PARALLEL_MIN, tell)):
         found[rel] = detected
         store.put(rel, entry)
     store.save()
     return [project.judge(rel, found[rel]) for rel in files]
+
+
+def _offset(done: Callable[[int], None], known: int) -> Callable[[int], None]:
+    """Progress counting the files the cache answered first."""
+    done(known)
+    return lambda n: done(known + n)
 
 
 def analyze_project(

@@ -45,6 +45,8 @@ class Visitor(Scopes, ast.NodeVisitor):
         self._in_annotation = False
         self._rebound: list[tuple[ast.AST, str, Resolution, str, Scope]] = []
         """SOT005 candidates, decided when ``__all__`` is known."""
+        self._owner: ClassInfo | None = None
+        """The class of the method whose body is being walked (what ``super()`` starts from)."""
         self._real: set[tuple[Scope, str]] = set()
         """Names a scope binds to the deprecated API itself, by an import of it."""
 
@@ -267,6 +269,10 @@ class Visitor(Scopes, ast.NodeVisitor):
             return ()
         entry: list[Binding] = []
         rest = chain[1:]
+        if chain == ["super"] and self._owner is not None and not self.lookup("super"):
+            # `super().old(...)` in a method: the member as the class's bases define it.
+            owner = self._owner
+            entry.append(Binding("self", owner=ClassInfo(bases=owner.bases, parents=owner.parents)))
         for binding in self.lookup(chain[0]):
             if binding.kind == "class" and binding.owner is not None and not rest:
                 entry.append(Binding("self", owner=binding.owner))
@@ -510,6 +516,7 @@ class Visitor(Scopes, ast.NodeVisitor):
     ) -> None:
         qualname = node.name if parent.kind == "module" else f"{parent.qualname}.{node.name}"
         self.scope = Scope("function", qualname, parent)
+        self._owner = owner
         params = all_args(node.args)
         # Looked up before the parameters are bound: annotations are evaluated outside.
         typed = [(arg.arg, self._typed(arg.annotation)) for arg in params]
@@ -522,6 +529,7 @@ class Visitor(Scopes, ast.NodeVisitor):
             self.bind(positional[0].arg, (Binding(kind, owner=owner),))
         self.body(node.body)
         self.scope = self.module_scope
+        self._owner = None
 
     def _typed(self, annotation: ast.expr | None) -> Entry:
         """A parameter annotated with a class holds an instance of it."""

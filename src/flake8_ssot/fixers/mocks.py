@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from flake8_ssot.fixers.common import _code, _replace_with, _variables
+from flake8_ssot.fixers.common import _code, _replace_with, _variables, chain_of
 from flake8_ssot.fixers.state import RewriterState
 from flake8_ssot.fixers.templates import _mock_shape
+from flake8_ssot.model import Finding
 
 
 class MockPatches(RewriterState):
@@ -101,11 +102,33 @@ class MockPatches(RewriterState):
                 return "names the deprecated module itself, which has no replacement module"
             return "no same-shape replacement for this string target"
         value = node.evaluated_value
+        member = self.templates.member(use)
+        if member is not None and value == member.old.rpartition(".")[2]:
+            # `patch.object(C, "old")`: the member's own name.
+            self._set_string(node, member.new.rpartition(".")[2])
+            self.fixed.add(i)
+            return None
+        if self._follows_its_object(node, use):
+            self.fixed.add(i)  # `patch.object(Old, "get")`: names New.get once Old is renamed
+            return None
         if not isinstance(value, str) or value.strip() != use.target:
             return f"names {use.target} through another path: point it where the new code looks it up"
         self._set_string(node, new)
         self.fixed.add(i)
         return None
+
+    def _follows_its_object(self, node: cst.SimpleString, use: Finding) -> bool:
+        """Whether the string is an attribute name whose object, the call's first argument
+        (``patch.object(Old, "get")``, ``getattr(Old, "get")``), is a name a move renames: the
+        string then names the new object's attribute (the engine checks the object was renamed)."""
+        arg = self.parents.get(node)
+        call = self.parents.get(arg) if isinstance(arg, cst.Arg) else None
+        if not isinstance(call, cst.Call) or len(call.args) < 2 or call.args[1] is not arg:
+            return False
+        owner, _, name = use.target.rpartition(".")
+        return node.evaluated_value == name and chain_of(call.args[0].value) is not None and any(
+            not m.member and m.apply(owner) is not None for m in self.templates.moves.get(use.rule, ())
+        )
 
     def _set_string(self, node: cst.SimpleString, value: str) -> None:
         text = f"{node.prefix}{node.quote}{value}{node.quote}"

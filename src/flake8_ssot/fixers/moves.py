@@ -30,7 +30,7 @@ class Moves(RewriterState):
         for i, use in enumerate(self.uses):
             node = self.nodes.get(i)
             new = self._move(use) if node is not None and self._open(i) else None
-            if new is None or use.form not in ("import", "import-from", "import-star"):
+            if new is None or use.form not in ("import", "import-from", "import-star") or self.templates.member(use):
                 continue
             assert node is not None
             reason = self._move_import(i, node, new, readers, moved_from)
@@ -42,6 +42,16 @@ class Moves(RewriterState):
         for i, use in enumerate(self.uses):
             node = self.nodes.get(i)
             new = self._move(use) if node is not None and self._open(i) else None
+            member = self.templates.member(use) if new is not None else None
+            if member is not None and node is not None and use.form in ("call", "name", "attribute", "instance"):
+                renamed = self._rename_member(node, member, use.target)
+                if isinstance(renamed, str):
+                    self.manual[i] = renamed
+                elif renamed:
+                    self._moved_use(i, new or "")
+                else:
+                    self.fixed.add(i)  # through an instance: no binding of the file's means it
+                continue
             if new is None or use.form not in ("call", "name", "attribute"):
                 continue
             assert node is not None
@@ -53,12 +63,12 @@ class Moves(RewriterState):
                 rewrite = readers[part]
                 if rewrite is not None:
                     self.exprs[part] = rewrite
-                self.fixed.add(i)
+                self._moved_use(i, new)
                 continue
             if self._through_variable(chain):
                 # `ML_COMMENT = oldName` ... `ML_COMMENT`: the variable follows its assignment,
                 # which is rewritten where it reads the old name (the engine checks it did).
-                self.fixed.add(i)
+                self._moved_use(i, new)
                 continue
             spelling = spell(new, self.index)
             if (
@@ -68,7 +78,13 @@ class Moves(RewriterState):
                 # `pp.oldName` where `pp` is the new name's own module: `pp.new_name`.
                 self.exprs[chain.attr] = _replace_with(spelling.name)
                 self.regions.append((chain, [chain.value]))
-                self.fixed.add(i)
+                self._moved_use(i, new)
+                continue
+            through = self._through_binding(spelling, node)
+            if through is not None:  # a name the file binds already means the replacement
+                self.exprs[chain] = _replace_with(through)
+                self.regions.append((chain, []))
+                self._moved_use(i, new)
                 continue
             if "." in _code(chain) and spelling.module:
                 # `old.mod.f()` keeps its style: `new.mod.g()`, with `import new.mod`.
@@ -80,7 +96,12 @@ class Moves(RewriterState):
             self._add_needs(check, node)
             self.exprs[chain] = _replace_with(spelling.code)
             self.regions.append((chain, []))
-            self.fixed.add(i)
+            self._moved_use(i, new)
+
+    def _moved_use(self, i: int, new: str) -> None:
+        self.fixed.add(i)
+        if spell(new, self.index).module is not None:  # a builtin is no name of the file's
+            self.written.append(new)
 
     def _through_variable(self, chain: cst.CSTNode) -> bool:
         """Whether a use's leftmost name is a variable the file assigns (no import binds it)."""
@@ -154,6 +175,14 @@ class Moves(RewriterState):
             return ""  # not importable by name: its uses get the new spelling, then it is unused
         local = node.evaluated_alias or node.evaluated_name
         name = spelling.name
+        reused = self._reusable(spelling, statement, references, local)
+        if reused is not None:
+            # The file imports the replacement already (`from asyncio import get_event_loop,
+            # get_running_loop`): its uses take that name; the old import, unused, goes.
+            for ref in references:
+                readers[ref] = _replace_with(reused)
+                self.regions.append((ref, []))
+            return None
         if node.asname is None and name != local and self._can_rename(references, local, name):
             bound = name
             readers.update((ref, _replace_with(name)) for ref in references)
@@ -167,6 +196,22 @@ class Moves(RewriterState):
         self.moved.add(node)
         self.fixed.add(i)
         return None
+
+    def _reusable(
+        self, spelling: Spelling, statement: cst.ImportFrom, references: list[cst.CSTNode], local: str
+    ) -> str | None:
+        """The name an import in the same scope binds to exactly the moved name's replacement,
+        when every reader of the old name is a use the engine found (each can be renamed)."""
+        if local in self.exported:
+            return None
+        throughs = {self._through_binding(spelling, ref) for ref in references}
+        through = throughs.pop() if len(throughs) == 1 else None
+        if through is None or "." in through:
+            return None
+        heads = {
+            _chain_head(n) for i, n in self.nodes.items() if self.uses[i].form in ("name", "call", "attribute")
+        }
+        return through if all(ref in heads for ref in references) else None
 
     def _exports_of_moved(
         self, moved_from: dict[cst.CSTNode, dict[cst.ImportAlias, tuple[str, cst.ImportAlias]]]

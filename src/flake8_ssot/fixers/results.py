@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 from flake8_ssot.model import Finding
 
 
+Span = tuple[int, int, int, int]
+"""Start line, column, end line, column (characters) of code in the original text."""
+
+
 @dataclass(frozen=True)
 class Reexport:
     """A deprecated name a module imports only for others: nothing in the module itself uses it."""
@@ -29,3 +33,8 @@ class Result:
     removed_reexports: list[Reexport] = field(default_factory=list)
     unused_imports: list[str] = field(default_factory=list)
     """Names whose module-level imports were removed as the rewrite left them unused."""
+    written: list[str] = field(default_factory=list)
+    """The fully qualified name each name the new code writes must reach, one per name written."""
+    changed: list[tuple[Span, list[Span]]] = field(default_factory=list)
+    """Code of the original text the rewrite replaces or removes, each with the parts it carries
+    over unchanged (a placeholder's expression)."""

@@ -11,7 +11,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, Scope
 from flake8_ssot.fixers.layout import _ImportEdit
 from flake8_ssot.fixers.matching import _Check, _Match
 from flake8_ssot.fixers.results import Reexport
-from flake8_ssot.fixers.templates import Spelling, Template, Templates
+from flake8_ssot.fixers.templates import Move, Spelling, Template, Templates
 from flake8_ssot.index import Index
 from flake8_ssot.model import Finding
 
@@ -59,6 +59,8 @@ class RewriterState:
     reexports: list[Reexport]
     removed_reexports: list[Reexport]
     unused_imports: list[str]
+    written: list[str]
+    changed_whole: list[cst.CSTNode]
 
     def _add_needs(self, check: _Check, at: cst.CSTNode) -> None:
         raise NotImplementedError  # pragma: no cover - defined by FileRewriter or a mixin
@@ -102,6 +104,12 @@ class RewriterState:
         raise NotImplementedError  # pragma: no cover - defined by FileRewriter or a mixin
 
     def _open(self, i: int) -> bool:
+        raise NotImplementedError  # pragma: no cover - defined by FileRewriter or a mixin
+
+    def _through_binding(self, spelling: Spelling, at: cst.CSTNode) -> str | None:
+        raise NotImplementedError  # pragma: no cover - defined by FileRewriter or a mixin
+
+    def _rename_member(self, node: cst.CSTNode, move: Move, target: str) -> str | bool:
         raise NotImplementedError  # pragma: no cover - defined by FileRewriter or a mixin
 
     def _provided(self, spelling: Spelling, at: cst.CSTNode) -> bool | str:

@@ -76,8 +76,16 @@ class TemplateRewrites(RewriterState):
         """
         if any(isinstance(n, cst.Comment) for n in _walk(match.root, lambda n: n in match.kept)):
             return "a comment inside the expression would be lost"
-        spellings = list(match.template.needs)
+        spellings: list[Spelling] = []
         short: list[tuple[str, str]] = []
+        for spelling in match.template.needs:
+            # A name the file already binds is written through that binding (`datetime.now` after
+            # `from datetime import datetime`, `dt.timezone` after `import datetime as dt`).
+            through = self._through_binding(spelling, match.root)
+            if through is None:
+                spellings.append(spelling)
+            elif through != spelling.code:
+                short.append((spelling.code, through))
         for k, spelling in enumerate(spellings):
             if not spelling.whole or spelling.module is None:
                 continue
@@ -108,6 +116,7 @@ class TemplateRewrites(RewriterState):
 
     def _commit(self, match: _Match, check: _Check) -> None:
         self.fixed.update(match.anchors)
+        self.written.extend(match.template.written)
         self._cover(match.root, match.kept)
         self._add_needs(check, match.root)
         self.need_anchors[match.root] = [self.nodes[i] for i in match.anchors if i in self.nodes]

@@ -8,7 +8,7 @@ import builtins
 import functools
 import importlib.machinery
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,6 +89,10 @@ class Move:
 
     old: str
     new: str
+    member: bool = False
+    """A member renamed within its class (``unittest.TestCase.assertEquals`` -> ``assertEqual``):
+    uses through instances (``self.old``, ``obj.old``, ``cls.old``) and ``patch.object(C, "old")``
+    rename the attribute, whatever the object is spelled as."""
 
     def apply(self, target: str) -> str | None:
         if target == self.old or target.startswith(self.old + "."):
@@ -111,6 +115,10 @@ class Template:
     """Parent steps from the deepest name of the pattern up to its root."""
     safe: frozenset[str]
     """Placeholders the replacement uses where any expression fits without parentheses."""
+    written: tuple[str, ...]
+    """The fully qualified name of each name the replacement writes (builtins aside)."""
+    shapes: dict[str, frozenset[Shape | None]]
+    """Deprecated target -> the shapes of the calls of it in the pattern (None: not called there)."""
     holders: tuple[tuple[str, cst.Call], ...]
     """(target, call) for each call of a deprecated name inside the pattern, not at its root:
     ``get_factory()`` in ``get_factory().create_for_user($ctx)`` can be held in a variable."""
@@ -124,17 +132,35 @@ class Templates:
     line_length: int | None = None
     """The longest line the project's flake8 or ruff allows (None: not configured)."""
 
-    def covers(self, use: Finding) -> bool:
-        """Whether any template or move could rewrite the use (or the uses its import serves)."""
+    def covers(self, use: Finding, calls: Mapping[tuple[int, int], Shape] | None = None) -> bool:
+        """Whether any template or move could rewrite the use (or the uses its import serves).
+
+        ``calls``: the shape of each call of the file by position, when known: a call whose
+        arguments no template's call of that name has cannot match (the file need not be parsed
+        by LibCST for it)."""
         if use.form in ("import", "import-from", "import-star", "all"):
             # An import changes with a move of what it imports; else only when the uses it
             # serves are rewritten (they are covered themselves) or it is unread (a re-export).
             return self._moved(use)
         if use.form == "string":  # a string target follows a move, or a template of mock.patch's shape
             return self._moved(use) or any(_mock_shape(t, use.target) for t in self.templates.get(use.rule, ()))
+        if use.form == "instance":
+            return self.member(use) is not None
         if use.form not in ("call", "result-call", "name", "attribute"):
             return False
-        return any(use.target in t.anchors.values() for t in self.templates.get(use.rule, ())) or self._moved(use)
+        if self._moved(use):
+            return True
+        shape: Shape | None | bool = True  # True: any shape
+        if calls is not None and use.form in ("call", "name", "attribute"):
+            shape = calls.get((use.line, use.col), True) if use.form == "call" else None
+        return any(
+            use.target in t.anchors.values() and (shape is True or shape in t.shapes.get(use.target, {None}))
+            for t in self.templates.get(use.rule, ())
+        )
+
+    def member(self, use: Finding) -> Move | None:
+        """The member rename that covers the use, if one does."""
+        return next((m for m in self.moves.get(use.rule, ()) if m.member and m.apply(use.target)), None)
 
     def _moved(self, use: Finding) -> bool:
         return any(m.apply(use.target) is not None for m in self.moves.get(use.rule, ()))
@@ -150,10 +176,12 @@ def compile_templates(config: Config, index: Index) -> Templates:
             template = _compile(config.source, key, rule, fix.pattern, fix.replace, index)
             pattern_chain = chain_of(template.pattern)
             replace_chain = chain_of(template.replace)
+            renamed = _renamed_member_call(template, index)
             if pattern_chain is not None and replace_chain is not None:
-                moves.setdefault(rule.name, []).append(
-                    Move(template.anchors[pattern_chain], template.needs[0].dotted)
-                )
+                old, new = template.anchors[pattern_chain], template.needs[0].dotted
+                moves.setdefault(rule.name, []).append(Move(old, new, member=_same_class(old, new, index)))
+            elif renamed is not None:
+                moves.setdefault(rule.name, []).append(renamed)
             else:
                 templates.setdefault(rule.name, []).append(template)
         implied = implied_move(rule, index)
@@ -192,8 +220,36 @@ def _compile(source: Path, key: str, rule: Rule, pattern: str, replace: str, ind
     )
     return Template(
         rule, key, pattern_tree, spelled_tree, anchors, tuple(dict.fromkeys(spellings.values())), height + 1,
-        frozenset(_safe_placeholders(spelled_tree)), holders,
+        frozenset(_safe_placeholders(spelled_tree)),
+        tuple(s.dotted for n, _ in _chains(replace_tree) if (s := spellings[chain_of(n) or ""]).module is not None),
+        _pattern_shapes(pattern_tree, anchors), holders,
     )
+
+
+Shape = tuple[int, frozenset[str]]
+"""A call's positional argument count and keywords; ``(-1, ...)`` for one with ``*``/``**``,
+which no pattern matches."""
+
+
+def call_shape(positional: int, keywords: Iterable[str | None], starred: bool) -> Shape:
+    names = list(keywords)
+    return (-1, frozenset()) if starred or None in names else (positional, frozenset(n for n in names if n))
+
+
+def _pattern_shapes(pattern: cst.BaseExpression, anchors: dict[str, str]) -> dict[str, frozenset[Shape | None]]:
+    found: dict[str, set[Shape | None]] = {}
+    for node, _ in _chains(pattern):
+        chain = chain_of(node)
+        if chain is None or chain not in anchors:
+            continue
+        call = next(
+            (n for n in _walk(pattern) if isinstance(n, cst.Call) and n.func is node), None
+        )
+        shape = None if call is None else call_shape(
+            sum(1 for a in call.args if a.keyword is None), (a.keyword.value for a in call.args if a.keyword), False
+        )
+        found.setdefault(anchors[chain], set()).add(shape)
+    return {target: frozenset(shapes) for target, shapes in found.items()}
 
 
 def _chains(tree: cst.CSTNode, depth: int = 0) -> Iterator[tuple[cst.BaseExpression, int]]:
@@ -326,6 +382,30 @@ def _safe_placeholders(tree: cst.BaseExpression) -> Iterator[str]:
                     yield name
 
 
+def _same_class(old: str, new: str, index: Index) -> bool:
+    """Whether ``new`` is another member of the class ``old`` is a member of."""
+    owner, _, _ = old.rpartition(".")
+    return "." in owner and new.rpartition(".")[0] == owner and not _is_module(owner, index)
+
+
+def _renamed_member_call(template: Template, index: Index) -> Move | None:
+    """``pkg.C.old($a, $b)`` -> ``pkg.C.new($a, $b)``: the member renamed, arguments unchanged,
+    is a rename of the member wherever it is reached (``self.old(...)`` keeps ``self``)."""
+    pattern, replace = template.pattern, template.replace
+    if not (isinstance(pattern, cst.Call) and isinstance(replace, cst.Call)):
+        return None
+    old_chain, new_chain = chain_of(pattern.func), chain_of(replace.func)
+    if old_chain is None or new_chain is None or _arg_shape(pattern) != _arg_shape(replace):
+        return None
+    if not all(isinstance(a.value, cst.Name) and placeholder(a.value.value) for a in pattern.args):
+        return None
+    spelling = next((s for s in template.needs if f"{new_chain}.".startswith(f"{s.code}.")), None)
+    if spelling is None or old_chain not in template.anchors:
+        return None
+    old, new = template.anchors[old_chain], spelling.dotted + new_chain[len(spelling.code):]
+    return Move(old, new, member=True) if _same_class(old, new, index) else None
+
+
 def implied_move(rule: Rule, index: Index) -> Move | None:
     """A rule whose one deprecated name and replacement are alike is a move without templates.
 
@@ -335,6 +415,8 @@ def implied_move(rule: Rule, index: Index) -> Move | None:
     if rule.replacement is None or rule.fixes or len(rule.deprecated) != 1:
         return None
     old, new = rule.deprecated[0], rule.replacement
+    if _same_class(old, new, index):
+        return Move(old, new, member=True)
     old_module = index.module_file(old) is not None
     if old_module != (index.module_file(new) is not None):
         return None
