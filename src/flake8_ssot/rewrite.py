@@ -126,9 +126,10 @@ class FileRewriter(TemplateRewrites, TwoStatementForms, MockPatches, Moves, Memb
         self.removed_reexports: list[Reexport] = []
         self.unused_imports: list[str] = []
         self.written: list[str] = []
+        """The qualified name each name the new code writes means (see :attr:`Result.written`)."""
+        self.written_on_instances: list[str] = []
         self.changed_whole: list[cst.CSTNode] = []
         """Code changed in part whose meaning as a whole changes (a member renamed after its class)."""
-        """The qualified name each name the new code writes means (see :attr:`Result.written`)."""
 
     def run(self) -> Result:
         self._locate()
@@ -150,7 +151,8 @@ class FileRewriter(TemplateRewrites, TwoStatementForms, MockPatches, Moves, Memb
         manual = [(self.uses[i], reason) for i, reason in sorted(self.manual.items())]
         return Result(
             new.code, [self.uses[i] for i in sorted(self.fixed)], manual, self.dropped_comments, self.reexports,
-            self.removed_reexports, sorted(set(self.unused_imports)), self.written, self._changed(),
+            self.removed_reexports, sorted(set(self.unused_imports)), self.written, self.written_on_instances,
+            self._changed(),
         )
 
     def _changed(self) -> list[tuple[Span, list[Span]]]:

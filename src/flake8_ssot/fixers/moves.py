@@ -51,6 +51,7 @@ class Moves(RewriterState):
                     self._moved_use(i, new or "")
                 else:
                     self.fixed.add(i)  # through an instance: no binding of the file's means it
+                    self.written_on_instances.append(new or "")
                 continue
             if new is None or use.form not in ("call", "name", "attribute"):
                 continue

@@ -35,6 +35,9 @@ class Result:
     """Names whose module-level imports were removed as the rewrite left them unused."""
     written: list[str] = field(default_factory=list)
     """The fully qualified name each name the new code writes must reach, one per name written."""
+    written_on_instances: list[str] = field(default_factory=list)
+    """The same for members renamed through an instance (``self.old`` -> ``self.new``): each may
+    reach its name where the visitor follows the instance, and must reach nothing else."""
     changed: list[tuple[Span, list[Span]]] = field(default_factory=list)
     """Code of the original text the rewrite replaces or removes, each with the parts it carries
     over unchanged (a placeholder's expression)."""

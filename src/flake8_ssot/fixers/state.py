@@ -60,6 +60,7 @@ class RewriterState:
     removed_reexports: list[Reexport]
     unused_imports: list[str]
     written: list[str]
+    written_on_instances: list[str]
     changed_whole: list[cst.CSTNode]
 
     def _add_needs(self, check: _Check, at: cst.CSTNode) -> None:
