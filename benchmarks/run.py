@@ -287,6 +287,18 @@ def build_corpora(tools: Tools, work: Path, quick: bool, modules: int, log: Call
                             f"Django {corpus.DJANGO_VERSION} from PyPI"
                             + (" (django/contrib/ only)" if quick else " (package and test suite)")
                             + f": {dj.modules} modules, {len(corpus.DJANGO_RULES)} rules for APIs it deprecates"))
+    for label, unpack, version, rules, what in (
+        ("ansible", corpus.unpack_ansible, corpus.ANSIBLE_VERSION, corpus.ANSIBLE_RULES,
+         "a large application: the collections of the community package"),
+        ("wagtail", corpus.unpack_wagtail, corpus.WAGTAIL_VERSION, corpus.WAGTAIL_RULES,
+         "a medium Django application still on `ugettext_lazy as _`"),
+    ):
+        if label in names:
+            log(f"unpacking {label} {version} ...")
+            app = unpack(work / label, work / "downloads")
+            found.append(Corpus(label, app.root, app.modules, app.identifiers, app.sample_user,
+                                f"{label} {version} from PyPI ({what}): {app.modules} modules, "
+                                f"{len(rules)} rules for APIs it still uses"))
     if "stdlib" in names:
         log("copying the standard library ...")
         std = corpus.copy_stdlib(work / "stdlib", with_tests=not quick)
@@ -420,7 +432,7 @@ def issue_table(by: dict[str, Case], corpora: Sequence[Corpus], mono500: Corpus 
                      f"| {_x(paired(a, b, 1))} | {goal} |")
 
     for c in corpora:
-        goal = "≤ 3×" if c.label == "stdlib" else "≤ 1.0×"
+        goal = "≤ 3×" if c.label in ("stdlib", "wagtail") else "≤ 1.0×"
         row("`check .` cold vs `ruff --no-cache`", c.label, "check cold", "ruff cold", goal)
     for c in corpora:
         row("`check .` warm vs `ruff` warm", c.label, "check warm", "ruff warm", "≤ 1.0×")
@@ -477,7 +489,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, help="rounds of the check/ruff and stdin comparisons (default 5, 3 quick)")
     parser.add_argument("--full-runs", type=int, help="rounds of whole-project flake8 runs (default 3, 1 quick)")
     parser.add_argument("--modules", type=int, help="modules in the monorepo (default 10000, 1000 with --quick)")
-    parser.add_argument("--corpora", default="mono,django,stdlib", help="comma-separated: mono, django, stdlib")
+    parser.add_argument("--corpora", default="mono,ansible,django,wagtail,stdlib",
+                        help="comma-separated: mono, ansible, django, wagtail, stdlib")
     parser.add_argument("--full-on", default="django", help="corpora to run whole-project flake8 on ('' for none)")
     parser.add_argument("--work", type=Path, default=HERE / "corpus", help="where corpora and environments go")
     parser.add_argument("--json", type=Path, help="also write every sample here")
