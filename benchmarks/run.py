@@ -139,6 +139,8 @@ class Case:
     """Account the plugin's CPU time (the command runs plugin_share.py)."""
     samples: list[tuple[float, float, int]] = dataclasses.field(default_factory=list)
     shares: list[float] = dataclasses.field(default_factory=list)
+    env: dict[str, str] = dataclasses.field(default_factory=dict)
+    """Variables added to the environment (the code before a change: ``PYTHONPATH``)."""
 
     @property
     def wall(self) -> float:
@@ -184,6 +186,7 @@ def run_once(case: Case, env: dict[str, str], timer: str | None) -> tuple[float,
     """(wall seconds, CPU seconds of the process tree, peak RSS in KiB of its largest process)."""
     if case.cold:
         clear_cache(case.cwd)
+    env = {**env, **case.env}
     with tempfile.TemporaryDirectory() as tmp, open(case.stdin or os.devnull, "rb") as stdin:
         if case.share:
             env = {**env, "SSOT_BENCH_SHARE_DIR": str(Path(tmp, "share"))}
@@ -233,6 +236,8 @@ class Tools:
     without_plugin: Path
     ruff: str
     grep: str | None
+    before: Path | None = None
+    """The ``src`` folder of the code before a change, measured in the same rounds (``--before``)."""
 
 
 @dataclasses.dataclass
@@ -323,6 +328,9 @@ def check_cases(tools: Tools, c: Corpus) -> list[Case]:
         Case(f"{c.label}: ruff warm", ruff, c.root),
         Case(f"{c.label}: check warm", ssot_cmd(tools, "check"), c.root),
     ]
+    if tools.before is not None:
+        cases.append(Case(f"{c.label}: check cold (before)", ssot_cmd(tools, "check"), c.root, cold=True,
+                          env={"PYTHONPATH": str(tools.before)}))
     if tools.grep:
         pattern = "|".join(sorted(c.identifiers))
         cases.append(Case(f"{c.label}: grep -rlE (floor)", [tools.grep, "-rlE", "--include=*.py", pattern, "."],
@@ -435,6 +443,11 @@ def issue_table(by: dict[str, Case], corpora: Sequence[Corpus], mono500: Corpus 
         goal = "≤ 3×" if c.label in ("stdlib", "wagtail") else "≤ 1.0×"
         row("`check .` cold vs `ruff --no-cache`", c.label, "check cold", "ruff cold", goal)
     for c in corpora:
+        row("(before this change: `check .` cold vs `ruff --no-cache`)", c.label, "check cold (before)", "ruff cold",
+            "")
+    for c in corpora:
+        row("`check .` cold vs the code before this change", c.label, "check cold", "check cold (before)", "")
+    for c in corpora:
         row("`check .` warm vs `ruff` warm", c.label, "check warm", "ruff warm", "≤ 1.0×")
     for c in corpora:
         for temp, goal in (("warm", "≤ 1%"), ("cold", "≤ 2%")):
@@ -462,7 +475,7 @@ def issue_table(by: dict[str, Case], corpora: Sequence[Corpus], mono500: Corpus 
         if a and b:
             lines.append(f"| (ruff: 500 rules vs 5, cold) | mono | | | {_x(paired(a, b, 0))} "
                          f"| {_x(paired(a, b, 1))} | |")
-    ours = [c for c in by.values() if "check" in c.name or "ssot" in c.name]
+    ours = [c for c in by.values() if ("check" in c.name or "ssot" in c.name) and "(before)" not in c.name]
     if ours:
         peak = max(ours, key=lambda c: c.rss_mb)
         lines.append(f"| peak RSS | all | {peak.rss_mb:.0f} MB ({peak.name}) | | | | ≤ 150 MB |")
@@ -494,6 +507,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--full-on", default="django", help="corpora to run whole-project flake8 on ('' for none)")
     parser.add_argument("--work", type=Path, default=HERE / "corpus", help="where corpora and environments go")
     parser.add_argument("--json", type=Path, help="also write every sample here")
+    parser.add_argument("--before", type=Path,
+                        help="the src/ folder of an older checkout: its `check` cold is timed in the same rounds")
     args = parser.parse_args(argv)
     runs = args.runs or (3 if args.quick else 5)
     full_runs = args.full_runs or (1 if args.quick else 3)
@@ -520,6 +535,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         without_plugin=build_env(work / "env-without", ["flake8", *others]),
         ruff=ruff,
         grep=shutil.which("grep"),
+        before=args.before.resolve() if args.before else None,
     )
     corpora, mono500 = build_corpora(tools, work, args.quick, modules, log, names)
     # Files written a moment ago may still change within their timestamp tick: a warm `check`
