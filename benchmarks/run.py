@@ -49,6 +49,7 @@ import corpus
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 CACHE_DIR = ".flake8-ssot-cache"
+BEFORE_CACHE = ".flake8-ssot-cache-before"
 
 
 # -- throwaway environments ---------------------------------------------------------------
@@ -141,6 +142,8 @@ class Case:
     shares: list[float] = dataclasses.field(default_factory=list)
     env: dict[str, str] = dataclasses.field(default_factory=dict)
     """Variables added to the environment (the code before a change: ``PYTHONPATH``)."""
+    cache: str = CACHE_DIR
+    """The cache directory a cold run empties (the code before a change keeps its own)."""
 
     @property
     def wall(self) -> float:
@@ -173,19 +176,21 @@ def gnu_time() -> str | None:
     return found if probe.returncode == 0 and probe.stderr.strip().isdigit() else None
 
 
-def clear_cache(root: Path) -> None:
+def clear_cache(root: Path, name: str = CACHE_DIR) -> None:
     """flake8-ssot's cache emptied, the directory kept (see :func:`prepare`)."""
-    directory = root / CACHE_DIR
+    directory = root / name
     if directory.is_dir():
         for entry in directory.iterdir():
-            if entry.name != ".gitignore":
+            if entry.is_dir():
+                shutil.rmtree(entry)
+            elif entry.name != ".gitignore":
                 entry.unlink()
 
 
 def run_once(case: Case, env: dict[str, str], timer: str | None) -> tuple[float, float, int]:
     """(wall seconds, CPU seconds of the process tree, peak RSS in KiB of its largest process)."""
     if case.cold:
-        clear_cache(case.cwd)
+        clear_cache(case.cwd, case.cache)
     env = {**env, **case.env}
     with tempfile.TemporaryDirectory() as tmp, open(case.stdin or os.devnull, "rb") as stdin:
         if case.share:
@@ -329,8 +334,9 @@ def check_cases(tools: Tools, c: Corpus) -> list[Case]:
         Case(f"{c.label}: check warm", ssot_cmd(tools, "check"), c.root),
     ]
     if tools.before is not None:
-        cases.append(Case(f"{c.label}: check cold (before)", ssot_cmd(tools, "check"), c.root, cold=True,
-                          env={"PYTHONPATH": str(tools.before)}))
+        # A cache of its own, so that it never takes the place of the warm run's.
+        cases.append(Case(f"{c.label}: check cold (before)", ssot_cmd(tools, "check", "--cache-dir", BEFORE_CACHE),
+                          c.root, cold=True, env={"PYTHONPATH": str(tools.before)}, cache=BEFORE_CACHE))
     if tools.grep:
         pattern = "|".join(sorted(c.identifiers))
         cases.append(Case(f"{c.label}: grep -rlE (floor)", [tools.grep, "-rlE", "--include=*.py", pattern, "."],

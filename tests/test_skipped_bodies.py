@@ -11,6 +11,8 @@ from collections.abc import Callable
 
 import pytest
 
+from flake8_ssot import bodies
+
 Analyze = Callable[..., list[str]]
 GF = "legacy.factory.get_factory"
 IMPORT_GF = "from legacy.factory import get_factory as gf\n"
@@ -61,6 +63,11 @@ ROWS = [
 ]
 
 
+@pytest.mark.parametrize("min_lines", [0, bodies._MIN_LINES], ids=["every body asked", "short bodies walked"])
 @pytest.mark.parametrize(("source", "expected"), ROWS)
-def test_a_skipped_body_hides_no_use(analyze: Analyze, source: str, expected: list[str]) -> None:
+def test_a_skipped_body_hides_no_use(
+    analyze: Analyze, monkeypatch: pytest.MonkeyPatch, source: str, expected: list[str], min_lines: int
+) -> None:
+    # The rows are short: with the shortcut for short bodies, none of them would be asked about.
+    monkeypatch.setattr(bodies, "_MIN_LINES", min_lines)
     assert analyze(source) == expected
