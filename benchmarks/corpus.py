@@ -781,3 +781,108 @@ def unpack_django(root: Path, downloads: Path, *, subset: str | None = None) -> 
         sample_user=users[len(users) // 2],
         identifiers=tuple(sorted({d.rsplit(".", 1)[-1] for _, ds, _ in DJANGO_RULES for d in ds})),
     )
+
+
+# -- real applications from wheels: a large one and a medium one -----------------------------
+
+ANSIBLE_VERSION = "12.3.0"
+"""Pinned: the community package, 47 namespaces of collections (15,259 modules), for ansible-core 2.19."""
+
+# APIs ansible-core 2.19 (which ansible 12 requires) deprecates and the collections still use,
+# and Python 2 leftovers they still import (deprecations of 2.19 no collection uses, such as
+# the re-exports of ansible.module_utils.basic, are left out). ansible-core itself is not in the
+# wheel, so these modules' sources are absent: the rules match by dotted name, as ruff's do.
+ANSIBLE_RULES = [
+    # ansible/module_utils/_text.py: ".. warn:: Use ansible.module_utils.common.text.converters instead."
+    ("text-shim", ["ansible.module_utils._text"], "ansible.module_utils.common.text.converters"),
+    # ansible/module_utils/common/_collections_compat.py: "exists only for backwards compatibility"
+    ("collections-compat", ["ansible.module_utils.common._collections_compat"], "collections.abc"),
+    # the vendored six: Python 2 compatibility in a Python 3 only codebase
+    ("six", ["ansible.module_utils.six"], "builtins"),
+    # ansible/module_utils/common/collections.py:106, validation.py:41, compat/paramiko.py:33
+    ("collections-count", ["ansible.module_utils.common.collections.count"], "collections.Counter"),
+    ("safe-eval", ["ansible.module_utils.common.validation.safe_eval"], "ast.literal_eval"),
+    ("paramiko-compat", ["ansible.module_utils.compat.paramiko.paramiko",
+                         "ansible.module_utils.compat.paramiko.PARAMIKO_IMPORT_ERR"], "paramiko"),
+    # removed from the standard library in Python 3.12
+    ("distutils", ["distutils"], "sysconfig"),
+    ("imp", ["imp"], "importlib"),
+]
+
+WAGTAIL_VERSION = "2.7"
+"""Pinned: a medium Django application (769 modules) from before Django 3.0 deprecated the
+``u``-prefixed translation functions; 73 of its modules import ``ugettext_lazy as _``."""
+
+WAGTAIL_RULES = [
+    # Deprecated by Django 3.0 (RemovedInDjango40Warning), removed in 4.0.
+    ("ugettext", [f"django.utils.translation.{n}" for n in (
+        "ugettext_lazy", "ugettext", "ugettext_noop", "ungettext", "ungettext_lazy")],
+     "django.utils.translation.gettext_lazy"),
+]
+
+
+@dataclass(frozen=True)
+class Application:
+    root: Path
+    modules: int
+    sample_user: str
+    identifiers: tuple[str, ...]
+
+
+def download_wheel(name: str, version: str, downloads: Path) -> Path:
+    """The pinned wheel, downloaded once with ``pip download --no-deps`` (into the git-ignored corpus folder)."""
+    pattern = f"{name.replace('-', '_')}-{version}-*.whl"
+    found = sorted(downloads.glob(pattern))
+    if not found:
+        downloads.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:", f"{name}=={version}",
+             "-d", str(downloads)],
+            check=True, stdout=subprocess.DEVNULL,
+        )
+        found = sorted(downloads.glob(pattern))
+    if not found:
+        raise SystemExit(f"pip did not download {name} {version}")
+    return found[0]
+
+
+def unpack_wheel(
+    name: str, version: str, root: Path, downloads: Path, rules: list[tuple[str, list[str], str]], sample: str
+) -> Application:
+    """A fresh copy of a wheel's ``.py`` files under ``root``, configured with ``rules``."""
+    import zipfile
+
+    archive = download_wheel(name, version, downloads)
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    with zipfile.ZipFile(archive) as wheel:
+        wheel.extractall(root, members=[m for m in wheel.namelist() if m.endswith(".py") and ".." not in m])
+    blocks = []
+    ruff = ["[lint.flake8-tidy-imports.banned-api]"]
+    for rule, deprecated, replacement in rules:
+        listed = ", ".join(f'"{d}"' for d in deprecated)
+        blocks.append(
+            f'\n[[tool.flake8-ssot.rules]]\nname = "{rule}"\ndeprecated = [{listed}]\nreplacement = "{replacement}"\n'
+        )
+        ruff += [f'"{d}".msg = "use {replacement}"' for d in deprecated]
+    _write(root / "pyproject.toml", "[tool.flake8-ssot]\n" + "".join(blocks))
+    _write(root / "ruff.toml", "\n".join(ruff) + "\n")
+    # flake8 looks for its configuration upward from the cwd: stop it here, with the defaults.
+    _write(root / ".flake8", "[flake8]\n")
+    modules = sum(1 for _ in root.rglob("*.py"))
+    return Application(
+        root=root,
+        modules=modules,
+        sample_user=sample,
+        identifiers=tuple(sorted({d.rsplit(".", 1)[-1] for _, ds, _ in rules for d in ds})),
+    )
+
+
+def unpack_ansible(root: Path, downloads: Path) -> Application:
+    return unpack_wheel("ansible", ANSIBLE_VERSION, root, downloads, ANSIBLE_RULES,
+                        "ansible_collections/community/general/plugins/modules/pip_package_info.py")
+
+
+def unpack_wagtail(root: Path, downloads: Path) -> Application:
+    return unpack_wheel("wagtail", WAGTAIL_VERSION, root, downloads, WAGTAIL_RULES, "wagtail/core/models.py")

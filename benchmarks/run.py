@@ -49,6 +49,7 @@ import corpus
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 CACHE_DIR = ".flake8-ssot-cache"
+BEFORE_CACHE = ".flake8-ssot-cache-before"
 
 
 # -- throwaway environments ---------------------------------------------------------------
@@ -139,6 +140,10 @@ class Case:
     """Account the plugin's CPU time (the command runs plugin_share.py)."""
     samples: list[tuple[float, float, int]] = dataclasses.field(default_factory=list)
     shares: list[float] = dataclasses.field(default_factory=list)
+    env: dict[str, str] = dataclasses.field(default_factory=dict)
+    """Variables added to the environment (the code before a change: ``PYTHONPATH``)."""
+    cache: str = CACHE_DIR
+    """The cache directory a cold run empties (the code before a change keeps its own)."""
 
     @property
     def wall(self) -> float:
@@ -171,19 +176,22 @@ def gnu_time() -> str | None:
     return found if probe.returncode == 0 and probe.stderr.strip().isdigit() else None
 
 
-def clear_cache(root: Path) -> None:
+def clear_cache(root: Path, name: str = CACHE_DIR) -> None:
     """flake8-ssot's cache emptied, the directory kept (see :func:`prepare`)."""
-    directory = root / CACHE_DIR
+    directory = root / name
     if directory.is_dir():
         for entry in directory.iterdir():
-            if entry.name != ".gitignore":
+            if entry.is_dir():
+                shutil.rmtree(entry)
+            elif entry.name != ".gitignore":
                 entry.unlink()
 
 
 def run_once(case: Case, env: dict[str, str], timer: str | None) -> tuple[float, float, int]:
     """(wall seconds, CPU seconds of the process tree, peak RSS in KiB of its largest process)."""
     if case.cold:
-        clear_cache(case.cwd)
+        clear_cache(case.cwd, case.cache)
+    env = {**env, **case.env}
     with tempfile.TemporaryDirectory() as tmp, open(case.stdin or os.devnull, "rb") as stdin:
         if case.share:
             env = {**env, "SSOT_BENCH_SHARE_DIR": str(Path(tmp, "share"))}
@@ -233,6 +241,8 @@ class Tools:
     without_plugin: Path
     ruff: str
     grep: str | None
+    before: Path | None = None
+    """The ``src`` folder of the code before a change, measured in the same rounds (``--before``)."""
 
 
 @dataclasses.dataclass
@@ -287,6 +297,18 @@ def build_corpora(tools: Tools, work: Path, quick: bool, modules: int, log: Call
                             f"Django {corpus.DJANGO_VERSION} from PyPI"
                             + (" (django/contrib/ only)" if quick else " (package and test suite)")
                             + f": {dj.modules} modules, {len(corpus.DJANGO_RULES)} rules for APIs it deprecates"))
+    for label, unpack, version, rules, what in (
+        ("ansible", corpus.unpack_ansible, corpus.ANSIBLE_VERSION, corpus.ANSIBLE_RULES,
+         "a large application: the collections of the community package"),
+        ("wagtail", corpus.unpack_wagtail, corpus.WAGTAIL_VERSION, corpus.WAGTAIL_RULES,
+         "a medium Django application still on `ugettext_lazy as _`"),
+    ):
+        if label in names:
+            log(f"unpacking {label} {version} ...")
+            app = unpack(work / label, work / "downloads")
+            found.append(Corpus(label, app.root, app.modules, app.identifiers, app.sample_user,
+                                f"{label} {version} from PyPI ({what}): {app.modules} modules, "
+                                f"{len(rules)} rules for APIs it still uses"))
     if "stdlib" in names:
         log("copying the standard library ...")
         std = corpus.copy_stdlib(work / "stdlib", with_tests=not quick)
@@ -311,6 +333,10 @@ def check_cases(tools: Tools, c: Corpus) -> list[Case]:
         Case(f"{c.label}: ruff warm", ruff, c.root),
         Case(f"{c.label}: check warm", ssot_cmd(tools, "check"), c.root),
     ]
+    if tools.before is not None:
+        # A cache of its own, so that it never takes the place of the warm run's.
+        cases.append(Case(f"{c.label}: check cold (before)", ssot_cmd(tools, "check", "--cache-dir", BEFORE_CACHE),
+                          c.root, cold=True, env={"PYTHONPATH": str(tools.before)}, cache=BEFORE_CACHE))
     if tools.grep:
         pattern = "|".join(sorted(c.identifiers))
         cases.append(Case(f"{c.label}: grep -rlE (floor)", [tools.grep, "-rlE", "--include=*.py", pattern, "."],
@@ -420,8 +446,13 @@ def issue_table(by: dict[str, Case], corpora: Sequence[Corpus], mono500: Corpus 
                      f"| {_x(paired(a, b, 1))} | {goal} |")
 
     for c in corpora:
-        goal = "≤ 3×" if c.label == "stdlib" else "≤ 1.0×"
+        goal = "≤ 3×" if c.label in ("stdlib", "wagtail") else "≤ 1.0×"
         row("`check .` cold vs `ruff --no-cache`", c.label, "check cold", "ruff cold", goal)
+    for c in corpora:
+        row("(before this change: `check .` cold vs `ruff --no-cache`)", c.label, "check cold (before)", "ruff cold",
+            "")
+    for c in corpora:
+        row("`check .` cold vs the code before this change", c.label, "check cold", "check cold (before)", "")
     for c in corpora:
         row("`check .` warm vs `ruff` warm", c.label, "check warm", "ruff warm", "≤ 1.0×")
     for c in corpora:
@@ -450,7 +481,7 @@ def issue_table(by: dict[str, Case], corpora: Sequence[Corpus], mono500: Corpus 
         if a and b:
             lines.append(f"| (ruff: 500 rules vs 5, cold) | mono | | | {_x(paired(a, b, 0))} "
                          f"| {_x(paired(a, b, 1))} | |")
-    ours = [c for c in by.values() if "check" in c.name or "ssot" in c.name]
+    ours = [c for c in by.values() if ("check" in c.name or "ssot" in c.name) and "(before)" not in c.name]
     if ours:
         peak = max(ours, key=lambda c: c.rss_mb)
         lines.append(f"| peak RSS | all | {peak.rss_mb:.0f} MB ({peak.name}) | | | | ≤ 150 MB |")
@@ -477,10 +508,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, help="rounds of the check/ruff and stdin comparisons (default 5, 3 quick)")
     parser.add_argument("--full-runs", type=int, help="rounds of whole-project flake8 runs (default 3, 1 quick)")
     parser.add_argument("--modules", type=int, help="modules in the monorepo (default 10000, 1000 with --quick)")
-    parser.add_argument("--corpora", default="mono,django,stdlib", help="comma-separated: mono, django, stdlib")
+    parser.add_argument("--corpora", default="mono,ansible,django,wagtail,stdlib",
+                        help="comma-separated: mono, ansible, django, wagtail, stdlib")
     parser.add_argument("--full-on", default="django", help="corpora to run whole-project flake8 on ('' for none)")
     parser.add_argument("--work", type=Path, default=HERE / "corpus", help="where corpora and environments go")
     parser.add_argument("--json", type=Path, help="also write every sample here")
+    parser.add_argument("--before", type=Path,
+                        help="the src/ folder of an older checkout: its `check` cold is timed in the same rounds")
     args = parser.parse_args(argv)
     runs = args.runs or (3 if args.quick else 5)
     full_runs = args.full_runs or (1 if args.quick else 3)
@@ -507,6 +541,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         without_plugin=build_env(work / "env-without", ["flake8", *others]),
         ruff=ruff,
         grep=shutil.which("grep"),
+        before=args.before.resolve() if args.before else None,
     )
     corpora, mono500 = build_corpora(tools, work, args.quick, modules, log, names)
     # Files written a moment ago may still change within their timestamp tick: a warm `check`

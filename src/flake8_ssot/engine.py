@@ -23,7 +23,7 @@ from flake8_ssot.config import load_config, split_argument
 from flake8_ssot.discovery import find_config
 from flake8_ssot.index import TOO_DEEP, Deprecations, Index, Resolution, one_line, parse_source
 from flake8_ssot.model import Config, Finding, Status
-from flake8_ssot.noqa import Noqa, NoqaMap, file_is_ignored
+from flake8_ssot.noqa import Noqa, NoqaMap, file_is_ignored, first_line_noqa
 from flake8_ssot.paths import is_excluded, matcher, relative_to_root
 from flake8_ssot.records import Record
 
@@ -187,17 +187,21 @@ class Project:
             from flake8_ssot.visitor import Visitor  # most runs never parse a file at all
 
             module = self.index.module_of(relpath)
-            visitor = Visitor(self.index, module, relpath.endswith("__init__.py"))
+            visitor = Visitor(self.index, module, relpath.endswith("__init__.py"), lines)
             try:
                 found = visitor.run(tree)
             except RecursionError:
                 parsed = tree
-                retried = deep(lambda: Visitor(self.index, module, relpath.endswith("__init__.py")).run(parsed), None)
+                retried = deep(lambda: Visitor(self.index, module, relpath.endswith("__init__.py"), lines).run(parsed),
+                               None)
                 if retried is None:
                     return Detected(error=TOO_DEEP)
                 found = retried
             uses = [self._finding(relpath, use) for use in found if not self._exempt_use(relpath, module, use)]
         notes: list[Finding] = []
+        if not uses and "SOT" not in text and tree is not None:
+            # Only the comment of line 1 matters (to the allowlist's notes): its token run alone.
+            return Detected(line_one=first_line_noqa(lines))
         noqa = NoqaMap(lines)  # tokenizes only a file with a noqa comment
         if uses or "SOT" in text:
             uses = [

@@ -28,6 +28,7 @@ from flake8_ssot.paths import is_inside, iter_python_files
 from flake8_ssot.pool import fork_map
 from flake8_ssot.prefilter import Prefilter, Scanner
 from flake8_ssot.resolution import Resolver
+from flake8_ssot.summary import ModuleSummary
 
 # Other modules name these from here, wherever the layers of the index define them.
 __all__ = [
@@ -53,6 +54,8 @@ _PARALLEL_SCAN = 2000
 # unseen: its flags are not `sure` (as flake8_ssot.warm.RACY_NS for a warm `check`).
 RACY_NS = 2_000_000_000
 _SCAN_CHUNK = 250
+# From this many modules to summarize, workers parse them.
+_PARALLEL_SUMMARIES = 200
 
 
 class _Block:
@@ -255,6 +258,7 @@ class Index(Resolver):
                 identifiers = known | base
             else:
                 alias_files = sorted(rel for rel, f in flags.items() if f & _ALIAS)
+                self._summarize_in_workers(alias_files)
                 identifiers = base | self._aliases(alias_files, covered | base)
             known = None
             new = identifiers - covered
@@ -271,6 +275,18 @@ class Index(Resolver):
         """The plain words as the files' flags took them (see :meth:`_scan`)."""
         self._built = True
         return flags, covered, scanned
+
+    def _summarize_in_workers(self, files: list[str]) -> None:
+        """Summaries of the files a cold build reads for aliases, parsed by workers before the
+        fixpoint asks for them one by one (parsing is most of a cold build on a large project)."""
+        todo = [rel for rel in files if rel not in self._summaries and rel not in self._stored]
+        if len(todo) < _PARALLEL_SUMMARIES:
+            return
+        stats = {rel: self.stat(rel) for rel in todo}  # taken before reading, as summary_of_file does
+        found = fork_map(lambda rel: self.summary_of_file(rel).to_json(), todo, self.jobs, _PARALLEL_SUMMARIES)
+        for rel, data in zip(todo, found):
+            self._summary_stats[rel] = stats[rel]
+            self._summaries[rel] = ModuleSummary.from_json(data)
 
     def _scan(self, files: list[str], identifiers: set[str], kept: _Kept) -> list[int]:
         """Flags of ``files`` for ``identifiers``; reads each file once per build within a budget.

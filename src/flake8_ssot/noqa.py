@@ -14,6 +14,8 @@ NOQA_INLINE = re.compile(
     r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE
 )
 NOQA_FILE = re.compile(r"\s*# flake8[:=]\s*noqa", re.I)
+# NOQA_FILE at the start of any line of a whole text: one search instead of a match per line.
+_NOQA_FILE_ANYWHERE = re.compile(r"^[^\S\n]*# flake8[:=][^\S\n]*noqa", re.I | re.M)
 _SPLIT = re.compile(r"[,\s]")
 
 
@@ -32,7 +34,7 @@ class Noqa(Record):
 
 def file_is_ignored(lines: Sequence[str]) -> bool:
     """flake8 skips a file in which any line starts with ``# flake8: noqa``."""
-    return any(NOQA_FILE.match(line) for line in lines)
+    return _NOQA_FILE_ANYWHERE.search("".join(lines)) is not None
 
 
 class NoqaMap:
@@ -102,6 +104,29 @@ class NoqaMap:
 
     def _in_comment(self, noqa: Noqa) -> bool:
         return any(start <= noqa.col < end for start, end in self._comments.get(noqa.line, ()))
+
+
+def first_line_noqa(lines: Sequence[str]) -> Noqa | None:
+    """``NoqaMap(lines).at(1)``, tokenizing only line 1's token run, for a file Python parsed
+    (whose tokens then run to the end): where no use needs the rest of the map."""
+    text = "".join(lines)
+    if NOQA_INLINE.search(text) is None:
+        return None
+    low, high = len(lines) + 2, -1
+    try:
+        for kind, _, token_start, token_end, _ in tokenize.generate_tokens(io.StringIO(text).readline):
+            if kind in (tokenize.ENDMARKER, tokenize.DEDENT):
+                continue
+            low, high = min(low, token_start[0]), max(high, token_end[0])
+            if kind in (tokenize.NL, tokenize.NEWLINE):
+                break
+        else:
+            return None
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    noqa = NoqaMap(lines)
+    noqa._ranges = {n: (low, high) for n in range(low, high + 1)}
+    return noqa.at(1)
 
 
 def logical_lines(lines: Sequence[str]) -> dict[int, tuple[int, int]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterable, Sequence
 
@@ -23,6 +24,7 @@ def select(project: Project, paths: Sequence[str] | None = None, jobs: int | Non
     as the plugin does for an editor (see :meth:`Index.refresh`).
     """
     project.index.jobs = jobs
+    _freeze()
     if not paths:
         project.build_index()
         return sorted({*project.index.files, *project.index.unreadable})
@@ -52,6 +54,7 @@ def analyze(
     not read again (see :mod:`flake8_ssot.results`).
     """
     project.build_index()
+    _freeze()
     store = results.ResultCache(project)
     found: dict[str, Detected] = {}
     todo = []
@@ -92,6 +95,13 @@ def analyze_project(
     present = {rel for rel in named if (project.root / rel).is_file()}
     files = sorted(set(candidates(project, select(project))) | present)
     return analyze(project, files, jobs)
+
+
+def _freeze() -> None:
+    """Exempt what the run holds so far from the cyclic collector, which every tree parsed from
+    now on would otherwise make walk it again and again (a quarter of analyzing a file); forked
+    workers then also leave the pages they inherit unwritten."""
+    gc.freeze()
 
 
 def _absolute(paths: Sequence[str]) -> list[str]:
