@@ -187,13 +187,12 @@ class Project:
             from flake8_ssot.visitor import Visitor  # most runs never parse a file at all
 
             module = self.index.module_of(relpath)
-            visitor = Visitor(self.index, module, relpath.endswith("__init__.py"), lines)
+            visitor = Visitor(self.index, module, relpath.endswith("__init__.py"))
             try:
                 found = visitor.run(tree)
             except RecursionError:
                 parsed = tree
-                retried = deep(lambda: Visitor(self.index, module, relpath.endswith("__init__.py"), lines).run(parsed),
-                               None)
+                retried = deep(lambda: Visitor(self.index, module, relpath.endswith("__init__.py")).run(parsed), None)
                 if retried is None:
                     return Detected(error=TOO_DEEP)
                 found = retried

@@ -9,10 +9,9 @@ bodies are processed after their enclosing scope finishes, as they run after it 
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Any, Literal
 
-from flake8_ssot.bodies import Bodies
 from flake8_ssot.config import is_dotted_name
 from flake8_ssot.index import Index, Resolution, distinctive
 from flake8_ssot.paths import resolve_relative
@@ -28,8 +27,7 @@ _DISPATCH: dict[type[ast.AST], Callable[[Visitor, Any], None]] = {}
 
 
 class Visitor(Scopes, ast.NodeVisitor):
-    def __init__(self, index: Index, module: str, is_package: bool, lines: Sequence[str] | None = None) -> None:
-        """``lines``: the module's source, to skip the function bodies that cannot hold a use."""
+    def __init__(self, index: Index, module: str, is_package: bool) -> None:
         super().__init__()
         self.index = index
         self.module = module
@@ -51,7 +49,6 @@ class Visitor(Scopes, ast.NodeVisitor):
         """The class of the method whose body is being walked (what ``super()`` starts from)."""
         self._real: set[tuple[Scope, str]] = set()
         """Names a scope binds to the deprecated API itself, by an import of it."""
-        self._bodies = Bodies(lines, index) if lines is not None else None
 
     # -- driver ---------------------------------------------------------------------------
 
@@ -61,9 +58,6 @@ class Visitor(Scopes, ast.NodeVisitor):
             self._check_all_entry(node)
         while self._deferred:
             self._function_body(*self._deferred.pop(0))
-        if self._bodies is not None and self._bodies.unsafe():
-            # A body skipped for what its class held then may reach a use through what it holds now.
-            return Visitor(self.index, self.module, self.is_package).run(tree)
         exported = {n.value for n in self._all_strings if isinstance(n.value, str)}
         for site, name, resolution, spelled, scope in self._rebound:
             # A module that lists the name in `__all__` declares a compatibility export (what
@@ -533,8 +527,7 @@ class Visitor(Scopes, ast.NodeVisitor):
         if owner is not None and positional and ["staticmethod"] not in decorators:
             kind: Literal["self", "class"] = "class" if ["classmethod"] in decorators else "self"
             self.bind(positional[0].arg, (Binding(kind, owner=owner),))
-        if self._bodies is None or self._bodies.may_use(self, node):
-            self.body(node.body)
+        self.body(node.body)
         self.scope = self.module_scope
         self._owner = None
 
