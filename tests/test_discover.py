@@ -326,6 +326,34 @@ FLAGGED = [
         class Old:
             pass
     """, ["app/mod.py:4: class app.mod.Old -> app.new.Manager: use `app.new.Manager`"], id="deprecated-sphinx-dotted"),
+    pytest.param("""
+        import warnings
+
+        from app.errors import RemovedInV2
+
+        PHASE = 2
+
+
+        def f():
+            if PHASE >= 2:
+                warnings.warn("f is deprecated", RemovedInV2)
+    """, ["app/mod.py:10: function app.mod.f: f is deprecated"], id="under-a-condition-on-a-module-setting"),
+    pytest.param("""
+        import warnings
+
+        from app.new import PHASE
+
+        if PHASE >= 2 and not QUIET:
+            warnings.warn("app.mod is deprecated", DeprecationWarning)
+    """, ["app/mod.py:6: module app.mod: app.mod is deprecated"], id="module-under-a-condition-on-a-project-setting"),
+    pytest.param("""
+        def f():
+            warnings.warn("f is deprecated, use g()", DeprecationWarning)
+
+
+        def g():
+            pass
+    """, ["app/mod.py:2: function app.mod.f -> app.mod.g: f is deprecated, use g()"], id="warnings-never-imported"),
 ]
 
 NOT_FLAGGED = [
@@ -352,6 +380,37 @@ NOT_FLAGGED = [
         if sys.version_info < (3, 8):
             warnings.warn("old Pythons are deprecated", DeprecationWarning)
     """, id="module-warning-under-a-condition"),
+    pytest.param("""
+        import sys
+        import warnings
+
+
+        def f():
+            if sys.version_info >= (3, 12):
+                warnings.warn("f is deprecated on 3.12", DeprecationWarning)
+    """, id="warning-under-a-condition-on-where-it-runs"),
+    pytest.param("""
+        import warnings
+
+        from django.conf import LEGACY
+
+
+        class C:
+            def m(self, *args):
+                if args:
+                    warnings.warn("m is deprecated", DeprecationWarning)
+                if LEGACY:
+                    warnings.warn("m is deprecated", DeprecationWarning)
+                if self.legacy:
+                    warnings.warn("m is deprecated", DeprecationWarning)
+    """, id="warnings-under-conditions-on-the-call-or-another-package"),
+    pytest.param("""
+        warnings = []
+
+
+        def f():
+            warnings.warn("f is deprecated", DeprecationWarning)
+    """, id="warnings-bound-to-something-else"),
     pytest.param("""
         import warnings
 
@@ -566,6 +625,72 @@ def test_replacement_resolution(ssot: Cli, tmp_path: Path, message: str, shown: 
     """
     target = f" {shown}" if shown else ""
     assert lines_for(ssot, tmp_path, source) == [f"app/mod.py:8: function app.mod.f{target}: {message}"]
+
+
+RESOLVED_AS_PYTHON_DOES = [
+    pytest.param({
+        "app/other.py": "class DjangoTemplates:\n    pass\n",
+        "app/mod.py": """
+            import warnings
+
+            from app.other import DjangoTemplates
+
+
+            class DjangoTemplates(DjangoTemplates):
+                pass
+
+
+            class DivRenderer(DjangoTemplates):
+                def __init__(self):
+                    warnings.warn("DivRenderer is deprecated. Use DjangoTemplates instead.", DeprecationWarning)
+        """,
+    }, ["app/mod.py:12: class app.mod.DivRenderer -> app.mod.DjangoTemplates: "
+        "DivRenderer is deprecated. Use DjangoTemplates instead."], id="own-class-defined-after-an-import-of-its-name"),
+    pytest.param({
+        "app/mod.py": """
+            import warnings
+
+            try:
+                from app.new import Manager
+            except ImportError:
+                class Manager:
+                    pass
+
+
+            def f():
+                warnings.warn("use Manager instead", DeprecationWarning)
+        """,
+    }, ["app/mod.py:11: function app.mod.f -> app.new.Manager: use Manager instead"],
+        id="fallback-class-does-not-replace-the-import"),
+    pytest.param({
+        "app/mod.py": """
+            import warnings
+
+
+            class Base:
+                def new(self):
+                    pass
+
+
+            class Mid(Base):
+                def old(self):
+                    warnings.warn("use Sub.new() instead", DeprecationWarning)
+
+                def older(self):
+                    warnings.warn("use Sub.missing() instead", DeprecationWarning)
+        """,
+        "app/sub.py": "from app.mod import Mid\n\n\nclass Sub(Mid):\n    pass\n",
+    }, ["app/mod.py:11: method app.mod.Mid.old -> app.mod.Base.new: use Sub.new() instead",
+        "app/mod.py:14: method app.mod.Mid.older -> Sub.missing? (unresolved): use Sub.missing() instead"],
+        id="subclass-method-inherited-from-the-warning-class-or-a-base"),
+]
+
+
+@pytest.mark.parametrize(("files", "expected"), RESOLVED_AS_PYTHON_DOES)
+def test_replacement_resolves_as_python_does(ssot: Cli, tmp_path: Path, files: dict[str, str],
+                                             expected: list[str]) -> None:
+    write_tree(tmp_path, {**SUPPORT, **files})
+    assert discover(ssot, tmp_path, "app/mod.py")[:-1] == expected
 
 
 def test_replacement_method_of_the_same_class(ssot: Cli, tmp_path: Path) -> None:

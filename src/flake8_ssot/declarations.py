@@ -35,7 +35,7 @@ from flake8_ssot.prefilter import Prefilter
 from flake8_ssot.summary import dotted
 
 DECLARATIONS_CACHE = "declarations.json"
-_CACHE_FORMAT = 4
+_CACHE_FORMAT = 5
 # Every declaration spells one of these words: `warn` (warnings.warn, a `from warnings
 # import warn`), `deprecated` (a decorator) or `_deprecated` (the standard library's helper).
 # Files spelling none of them are never parsed.
@@ -57,6 +57,8 @@ DECORATORS = frozenset({
 _DEPRECATED_MSG = "{name!r} is deprecated and slated for removal in Python {remove}"
 """The message of ``warnings._deprecated`` (the standard library's own helper) by default."""
 _MESSAGE_KEYWORDS = ("message", "msg", "reason", "details")
+_INHERITED = "@"
+"""Marks a candidate that resolves only if its class or a base defines the attribute."""
 _INIT_METHODS = frozenset({"__init__", "__new__", "__init_subclass__"})
 _PARALLEL_MIN = 64
 _READINGS = 8
@@ -130,24 +132,26 @@ class _FileScan:
         self.sites: list[warners.Site] = []
         self.applied: list[warners.Applied] = []
         self.names: dict[str, str] = {}
-        """Local name -> the dotted name it refers to: imports anywhere in the file, then
-        top-level definitions (a function's `import warnings` is as good as the module's)."""
-        for node in _statements(tree.body):
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    if alias.asname:
-                        self.names.setdefault(alias.asname, alias.name)
-                    else:
-                        head = alias.name.split(".")[0]
-                        self.names.setdefault(head, head)
-            elif isinstance(node, ast.ImportFrom):
-                base = resolve_relative(module, is_package, node.level, node.module)
-                for alias in node.names:
-                    if base is not None and alias.name != "*":
-                        self.names.setdefault(alias.asname or alias.name, f"{base}.{alias.name}")
+        """Local name -> the dotted name it refers to: what the module's own top-level
+        statements bind last (a class defined after an import of its name is the class, as
+        Python has it when a function runs), then imports anywhere else in the file (a
+        function's `import warnings` is as good as the module's; an `except ImportError:`
+        fallback does not replace what the `try` imports)."""
+        top: dict[str, str] = {}
         for stmt in tree.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                self.names.setdefault(stmt.name, f"{module}.{stmt.name}")
+                top[stmt.name] = f"{module}.{stmt.name}"
+            else:
+                top.update(_imported(stmt, module, is_package))
+        self.names.update(top)
+        for node in _statements(tree.body):
+            for local, target in _imported(node, module, is_package).items():
+                self.names.setdefault(local, target)
+        self.unbound_warnings = "warnings" not in self.names and not any(
+            isinstance(n, ast.Name) and n.id == "warnings" and isinstance(n.ctx, ast.Store) for n in ast.walk(tree)
+        ) if "warnings.warn" in (text or "warnings.warn") else False
+        """The module calls ``warnings.warn`` but never imports ``warnings``: the intent is clear
+        (it fails when run, as the author will find out)."""
         self.tables: dict[str, dict[str, ast.expr]] = {
             name: {k.value: v for k, v in zip(value.keys, value.values)
                    if isinstance(k, ast.Constant) and isinstance(k.value, str)}
@@ -189,6 +193,8 @@ class _FileScan:
         head, rest = chain[0], chain[1:]
         if head in self.names:
             return ".".join([self.names[head], *rest])
+        if head == "warnings" and self.unbound_warnings:
+            return ".".join(chain)
         if head in _BUILTINS:
             return ".".join(["builtins", *chain])
         return None
@@ -290,8 +296,8 @@ class _FileScan:
             if any(test is _FAILED for test, _ in conds):
                 continue  # a fallback when something failed, not a deprecation
             param = next((p for test, positive in conds for p in [_passed(test, positive, params)] if p), None)
-            if param is None and conds:
-                continue  # a warning under a condition deprecates a way of using the API, not the API
+            if param is None and conds and not all(self._phase(test, fn) for test, _ in conds):
+                continue  # a warning under a condition on the call deprecates a way of using the API, not the API
             api, api_kind = (f"{name}({param})", "argument") if param is not None else (name, kind)
             warned = self._warned(call, assigned, fn)
             if warned is not None:
@@ -303,6 +309,20 @@ class _FileScan:
                 self.sites.append([callee, api, api_kind, call.lineno, args, kwargs,
                                    self._argument_candidates(args, kwargs, cls),
                                    fn is not None and _mentions(call, params), _qualname(name, fn, cls), None])
+
+    def _phase(self, test: ast.expr, fn: ast.FunctionDef | ast.AsyncFunctionDef | None) -> bool:
+        """A condition on the project's own settings only (``if PHASE >= 2:``): the API is
+        deprecated whenever it holds. One that reads a parameter, a local, ``self`` or another
+        module's state (``sys.version_info``) is about a way of using the API or where it runs."""
+        local = _names_bound(fn) | {"self", "cls"} if fn is not None else set()
+        project = self.module.partition(".")[0] + "."
+        for node in ast.walk(test):
+            if isinstance(node, (ast.Call, ast.Attribute, ast.Subscript, ast.NamedExpr, ast.Lambda)):
+                return False
+            if isinstance(node, ast.Name) and (node.id in local or node.id in _BUILTINS or node.id in self.names
+                                               and not self.names[node.id].startswith(project)):
+                return False
+        return True
 
     def _arguments(self, call: ast.Call, assigned: dict[str, ast.expr], cls: str | None,
                    env: dict[str, str] | None = None) -> tuple[list[str | None], dict[str, str]]:
@@ -418,7 +438,26 @@ class _FileScan:
         if head in self.names:
             found.append(".".join(filter(None, [self.names[head], rest])))
         found += [f"{self.module}.{named}", named]
+        if cls is not None and head not in self.names and rest and "." not in rest:
+            # `use Sub.meth()` naming a subclass this file cannot see: the method the warning's
+            # own class (or a base) defines is the one a subclass inherits.
+            found.append(f"{_INHERITED}{cls}.{rest}")
         return list(dict.fromkeys(found))
+
+
+def _imported(stmt: ast.stmt, module: str, is_package: bool) -> dict[str, str]:
+    """The names an import statement binds, each to the dotted name it refers to."""
+    found: dict[str, str] = {}
+    if isinstance(stmt, ast.Import):
+        for alias in stmt.names:
+            head = alias.name.split(".")[0]
+            found[alias.asname or head] = alias.name if alias.asname else head
+    elif isinstance(stmt, ast.ImportFrom):
+        base = resolve_relative(module, is_package, stmt.level, stmt.module)
+        for alias in stmt.names:
+            if base is not None and alias.name != "*":
+                found[alias.asname or alias.name] = f"{base}.{alias.name}"
+    return found
 
 
 def _top_assignments(tree: ast.Module) -> Iterator[tuple[str, ast.expr]]:
@@ -711,7 +750,8 @@ def _local_assignments(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, 
 
 def _names_bound(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
     a = fn.args
-    return {p.arg for p in [*a.posonlyargs, *a.args, *a.kwonlyargs]} | set(_local_assignments(fn))
+    return {p.arg for p in [*a.posonlyargs, *a.args, *a.kwonlyargs, *filter(None, [a.vararg, a.kwarg])]} \
+        | set(_local_assignments(fn))
 
 
 def _qualname(name: str, fn: ast.FunctionDef | ast.AsyncFunctionDef | None, cls: str | None) -> str | None:
@@ -905,11 +945,16 @@ class _Resolver:
                 bare = name.partition("(")[0]
                 attribute = "." in named
                 replacement = next(
-                    (c for c in candidates if c not in (name, bare) and _defined(self.index, c, attribute=attribute)),
-                    None,
+                    (r for c in candidates for r in [self._meant(c, attribute)] if r and r not in (name, bare)), None,
                 )
                 found[name] = Declaration(name, kind, rel, line, message, replacement, named)
         return sorted(found.values(), key=lambda d: (d.path, d.line, d.name))
+
+    def _meant(self, candidate: str, attribute: bool) -> str | None:
+        """The dotted name a candidate spelling resolves to, if the project defines it."""
+        if candidate.startswith(_INHERITED):
+            return _inherited(self.index, candidate[1:], 0)
+        return candidate if _defined(self.index, candidate, attribute=attribute) else None
 
 
 def resolve(config: Config, files: Sequence[tuple[str, dict[str, Any]]]) -> list[Declaration]:
@@ -940,6 +985,23 @@ def _defined(index: Index, dotted_name: str, *, attribute: bool) -> bool:
         return True
     owner = index.definition(dotted_name.rpartition(".")[0]) if attribute else None
     return owner is not None and owner.kind == "class"
+
+
+def _inherited(index: Index, dotted_name: str, depth: int) -> str | None:
+    """``Class.attr`` defined in the class's body or a base's (read from source)."""
+    owner, _, attr = dotted_name.rpartition(".")
+    definition = index.definition(owner)
+    if definition is None or definition.kind != "class" or depth > _MAX_BASES:
+        return None
+    module, _, name = definition.path.rpartition(".")
+    summary = index.any_summary(module)
+    cls = summary.classes.get(name) if summary is not None else None
+    if cls is None:
+        return None
+    if attr in cls.members:
+        return f"{definition.path}.{attr}"
+    return next((found for base in cls.bases for found in [_inherited(index, f"{base}.{attr}", depth + 1)] if found),
+                None)
 
 
 def root_for(paths: Sequence[str]) -> Path:
