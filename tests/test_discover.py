@@ -678,10 +678,24 @@ RESOLVED_AS_PYTHON_DOES = [
 
                 def older(self):
                     warnings.warn("use Sub.missing() instead", DeprecationWarning)
+
+                def oldest(self):
+                    warnings.warn("use Cousin.new() instead", DeprecationWarning)
         """,
-        "app/sub.py": "from app.mod import Mid\n\n\nclass Sub(Mid):\n    pass\n",
+        "app/sub.py": """
+            from app.mod import Base, Mid
+
+
+            class Sub(Mid):
+                pass
+
+
+            class Cousin(Base):
+                pass
+        """,
     }, ["app/mod.py:11: method app.mod.Mid.old -> app.mod.Base.new: use Sub.new() instead",
-        "app/mod.py:14: method app.mod.Mid.older -> Sub.missing? (unresolved): use Sub.missing() instead"],
+        "app/mod.py:14: method app.mod.Mid.older -> Sub.missing? (unresolved): use Sub.missing() instead",
+        "app/mod.py:17: method app.mod.Mid.oldest -> Cousin.new? (unresolved): use Cousin.new() instead"],
         id="subclass-method-inherited-from-the-warning-class-or-a-base"),
 ]
 

@@ -438,10 +438,10 @@ class _FileScan:
         if head in self.names:
             found.append(".".join(filter(None, [self.names[head], rest])))
         found += [f"{self.module}.{named}", named]
-        if cls is not None and head not in self.names and rest and "." not in rest:
-            # `use Sub.meth()` naming a subclass this file cannot see: the method the warning's
-            # own class (or a base) defines is the one a subclass inherits.
-            found.append(f"{_INHERITED}{cls}.{rest}")
+        if cls is not None and head not in self.names and head[:1].isupper() and rest and "." not in rest:
+            # `use Sub.meth()` naming a class this file cannot see: if the project's `Sub` derives
+            # from the warning's own class, `meth` is what it or a base defines.
+            found.append(f"{_INHERITED}{head}{_INHERITED}{cls}.{rest}")
         return list(dict.fromkeys(found))
 
 
@@ -837,7 +837,7 @@ def scan(
     for rel in todo:
         # Read within a timestamp tick of a change: the next run reads it again.
         table[rel][:4] = cache.settled(files[rel], now) or cache.UNSETTLED
-    resolver = _Resolver(config)
+    resolver = _Resolver(config, sorted(files) if whole else None)
     for _ in range(_MAX_ROUNDS):
         # The helpers' names decide which files must be read: until they settle.
         warners_now = resolver.find_warners(table[rel][4] for rel in sorted(files))
@@ -900,7 +900,11 @@ def _same(table: dict[str, list[Any]], files: dict[str, cache.Stat]) -> bool:
 class _Resolver:
     """Answers, with the project's index, what the files' raw findings mean."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, project: Sequence[str] | None = None) -> None:
+        self.config, self._project = config, project
+        """The project's files (root-relative), listed when first needed: where a subclass a
+        message names is looked for."""
+        self.subclasses: dict[str, bool] = {}
         self.index = Index(records.replace(config, rules=(), cache=False))
         self.categories: dict[str, bool] = {}
         self.canonical_names: dict[str, str] = {}
@@ -953,8 +957,29 @@ class _Resolver:
     def _meant(self, candidate: str, attribute: bool) -> str | None:
         """The dotted name a candidate spelling resolves to, if the project defines it."""
         if candidate.startswith(_INHERITED):
-            return _inherited(self.index, candidate[1:], 0)
+            _, sub, inherited = candidate.split(_INHERITED)
+            owner = inherited.rpartition(".")[0]
+            return _inherited(self.index, inherited, 0) if self._subclass_named(sub, owner) else None
         return candidate if _defined(self.index, candidate, attribute=attribute) else None
+
+    @property
+    def project(self) -> Sequence[str]:
+        if self._project is None:
+            self._project = [rel for rel, _ in iter_python_files(self.config.root, None, self.config.exclude)]
+        return self._project
+
+    def _subclass_named(self, short: str, base: str) -> bool:
+        """Whether a class of the project called ``short`` derives from ``base`` (the files
+        spelling ``class short(`` are the only ones read)."""
+        key = f"{short} {base}"
+        if key not in self.subclasses:
+            target = self.index.definition(base)
+            spelled = re.compile(rb"\bclass\s+" + re.escape(short.encode()) + rb"\s*\(")
+            self.subclasses[key] = target is not None and any(
+                _derives(self.index, f"{module_name(rel, self.config.root, self.config.src)}.{short}", target.path, 0)
+                for rel in self.project if spelled.search(cache.read_source(os.path.join(self.config.root, rel)) or b"")
+            )
+        return self.subclasses[key]
 
 
 def resolve(config: Config, files: Sequence[tuple[str, dict[str, Any]]]) -> list[Declaration]:
@@ -985,6 +1010,19 @@ def _defined(index: Index, dotted_name: str, *, attribute: bool) -> bool:
         return True
     owner = index.definition(dotted_name.rpartition(".")[0]) if attribute else None
     return owner is not None and owner.kind == "class"
+
+
+def _derives(index: Index, cls: str, base: str, depth: int) -> bool:
+    """Whether a class (read from source) is ``base`` (a definition's path) or derives from it."""
+    definition = index.definition(cls)
+    if definition is None or definition.kind != "class" or depth > _MAX_BASES:
+        return False
+    if definition.path == base:
+        return True
+    module, _, name = definition.path.rpartition(".")
+    summary = index.any_summary(module)
+    found = summary.classes.get(name) if summary is not None else None
+    return found is not None and any(_derives(index, b, base, depth + 1) for b in found.bases)
 
 
 def _inherited(index: Index, dotted_name: str, depth: int) -> str | None:
