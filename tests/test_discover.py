@@ -354,6 +354,49 @@ FLAGGED = [
         def g():
             pass
     """, ["app/mod.py:2: function app.mod.f -> app.mod.g: f is deprecated, use g()"], id="warnings-never-imported"),
+    pytest.param("""
+        import warnings
+
+
+        class Field:
+            def __init__(self, *args, name=None):
+                if args:
+                    warnings.warn("Passing positional arguments to Field is deprecated.", DeprecationWarning)
+    """, ["app/mod.py:7: positional app.mod.Field(*): Passing positional arguments to Field is deprecated."],
+        id="star-args-passed-django-keyword-only"),
+    pytest.param("""
+        import warnings
+
+
+        def configure(*names, **options):
+            if len(names) > 0:
+                warnings.warn("names are deprecated", DeprecationWarning)
+            if len(options) >= 1:
+                warnings.warn("options are deprecated", FutureWarning)
+    """, ["app/mod.py:6: positional app.mod.configure(*): names are deprecated",
+          "app/mod.py:8: keywords app.mod.configure(**): options are deprecated"], id="len-of-star-args-and-kwargs"),
+    pytest.param("""
+        import warnings
+
+
+        class PeriodIndex:
+            def __new__(cls, data=None, **fields):
+                valid_field_set = {"year", "month"}
+                if not set(fields).issubset(valid_field_set):
+                    raise TypeError("unexpected keyword")
+                elif len(fields):
+                    warnings.warn("Constructing PeriodIndex from fields is deprecated. "
+                                  "Use PeriodIndex.from_fields instead.", FutureWarning)
+
+            @classmethod
+            def from_fields(cls, **fields):
+                pass
+    """, [
+        "app/mod.py:10: argument app.mod.PeriodIndex(month) -> app.mod.PeriodIndex.from_fields: "
+        "Constructing PeriodIndex from fields is deprecated. Use PeriodIndex.from_fields instead.",
+        "app/mod.py:10: argument app.mod.PeriodIndex(year) -> app.mod.PeriodIndex.from_fields: "
+        "Constructing PeriodIndex from fields is deprecated. Use PeriodIndex.from_fields instead.",
+    ], id="kwargs-keys-checked-against-a-set-pandas-period-index"),
 ]
 
 NOT_FLAGGED = [
@@ -397,7 +440,7 @@ NOT_FLAGGED = [
 
         class C:
             def m(self, *args):
-                if args:
+                if len(args) == 2:
                     warnings.warn("m is deprecated", DeprecationWarning)
                 if LEGACY:
                     warnings.warn("m is deprecated", DeprecationWarning)
@@ -1017,6 +1060,42 @@ def test_discover_true_enforces_a_deprecated_argument(tmp_path: Path) -> None:
     assert (checked.returncode, checked.stdout, checked.stderr) == (1, expected, "")
     linted = run_cli("flake8", "--select", "SOT", ".", cwd=tmp_path)
     assert (linted.returncode, linted.stdout, linted.stderr) == (1, expected.replace("app/", "./app/"), "")
+
+
+def test_discover_true_enforces_kwargs_keys_and_lists_positional_use(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "pyproject.toml": "[tool.flake8-ssot]\ndiscover = true\n",
+        "app/__init__.py": "",
+        "app/idx.py": """
+            import warnings
+
+
+            class PeriodIndex:
+                def __new__(cls, data=None, **fields):
+                    if not set(fields) <= {"year", "month"}:
+                        raise TypeError("unexpected keyword")
+                    if fields:
+                        warnings.warn("fields are deprecated", FutureWarning)
+
+
+            class Field:
+                def __init__(self, *args, name=None):
+                    if args:
+                        warnings.warn("pass name= by keyword", DeprecationWarning)
+        """,
+        "app/use.py": """
+            from app.idx import Field, PeriodIndex
+
+            PeriodIndex([1])
+            PeriodIndex(year=[2000])
+            Field("x")
+        """,
+    })
+    expected = "app/use.py:4:13: SOT002 call of deprecated app.idx.PeriodIndex(year); fields are deprecated\n"
+    checked = run_cli("flake8-ssot", "check", cwd=tmp_path)
+    assert (checked.returncode, checked.stdout, checked.stderr) == (1, expected, "")
+    toml = run_cli("flake8-ssot", "discover", "--format", "toml", cwd=tmp_path).stdout
+    assert "#   app.idx.Field(*) (app/idx.py:15): pass name= by keyword" in toml.splitlines()
 
 
 def test_discover_true_with_allowlist_baseline_and_report(project: Path) -> None:

@@ -64,9 +64,11 @@ _PARALLEL_MIN = 64
 _READINGS = 8
 _MAX_ROUNDS = 8
 _MAX_BASES = 32
-KINDS = ("module", "class", "function", "method", "name", "argument", "positional")
-"""``name``: a name a module ``__getattr__`` warns about; ``argument``: ``f(param)``;
-``positional``: ``f(*)``, passing arguments by position (listed, not enforced: no rule says it)."""
+KINDS = ("module", "class", "function", "method", "name", "argument", "positional", "keywords")
+"""``name``: a name a module ``__getattr__`` warns about; ``argument``: ``f(param)`` (also a
+known key of ``**kwargs``); ``positional``: ``f(*)``, passing arguments by position;
+``keywords``: ``f(**)``, passing keywords its ``**kwargs`` takes (both listed, not enforced:
+no rule says them)."""
 
 Raw = list[Any]
 """A declaration as one file shows it: [name, kind, line, category, message, named, candidates].
@@ -298,10 +300,19 @@ class _FileScan:
             param = next((p for test, positive in conds for p in [_passed(test, positive, params)] if p), None)
             if param is None and conds and not all(self._phase(test, fn) for test, _ in conds):
                 continue  # a warning under a condition on the call deprecates a way of using the API, not the API
-            api, api_kind = (f"{name}({param})", "argument") if param is not None else (name, kind)
+            apis = [(f"{name}({param})", "argument")] if param is not None else [(name, kind)]
+            if param == _ANY_POSITIONAL:
+                apis = [(f"{name}(*)", "positional")]
+            elif param == _ANY_KEYWORD:
+                assert params.kwargs is not None
+                guards = [stmt.test for stmt in _statements(fn.body) if isinstance(stmt, ast.If)] if fn else []
+                keys = _keys([*(test for test, _ in conds), *guards], params.kwargs, fn)
+                apis = [(f"{name}({key})", "argument") for key in keys] or [(f"{name}(**)", "keywords")]
+            api, api_kind = apis[0]
             warned = self._warned(call, assigned, fn)
             if warned is not None:
-                self._add(api, api_kind, call.lineno, warned[0], warned[1], cls)
+                for api, api_kind in apis:
+                    self._add(api, api_kind, call.lineno, warned[0], warned[1], cls)
                 continue
             callee = self.qualify(call.func)
             if callee is not None and _maybe_warner(callee, self.words):
@@ -541,6 +552,8 @@ class _Params:
     """Parameters a caller can pass by name or position."""
     kwargs: str | None = None
     """The name of ``**kwargs``: ``"x" in kwargs`` asks whether ``x`` was passed."""
+    varargs: str | None = None
+    """The name of ``*args``: ``if args:`` asks whether anything was passed by position past the others."""
 
 
 def _params(node: ast.FunctionDef | ast.AsyncFunctionDef, method: bool = False) -> _Params:
@@ -550,7 +563,7 @@ def _params(node: ast.FunctionDef | ast.AsyncFunctionDef, method: bool = False) 
         isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list
     ):
         named = named[1:]  # self or cls: always passed
-    return _Params(tuple(named), a.kwarg.arg if a.kwarg else None)
+    return _Params(tuple(named), a.kwarg.arg if a.kwarg else None, a.vararg.arg if a.vararg else None)
 
 
 def _keyword(call: ast.Call, *names: str) -> ast.expr | None:
@@ -584,7 +597,11 @@ def _calls(body: list[ast.stmt]) -> Iterator[tuple[ast.Call, _Conds, dict[str, a
 
 def _passed(test: ast.expr, positive: bool, params: _Params) -> str | None:
     """The parameter ``test`` (on the branch taken) checks was passed: ``p is not None``,
-    ``p is not <sentinel>``, ``else`` of ``p is None``, ``if p:``, ``"p" in kwargs``."""
+    ``p is not <sentinel>``, ``else`` of ``p is None``, ``if p:``, ``"p" in kwargs``; or that
+    ``*args`` (:data:`_ANY_POSITIONAL`) or ``**kwargs`` (:data:`_ANY_KEYWORD`) is not empty."""
+    nonempty = _nonempty(test) if positive else None
+    if nonempty is not None and nonempty in (params.varargs, params.kwargs):
+        return _ANY_POSITIONAL if nonempty == params.varargs else _ANY_KEYWORD
     if isinstance(test, ast.Compare) and len(test.ops) == 1:
         left, op, right = test.left, test.ops[0], test.comparators[0]
         if isinstance(left, ast.Name) and left.id in params.named:
@@ -604,6 +621,41 @@ def _passed(test: ast.expr, positive: bool, params: _Params) -> str | None:
     if positive and isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
         return next((p for v in test.values for p in [_passed(v, True, params)] if p), None)
     return None
+
+
+_ANY_POSITIONAL, _ANY_KEYWORD = "*", "**"
+"""What :func:`_passed` answers for ``if args:`` (``*args``) and ``if kwargs:`` (``**kwargs``)."""
+
+
+def _nonempty(test: ast.expr) -> str | None:
+    """The name ``test`` asks is not empty: ``x``, ``len(x)``, ``len(x) > 0``, ``len(x) >= 1``."""
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.comparators[0], ast.Constant) and (
+        isinstance(test.ops[0], ast.Gt) and test.comparators[0].value == 0
+        or isinstance(test.ops[0], ast.GtE) and test.comparators[0].value == 1
+    ):
+        test = test.left
+    if isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "len" and len(test.args) == 1:
+        test = test.args[0]
+    return test.id if isinstance(test, ast.Name) else None
+
+
+def _keys(tests: Iterable[ast.expr], kwargs: str, fn: ast.FunctionDef | ast.AsyncFunctionDef | None) -> list[str]:
+    """The keys a test on ``**kwargs`` (around the warning, else any of the function's) checks
+    them against: a display of names in the test or in a local it reads
+    (``set(fields).issubset(valid_field_set)``)."""
+    for test in tests:
+        names = {n.id for n in ast.walk(test) if isinstance(n, ast.Name)}
+        if kwargs not in names:
+            continue
+        locals_ = _local_assignments(fn) if fn is not None else {}
+        displays: list[ast.expr] = [n for n in ast.walk(test) if isinstance(n, (ast.Set, ast.List, ast.Tuple))]
+        displays += [values[-1][1] for name in sorted(names) for values in [locals_.get(name)] if values]
+        for display in displays:
+            elts = getattr(display, "elts", None)
+            if elts and all(isinstance(e, ast.Constant) and isinstance(e.value, str) and e.value.isidentifier()
+                            for e in elts):
+                return [e.value for e in elts]
+    return []
 
 
 def _compared_names(test: ast.expr, param: str, negated: bool = False,
