@@ -397,6 +397,54 @@ FLAGGED = [
         "app/mod.py:10: argument app.mod.PeriodIndex(year) -> app.mod.PeriodIndex.from_fields: "
         "Constructing PeriodIndex from fields is deprecated. Use PeriodIndex.from_fields instead.",
     ], id="kwargs-keys-checked-against-a-set-pandas-period-index"),
+    pytest.param("""
+        import warnings
+
+        NO_DEFAULT = object()
+
+
+        class Frame:
+            def groupby(self, by=None, axis=NO_DEFAULT):
+                if axis is not NO_DEFAULT:
+                    if axis == 1:
+                        warnings.warn("groupby with axis=1 is deprecated", FutureWarning)
+                    else:
+                        warnings.warn("the 'axis' keyword is deprecated", FutureWarning)
+    """, ["app/mod.py:10: argument app.mod.Frame.groupby(axis): groupby with axis=1 is deprecated"],
+        id="argument-under-a-test-of-its-own-value"),
+    pytest.param("""
+        import warnings
+
+
+        def replace(value, method=None, limit=None):
+            if method is not None:
+                warnings.warn("the 'method' keyword is deprecated", FutureWarning)
+            elif limit is not None:
+                warnings.warn("the 'limit' keyword is deprecated", FutureWarning)
+    """, ["app/mod.py:6: argument app.mod.replace(method): the 'method' keyword is deprecated",
+          "app/mod.py:8: argument app.mod.replace(limit): the 'limit' keyword is deprecated"],
+        id="argument-in-the-elif-of-another-argument"),
+    pytest.param("""
+        import warnings
+
+
+        class Grouper:
+            def __init__(self, key=None, axis=None):
+                if type(self) is Grouper:
+                    if axis is not None:
+                        warnings.warn("Grouper axis keyword is deprecated", FutureWarning)
+    """, ["app/mod.py:8: argument app.mod.Grouper(axis): Grouper axis keyword is deprecated"],
+        id="argument-of-the-class-itself-not-a-subclass"),
+    pytest.param("""
+        import warnings
+
+
+        def f(kind):
+            if kind not in ("a", "b"):
+                raise ValueError(kind)
+            else:
+                warnings.warn("f is deprecated", DeprecationWarning)
+    """, ["app/mod.py:8: function app.mod.f: f is deprecated"], id="else-of-a-guard-that-raises"),
 ]
 
 NOT_FLAGGED = [
@@ -447,6 +495,26 @@ NOT_FLAGGED = [
                 if self.legacy:
                     warnings.warn("m is deprecated", DeprecationWarning)
     """, id="warnings-under-conditions-on-the-call-or-another-package"),
+    pytest.param("""
+        import warnings
+
+
+        class Frame:
+            def fillna(self, value=None, inplace=False):
+                if inplace:
+                    if not self._is_copy:
+                        warnings.warn("chained assignment: behaviour will change", FutureWarning)
+                    if value == 0 and self.flags:
+                        warnings.warn("chained assignment: behaviour will change", FutureWarning)
+                    if len(self) > 2:
+                        warnings.warn("chained assignment: behaviour will change", FutureWarning)
+
+
+        def validate(periods=None):
+            if periods is not None:
+                if isinstance(periods, float):
+                    warnings.warn("non-integer periods are deprecated", FutureWarning)
+    """, id="argument-check-then-a-condition-on-something-else-pandas-inplace"),
     pytest.param("""
         warnings = []
 

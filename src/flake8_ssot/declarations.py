@@ -297,9 +297,14 @@ class _FileScan:
         for call, conds, assigned in _calls(body):
             if any(test is _FAILED for test, _ in conds):
                 continue  # a fallback when something failed, not a deprecation
-            param = next((p for test, positive in conds for p in [_passed(test, positive, params)] if p), None)
-            if param is None and conds and not all(self._phase(test, fn) for test, _ in conds):
-                continue  # a warning under a condition on the call deprecates a way of using the API, not the API
+            passed = [_passed(test, positive, params) for test, positive in conds]
+            param = next((p for p in passed if p), None)
+            if not all(p is not None and p == param or self._phase(test, fn) or _own_class(test, cls)
+                       or param is not None and _on_the_argument(test, positive, param, params)
+                       for p, (test, positive) in zip(passed, conds)):
+                # Under a condition on the call (`if inplace: ... if not self._is_view: warn`)
+                # it deprecates a way of using the API (or the argument), not the API.
+                continue
             apis = [(f"{name}({param})", "argument")] if param is not None else [(name, kind)]
             if param == _ANY_POSITIONAL:
                 apis = [(f"{name}(*)", "positional")]
@@ -584,7 +589,9 @@ def _calls(body: list[ast.stmt]) -> Iterator[tuple[ast.Call, _Conds, dict[str, a
             stack += [(s, (*conds, (_FAILED, True))) for s in reversed(node.body)]
             continue
         if isinstance(node, ast.If):
-            stack += [(s, (*conds, (node.test, False))) for s in reversed(node.orelse)]
+            # The `else` of a guard that raises runs whenever the guard passes: no condition.
+            guard = bool(node.body) and isinstance(node.body[-1], ast.Raise)
+            stack += [(s, conds if guard else (*conds, (node.test, False))) for s in reversed(node.orelse)]
             stack += [(s, (*conds, (node.test, True))) for s in reversed(node.body)]
             stack.append((node.test, conds))
             continue
@@ -621,6 +628,28 @@ def _passed(test: ast.expr, positive: bool, params: _Params) -> str | None:
     if positive and isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
         return next((p for v in test.values for p in [_passed(v, True, params)] if p), None)
     return None
+
+
+def _on_the_argument(test: ast.expr, positive: bool, param: str, params: _Params) -> bool:
+    """A further condition that keeps a warning about ``param`` a deprecation of the argument:
+    one on its own value only (``axis == 1``, both branches warning), or the ``else`` of another
+    argument's check (``elif limit is not None`` after ``if method is not None``)."""
+    if not positive and _passed(test, True, params) is not None:
+        return True
+    nodes = list(ast.walk(test))
+    return not any(isinstance(n, (ast.Call, ast.Attribute, ast.Subscript, ast.NamedExpr)) for n in nodes) and {
+        n.id for n in nodes if isinstance(n, ast.Name)} == {param}
+
+
+def _own_class(test: ast.expr, cls: str | None) -> bool:
+    """``type(self) is C`` (or ``==``) for the method's own class: not inherited, still the API."""
+    if cls is None or not (isinstance(test, ast.Compare) and len(test.ops) == 1
+                           and isinstance(test.ops[0], (ast.Is, ast.Eq))):
+        return False
+    left, right = test.left, test.comparators[0]
+    return (isinstance(left, ast.Call) and isinstance(left.func, ast.Name) and left.func.id == "type"
+            and len(left.args) == 1 and isinstance(left.args[0], ast.Name) and left.args[0].id in ("self", "cls")
+            and isinstance(right, ast.Name) and right.id == cls.rpartition(".")[2])
 
 
 _ANY_POSITIONAL, _ANY_KEYWORD = "*", "**"
