@@ -295,15 +295,20 @@ class _FileScan:
         if not self._may_warn(body):
             return
         for call, conds, assigned in _calls(body):
-            if any(test is _FAILED for test, _ in conds):
-                continue  # a fallback when something failed, not a deprecation
             passed = [_passed(test, positive, params) for test, positive in conds]
             param = next((p for p in passed if p), None)
-            if not all(p is not None and p == param or self._phase(test, fn) or _own_class(test, cls)
-                       or param is not None and _on_the_argument(test, positive, param, params)
-                       for p, (test, positive) in zip(passed, conds)):
-                # Under a condition on the call (`if inplace: ... if not self._is_view: warn`)
-                # it deprecates a way of using the API (or the argument), not the API.
+            if any(test is _FAILED for test, _ in conds) or not all(
+                p is not None and p == param or self._phase(test, fn) or _own_class(test, cls)
+                or param is not None and _on_the_argument(test, positive, param, params)
+                for p, (test, positive) in zip(passed, conds)
+            ):
+                # A fallback when something failed, or under a condition on the call (`if inplace:
+                # ... if not self._is_view: warn`): a way of using the API (or the argument), not the API.
+                callee = self.qualify(call.func)
+                if callee is not None and callee != WARN and _maybe_warner(callee, self.words):
+                    # Declares nothing, but shows the callee is a helper: not an API of its own.
+                    self.sites.append([callee, name, kind, call.lineno, [], {}, {}, True, _qualname(name, fn, cls),
+                                       None])
                 continue
             apis = [(f"{name}({param})", "argument")] if param is not None else [(name, kind)]
             if param == _ANY_POSITIONAL:
