@@ -516,6 +516,20 @@ NOT_FLAGGED = [
                     warnings.warn("non-integer periods are deprecated", FutureWarning)
     """, id="argument-check-then-a-condition-on-something-else-pandas-inplace"),
     pytest.param("""
+        import warnings
+
+
+        class Manager:
+            def setitem(self, indexer, value, warn=True):
+                if warn:
+                    warnings.warn("setting on a view will change", FutureWarning)
+
+
+        def downcast_check(downcast, method_name):
+            if downcast is not None:
+                warnings.warn(f"The 'downcast' keyword in {method_name} is deprecated", FutureWarning)
+    """, id="flag-asking-for-the-warning-or-a-message-about-the-caller"),
+    pytest.param("""
         warnings = []
 
 

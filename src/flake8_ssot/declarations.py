@@ -57,6 +57,7 @@ DECORATORS = frozenset({
 _DEPRECATED_MSG = "{name!r} is deprecated and slated for removal in Python {remove}"
 """The message of ``warnings._deprecated`` (the standard library's own helper) by default."""
 _MESSAGE_KEYWORDS = ("message", "msg", "reason", "details")
+_CLASS_WITH_BASES = re.compile(rb"^[ \t]*class[ \t]+(\w+)[ \t]*\(", re.MULTILINE)
 _INHERITED = "@"
 """Marks a candidate that resolves only if its class or a base defines the attribute."""
 _INIT_METHODS = frozenset({"__init__", "__new__", "__init_subclass__"})
@@ -320,6 +321,12 @@ class _FileScan:
                 apis = [(f"{name}({key})", "argument") for key in keys] or [(f"{name}(**)", "keywords")]
             api, api_kind = apis[0]
             warned = self._warned(call, assigned, fn)
+            if warned is not None and api_kind == "argument" and param is not None and (
+                "warn" in param.lower() or _placeholders(warned[1]) & (set(params.named) - {param})
+            ):
+                # `if warn:` is a flag asking for the warning; a message showing another
+                # parameter (`in {method_name}`) is about the caller: neither deprecates the argument.
+                continue
             if warned is not None:
                 for api, api_kind in apis:
                     self._add(api, api_kind, call.lineno, warned[0], warned[1], cls)
@@ -991,6 +998,7 @@ class _Resolver:
         """The project's files (root-relative), listed when first needed: where a subclass a
         message names is looked for."""
         self.subclasses: dict[str, bool] = {}
+        self._classes: dict[str, list[str]] | None = None
         self.index = Index(records.replace(config, rules=(), cache=False))
         self.categories: dict[str, bool] = {}
         self.canonical_names: dict[str, str] = {}
@@ -1060,12 +1068,20 @@ class _Resolver:
         key = f"{short} {base}"
         if key not in self.subclasses:
             target = self.index.definition(base)
-            spelled = re.compile(rb"\bclass\s+" + re.escape(short.encode()) + rb"\s*\(")
             self.subclasses[key] = target is not None and any(
                 _derives(self.index, f"{module_name(rel, self.config.root, self.config.src)}.{short}", target.path, 0)
-                for rel in self.project if spelled.search(cache.read_source(os.path.join(self.config.root, rel)) or b"")
+                for rel in self.classes().get(short, ())
             )
         return self.subclasses[key]
+
+    def classes(self) -> dict[str, list[str]]:
+        """The files of the project spelling ``class Name(``, by name (one read of each, when first asked)."""
+        if self._classes is None:
+            self._classes = {}
+            for rel in self.project:
+                for m in _CLASS_WITH_BASES.finditer(cache.read_source(os.path.join(self.config.root, rel)) or b""):
+                    self._classes.setdefault(m.group(1).decode("ascii", "replace"), []).append(rel)
+        return self._classes
 
 
 def resolve(config: Config, files: Sequence[tuple[str, dict[str, Any]]]) -> list[Declaration]:
