@@ -144,12 +144,13 @@ class _FileScan:
         for stmt in tree.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 top[stmt.name] = f"{module}.{stmt.name}"
-            else:
+            elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
                 top.update(_imported(stmt, module, is_package))
         self.names.update(top)
         for node in _statements(tree.body):
-            for local, target in _imported(node, module, is_package).items():
-                self.names.setdefault(local, target)
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                for local, target in _imported(node, module, is_package).items():
+                    self.names.setdefault(local, target)
         self.unbound_warnings = "warnings" not in self.names and not any(
             isinstance(n, ast.Name) and n.id == "warnings" and isinstance(n.ctx, ast.Store) for n in ast.walk(tree)
         ) if "warnings.warn" in (text or "warnings.warn") else False
