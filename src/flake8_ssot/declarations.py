@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flake8_ssot import __version__, cache, records, warners
+from flake8_ssot import __version__, cache, conditions, records, warners
 from flake8_ssot.config import is_dotted_name
 from flake8_ssot.deprecation_text import render, replacement_named, source
 from flake8_ssot.index import Index, parse_source
@@ -119,11 +119,6 @@ def scan_source(
         return warners.empty()
 
 
-_Conds = tuple[tuple[ast.expr, bool], ...]
-_FAILED = ast.Constant(value=...)
-"""The condition of an ``except`` block."""
-
-
 class _FileScan:
     def __init__(self, tree: ast.Module, module: str, is_package: bool, text: str | None = None,
                  words: frozenset[str] = frozenset()) -> None:
@@ -134,28 +129,9 @@ class _FileScan:
         self.facts: dict[str, warners.Facts] = {}
         self.sites: list[warners.Site] = []
         self.applied: list[warners.Applied] = []
-        self.names: dict[str, str] = {}
-        """Local name -> the dotted name it refers to: what the module's own top-level
-        statements bind last (a class defined after an import of its name is the class, as
-        Python has it when a function runs), then imports anywhere else in the file (a
-        function's `import warnings` is as good as the module's; an `except ImportError:`
-        fallback does not replace what the `try` imports)."""
-        top: dict[str, str] = {}
-        for stmt in tree.body:
-            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                top[stmt.name] = f"{module}.{stmt.name}"
-            elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
-                top.update(_imported(stmt, module, is_package))
-        self.names.update(top)
-        for node in _statements(tree.body):
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
-                for local, target in _imported(node, module, is_package).items():
-                    self.names.setdefault(local, target)
-        self.unbound_warnings = "warnings" not in self.names and not any(
-            isinstance(n, ast.Name) and n.id == "warnings" and isinstance(n.ctx, ast.Store) for n in ast.walk(tree)
-        ) if "warnings.warn" in (text or "warnings.warn") else False
-        """The module calls ``warnings.warn`` but never imports ``warnings``: the intent is clear
-        (it fails when run, as the author will find out)."""
+        self.names = _bound_names(tree, module, is_package)
+        """Local name -> the dotted name it refers to (see :func:`_bound_names`)."""
+        self.unbound_warnings = "warnings.warn" in (text or "warnings.warn") and _unbound_warnings(tree, self.names)
         self.tables: dict[str, dict[str, ast.expr]] = {
             name: {k.value: v for k, v in zip(value.keys, value.values)
                    if isinstance(k, ast.Constant) and isinstance(k.value, str)}
@@ -168,20 +144,9 @@ class _FileScan:
         }
         """Module-level assignments: a message kept in a constant (``DEPRECATION_MSG = "..."``)."""
         self.found: list[Raw] = []
-        self.lines = self._warn_lines(text)
+        self.lines = _warn_lines(text, self.names, words)
         """Lines that may start a ``warn(`` call (None: any line may); scopes without one are
         not walked, which is most of the work in a large file."""
-
-    def _warn_lines(self, text: str | None) -> list[int] | None:
-        if text is None or ("\r" in text and "\n" not in text):
-            return None  # old Mac line ends: the tree counts lines differently
-        callees = {"warn", "_deprecated", *self.words} | {
-            local for local, target in self.names.items()
-            if target in (WARN, _STDLIB_DEPRECATED) or target.rpartition(".")[2] in self.words
-        }
-        pattern = re.compile(r"(?<![\w])(?:" + "|".join(map(re.escape, sorted(callees))) + r")\s*\(")
-        starts = {m.start() for m in pattern.finditer(text)} | set(_helper_like_calls(text))
-        return [text.count("\n", 0, start) + 1 for start in sorted(starts)]
 
     def _may_warn(self, body: list[ast.stmt]) -> bool:
         if self.lines is None or not body:
@@ -204,8 +169,8 @@ class _FileScan:
         return None
 
     def run(self) -> dict[str, Any]:
-        self._scope(self.tree.body, self.module, "module", None, _Params())
-        for stmt in _definitions(self.tree.body):
+        self._scope(self.tree.body, self.module, "module", None, conditions.Params())
+        for stmt in conditions.definitions(self.tree.body):
             self._definition(stmt, self.module, None)
         return {"d": self.found, "f": self.facts, "s": self.sites, "a": self.applied}
 
@@ -215,11 +180,11 @@ class _FileScan:
         name = f"{owner}.{node.name}"
         if isinstance(node, ast.ClassDef):
             self._decorated(node, name, "class", None)
-            for stmt in _definitions(node.body):
+            for stmt in conditions.definitions(node.body):
                 self._definition(stmt, name, name)
             return
         self._decorated(node, name, "method" if cls else "function", cls)
-        params = _params(node, method=cls is not None)
+        params = conditions.params_of(node, method=cls is not None)
         if cls is None:
             # A method is called through an instance (`self.warn_about(...)`), which no
             # dotted name reaches: only module-level functions can be helpers.
@@ -244,7 +209,7 @@ class _FileScan:
             # Deprecated whatever category it warns with at runtime (PEP 702: even none).
             message = None
             if call is not None:
-                message = call.args[0] if call.args else _keyword(call, *_MESSAGE_KEYWORDS)
+                message = call.args[0] if call.args else conditions.keyword(call, *_MESSAGE_KEYWORDS)
             self._add(name, kind, decorator.lineno, "", self._message(message, {}), cls)
             return
 
@@ -252,22 +217,22 @@ class _FileScan:
         """A module ``__getattr__`` warning for the names its conditions compare its argument
         with: ``if name == "x": warn(...)``, after a guard ``if name != "x": raise ...``, or
         for every key of the table a guard ``if name not in TABLE: raise ...`` looks it up in."""
-        params = _params(node).named
+        params = conditions.params_of(node).named
         if not params or not self._may_warn(node.body):
             return
         param = params[0]
         guarded = [
             name for stmt in node.body if isinstance(stmt, ast.If) and stmt.body
             and isinstance(stmt.body[-1], (ast.Raise, ast.Return))
-            for name in _compared_names(stmt.test, param, negated=True, tables=self.tables)
+            for name in conditions.compared_names(stmt.test, param, negated=True, tables=self.tables)
         ]
-        table = _guard_table(node, self.tables)
+        table = conditions.guard_table(node, self.tables)
         unpacked = _unpacked(node, param)
-        for call, conds, assigned in _calls(node.body):
-            if any(test is _FAILED for test, _ in conds):
+        for call, conds, assigned in conditions.calls(node.body):
+            if any(test is conditions.FAILED for test, _ in conds):
                 continue
             names = [n for test, positive in conds if positive
-                     for n in _compared_names(test, param, tables=self.tables)]
+                     for n in conditions.compared_names(test, param, tables=self.tables)]
             warned = self._warned(call, assigned, node)
             callee = self.qualify(call.func) if warned is None else None
             if warned is None and (callee is None or not _maybe_warner(callee, self.words)):
@@ -292,16 +257,17 @@ class _FileScan:
                 self.sites.append([callee, f"{self.module}.{compared}", "name", call.lineno, args, kwargs,
                                    candidates, False, None, named or None])
 
-    def _scope(self, body: list[ast.stmt], name: str, kind: str, cls: str | None, params: _Params,
+    def _scope(self, body: list[ast.stmt], name: str, kind: str, cls: str | None, params: conditions.Params,
                fn: ast.FunctionDef | ast.AsyncFunctionDef | None = None) -> None:
         if not self._may_warn(body):
             return
-        for call, conds, assigned in _calls(body):
-            passed = [_passed(test, positive, params) for test, positive in conds]
+        for call, conds, assigned in conditions.calls(body):
+            passed = [conditions.passed(test, positive, params) for test, positive in conds]
             param = next((p for p in passed if p), None)
-            if any(test is _FAILED for test, _ in conds) or not all(
-                p is not None and p == param or self._phase(test, fn) or _own_class(test, cls)
-                or param is not None and _on_the_argument(test, positive, param, params)
+            if any(test is conditions.FAILED for test, _ in conds) or not all(
+                p is not None and p == param or conditions.own_class(test, cls)
+                or conditions.setting_only(test, fn, self.names, self.module)
+                or param is not None and conditions.on_the_argument(test, positive, param, params)
                 for p, (test, positive) in zip(passed, conds)
             ):
                 # A fallback when something failed, or under a condition on the call (`if inplace:
@@ -313,12 +279,12 @@ class _FileScan:
                                        None])
                 continue
             apis = [(f"{name}({param})", "argument")] if param is not None else [(name, kind)]
-            if param == _ANY_POSITIONAL:
+            if param == conditions.ANY_POSITIONAL:
                 apis = [(f"{name}(*)", "positional")]
-            elif param == _ANY_KEYWORD:
+            elif param == conditions.ANY_KEYWORD:
                 assert params.kwargs is not None
-                guards = [stmt.test for stmt in _statements(fn.body) if isinstance(stmt, ast.If)] if fn else []
-                keys = _keys([*(test for test, _ in conds), *guards], params.kwargs, fn)
+                guards = [s.test for s in conditions.statements(fn.body) if isinstance(s, ast.If)] if fn else []
+                keys = conditions.keys_checked([*(test for test, _ in conds), *guards], params.kwargs, fn)
                 apis = [(f"{name}({key})", "argument") for key in keys] or [(f"{name}(**)", "keywords")]
             api, api_kind = apis[0]
             warned = self._warned(call, assigned, fn)
@@ -338,20 +304,6 @@ class _FileScan:
                 self.sites.append([callee, api, api_kind, call.lineno, args, kwargs,
                                    self._argument_candidates(args, kwargs, cls),
                                    fn is not None and _mentions(call, params), _qualname(name, fn, cls), None])
-
-    def _phase(self, test: ast.expr, fn: ast.FunctionDef | ast.AsyncFunctionDef | None) -> bool:
-        """A condition on the project's own settings only (``if PHASE >= 2:``): the API is
-        deprecated whenever it holds. One that reads a parameter, a local, ``self`` or another
-        module's state (``sys.version_info``) is about a way of using the API or where it runs."""
-        local = _names_bound(fn) | {"self", "cls"} if fn is not None else set()
-        project = self.module.partition(".")[0] + "."
-        for node in ast.walk(test):
-            if isinstance(node, (ast.Call, ast.Attribute, ast.Subscript, ast.NamedExpr, ast.Lambda)):
-                return False
-            if isinstance(node, ast.Name) and (node.id in local or node.id in _BUILTINS or node.id in self.names
-                                               and not self.names[node.id].startswith(project)):
-                return False
-        return True
 
     def _arguments(self, call: ast.Call, assigned: dict[str, ast.expr], cls: str | None,
                    env: dict[str, str] | None = None) -> tuple[list[str | None], dict[str, str]]:
@@ -375,22 +327,22 @@ class _FileScan:
             if value and is_dotted_name(value)
         }
 
-    def _facts(self, node: ast.FunctionDef | ast.AsyncFunctionDef, name: str, params: _Params) -> None:
+    def _facts(self, node: ast.FunctionDef | ast.AsyncFunctionDef, name: str, params: conditions.Params) -> None:
         """What makes a function a deprecation helper or decorator: the warnings it gives
         (``w``), the calls of known helpers it makes (``c``), both inside its nested defs (``n``)."""
         if not self._may_warn(node.body):
             return
         own: list[list[Any]] = []
         calls: list[list[Any]] = []
-        for call, conds, assigned in _calls(node.body):
-            if any(test is _FAILED for test, _ in conds):
+        for call, conds, assigned in conditions.calls(node.body):
+            if any(test is conditions.FAILED for test, _ in conds):
                 continue
             warned = self._warned(call, assigned, node)
             if warned is not None and conds:
                 continue  # a warning under a condition is about a way of calling it, not its caller
             if warned is not None:
                 templates = _templates(_raw_message(call, warned[1], node), node, call.lineno)
-                stack = _keyword(call, "stacklevel")
+                stack = conditions.keyword(call, "stacklevel")
                 deep = isinstance(stack, ast.Constant) and isinstance(stack.value, int) and stack.value >= 3
                 own.append([warned[0], templates, deep or bool(_placeholders(templates[0]) & set(params.named)), deep])
                 continue
@@ -402,7 +354,7 @@ class _FileScan:
         for inner in ast.walk(node):
             if inner is node or not isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
-            for call, _, assigned in _calls(inner.body):
+            for call, _, assigned in conditions.calls(inner.body):
                 warned = self._warned(call, assigned, node)
                 if warned is not None:
                     readings = _templates(_raw_message(call, warned[1], inner), inner, call.lineno)
@@ -422,9 +374,9 @@ class _FileScan:
         library's own ``warnings._deprecated``); None for any other call."""
         callee = self.qualify(call.func)
         if callee == _STDLIB_DEPRECATED:
-            name = call.args[0] if call.args else _keyword(call, "name")
-            message = call.args[1] if len(call.args) > 1 else _keyword(call, "message")
-            remove = _keyword(call, "remove")
+            name = call.args[0] if call.args else conditions.keyword(call, "name")
+            message = call.args[1] if len(call.args) > 1 else conditions.keyword(call, "message")
+            remove = conditions.keyword(call, "remove")
             text = self._message(message, assigned) if message is not None else _DEPRECATED_MSG
             shown = self._message(name, assigned) if name is not None else "{name}"
             parts = remove.elts[:2] if isinstance(remove, ast.Tuple) else []
@@ -433,15 +385,15 @@ class _FileScan:
             return "builtins.DeprecationWarning", text.replace("{name!r}", repr(shown)).replace("{name}", shown)
         if callee != WARN:
             return None
-        message = call.args[0] if call.args else _keyword(call, "message")
-        category = call.args[1] if len(call.args) > 1 else _keyword(call, "category")
+        message = call.args[0] if call.args else conditions.keyword(call, "message")
+        category = call.args[1] if len(call.args) > 1 else conditions.keyword(call, "category")
         if category is None and isinstance(message, ast.Call):
             # warn(DeprecationWarning("...")): the instance's class is the category.
             category, message = message.func, (message.args[0] if message.args else None)
         if category is None:
             return None  # a UserWarning
         qualified = self.qualify(category) if not (
-            fn is not None and isinstance(category, ast.Name) and category.id in _names_bound(fn)
+            fn is not None and isinstance(category, ast.Name) and category.id in conditions.names_bound(fn)
         ) else _variable_category(category.id, fn, self.qualify)
         return (qualified, self._message(message, assigned)) if qualified else None
 
@@ -457,21 +409,65 @@ class _FileScan:
         self.found.append([name, kind, line, category, message, named, self._candidates(named, from_import, cls)])
 
     def _candidates(self, named: str, from_import: bool, cls: str | None) -> list[str]:
-        if not named:
-            return []
-        if from_import:
-            return [named]
-        head, _, rest = named.partition(".")
-        # In a method, a bare name is most likely a sibling (`use warning()` in Logger.warn).
-        found = [f"{cls}.{named}"] if cls is not None else []
-        if head in self.names:
-            found.append(".".join(filter(None, [self.names[head], rest])))
-        found += [f"{self.module}.{named}", named]
-        if cls is not None and head not in self.names and head[:1].isupper() and rest and "." not in rest:
-            # `use Sub.meth()` naming a class this file cannot see: if the project's `Sub` derives
-            # from the warning's own class, `meth` is what it or a base defines.
-            found.append(f"{_INHERITED}{head}{_INHERITED}{cls}.{rest}")
-        return list(dict.fromkeys(found))
+        return _candidates(named, from_import, cls, self.names, self.module)
+
+
+def _candidates(named: str, from_import: bool, cls: str | None, names: dict[str, str], module: str) -> list[str]:
+    """The dotted names a replacement's spelling may mean in a module, most likely first."""
+    if not named:
+        return []
+    if from_import:
+        return [named]
+    head, _, rest = named.partition(".")
+    # In a method, a bare name is most likely a sibling (`use warning()` in Logger.warn).
+    found = [f"{cls}.{named}"] if cls is not None else []
+    if head in names:
+        found.append(".".join(filter(None, [names[head], rest])))
+    found += [f"{module}.{named}", named]
+    if cls is not None and head not in names and head[:1].isupper() and rest and "." not in rest:
+        # `use Sub.meth()` naming a class this file cannot see: if the project's `Sub` derives
+        # from the warning's own class, `meth` is what it or a base defines.
+        found.append(f"{_INHERITED}{head}{_INHERITED}{cls}.{rest}")
+    return list(dict.fromkeys(found))
+
+
+def _bound_names(tree: ast.Module, module: str, is_package: bool) -> dict[str, str]:
+    """Local name -> the dotted name it refers to: what the module's own top-level statements
+    bind last (a class defined after an import of its name is the class, as Python has it when
+    a function runs), then imports anywhere else in the file (a function's `import warnings` is
+    as good as the module's; an `except ImportError:` fallback does not replace the import)."""
+    names: dict[str, str] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names[stmt.name] = f"{module}.{stmt.name}"
+        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            names.update(_imported(stmt, module, is_package))
+    for node in conditions.statements(tree.body):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for local, target in _imported(node, module, is_package).items():
+                names.setdefault(local, target)
+    return names
+
+
+def _unbound_warnings(tree: ast.Module, names: dict[str, str]) -> bool:
+    """The module never binds ``warnings``: a ``warnings.warn`` in it still means the standard
+    one (the intent is clear; it fails when run, as the author will find out)."""
+    return "warnings" not in names and not any(
+        isinstance(n, ast.Name) and n.id == "warnings" and isinstance(n.ctx, ast.Store) for n in ast.walk(tree)
+    )
+
+
+def _warn_lines(text: str | None, names: dict[str, str], words: frozenset[str]) -> list[int] | None:
+    """Lines that may start a call of ``warn`` or a helper (None: any line may)."""
+    if text is None or ("\r" in text and "\n" not in text):
+        return None  # old Mac line ends: the tree counts lines differently
+    callees = {"warn", "_deprecated", *words} | {
+        local for local, target in names.items()
+        if target in (WARN, _STDLIB_DEPRECATED) or target.rpartition(".")[2] in words
+    }
+    pattern = re.compile(r"(?<![\w])(?:" + "|".join(map(re.escape, sorted(callees))) + r")\s*\(")
+    starts = {m.start() for m in pattern.finditer(text)} | set(_helper_like_calls(text))
+    return [text.count("\n", 0, start) + 1 for start in sorted(starts)]
 
 
 def _imported(stmt: ast.stmt, module: str, is_package: bool) -> dict[str, str]:
@@ -501,8 +497,8 @@ def _top_assignments(tree: ast.Module) -> Iterator[tuple[str, ast.expr]]:
 def _raw_message(call: ast.Call, shown: str, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
     """A warning's message kept in a local variable, as the variable (its branches are read
     by :func:`_templates`); any other as shown."""
-    node = call.args[0] if call.args else _keyword(call, "message")
-    return render(node) if isinstance(node, ast.Name) and node.id in _local_assignments(fn) else shown
+    node = call.args[0] if call.args else conditions.keyword(call, "message")
+    return render(node) if isinstance(node, ast.Name) and node.id in conditions.local_assignments(fn) else shown
 
 
 def _templates(message: str, fn: ast.FunctionDef | ast.AsyncFunctionDef, line: int, depth: int = 0) -> list[str]:
@@ -510,7 +506,7 @@ def _templates(message: str, fn: ast.FunctionDef | ast.AsyncFunctionDef, line: i
     reading per branch that sets them, the one that says the most first (``use {canonical}``)."""
     if depth > 4:
         return [message]
-    assigns = _local_assignments(fn)
+    assigns = conditions.local_assignments(fn)
     readings, pos = [""], 0
     for m in re.finditer(r"\{([A-Za-z_]\w*)\}", message):
         before = [(ln, value) for ln, value in assigns.get(m.group(1), ()) if ln < line]
@@ -525,7 +521,7 @@ def _variable_category(name: str, fn: ast.FunctionDef | ast.AsyncFunctionDef,
                        qualify: Callable[[ast.expr], str | None]) -> str | None:
     """The classes a local variable or parameter holding the category ever takes, as
     ``A|B`` (all must be deprecation categories): its assignments, a parameter's default."""
-    values = [value for _, value in _local_assignments(fn).get(name, ())]
+    values = [value for _, value in conditions.local_assignments(fn).get(name, ())]
     a = fn.args
     positional = [*a.posonlyargs, *a.args]
     defaults = dict(zip([p.arg for p in positional[len(positional) - len(a.defaults):]], a.defaults))
@@ -536,198 +532,6 @@ def _variable_category(name: str, fn: ast.FunctionDef | ast.AsyncFunctionDef,
     if not qualified or None in qualified:
         return None
     return "|".join(sorted({q for q in qualified if q}))
-
-
-def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """Every statement, in every block and def (expressions hold none: a cheaper walk)."""
-    stack = list(reversed(body))
-    while stack:
-        stmt = stack.pop()
-        yield stmt
-        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
-            for child in reversed(getattr(stmt, field, None) or ()):
-                if isinstance(child, ast.stmt):
-                    stack.append(child)
-                else:  # an except handler or a match case
-                    stack.extend(reversed(child.body))
-
-
-def _definitions(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """Defs and classes of a scope, also under ``if``/``try`` (a version check, an optional import)."""
-    for stmt in body:
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            yield stmt
-        elif isinstance(stmt, (ast.If, ast.Try, ast.With, ast.AsyncWith)) or type(stmt).__name__ == "TryStar":
-            for field in ("body", "orelse", "finalbody"):
-                yield from _definitions(getattr(stmt, field, []))
-            for handler in getattr(stmt, "handlers", []):
-                yield from _definitions(handler.body)
-
-
-@dataclass(frozen=True)
-class _Params:
-    named: tuple[str, ...] = ()
-    """Parameters a caller can pass by name or position."""
-    kwargs: str | None = None
-    """The name of ``**kwargs``: ``"x" in kwargs`` asks whether ``x`` was passed."""
-    varargs: str | None = None
-    """The name of ``*args``: ``if args:`` asks whether anything was passed by position past the others."""
-
-
-def _params(node: ast.FunctionDef | ast.AsyncFunctionDef, method: bool = False) -> _Params:
-    a = node.args
-    named = [p.arg for p in [*a.posonlyargs, *a.args, *a.kwonlyargs]]
-    if method and named and not any(
-        isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list
-    ):
-        named = named[1:]  # self or cls: always passed
-    return _Params(tuple(named), a.kwarg.arg if a.kwarg else None, a.vararg.arg if a.vararg else None)
-
-
-def _keyword(call: ast.Call, *names: str) -> ast.expr | None:
-    return next((k.value for k in call.keywords if k.arg in names), None)
-
-
-def _calls(body: list[ast.stmt]) -> Iterator[tuple[ast.Call, _Conds, dict[str, ast.expr]]]:
-    """Calls a scope's own code makes (not its nested defs, classes or lambdas), each with the
-    ``if`` tests around it (and on which branch) and the names assigned before it."""
-    assigned: dict[str, ast.expr] = {}
-    stack: list[tuple[ast.AST, _Conds]] = [(stmt, ()) for stmt in reversed(body)]
-    while stack:
-        node, conds = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            continue
-        if isinstance(node, ast.ExceptHandler):
-            # Runs only when something failed: as conditional as an `if`.
-            stack += [(s, (*conds, (_FAILED, True))) for s in reversed(node.body)]
-            continue
-        if isinstance(node, ast.If):
-            # The `else` of a guard that raises runs whenever the guard passes: no condition.
-            guard = bool(node.body) and isinstance(node.body[-1], ast.Raise)
-            stack += [(s, conds if guard else (*conds, (node.test, False))) for s in reversed(node.orelse)]
-            stack += [(s, (*conds, (node.test, True))) for s in reversed(node.body)]
-            stack.append((node.test, conds))
-            continue
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            assigned[node.targets[0].id] = node.value
-        elif isinstance(node, ast.Call):
-            yield node, conds, dict(assigned)
-        stack += [(child, conds) for child in reversed(list(ast.iter_child_nodes(node)))]
-
-
-def _passed(test: ast.expr, positive: bool, params: _Params) -> str | None:
-    """The parameter ``test`` (on the branch taken) checks was passed: ``p is not None``,
-    ``p is not <sentinel>``, ``else`` of ``p is None``, ``if p:``, ``"p" in kwargs``; or that
-    ``*args`` (:data:`_ANY_POSITIONAL`) or ``**kwargs`` (:data:`_ANY_KEYWORD`) is not empty."""
-    nonempty = _nonempty(test) if positive else None
-    if nonempty is not None and nonempty in (params.varargs, params.kwargs):
-        return _ANY_POSITIONAL if nonempty == params.varargs else _ANY_KEYWORD
-    if isinstance(test, ast.Compare) and len(test.ops) == 1:
-        left, op, right = test.left, test.ops[0], test.comparators[0]
-        if isinstance(left, ast.Name) and left.id in params.named:
-            is_none = isinstance(right, ast.Constant) and right.value is None
-            if positive and isinstance(op, ast.IsNot) and (is_none or isinstance(right, (ast.Name, ast.Attribute))):
-                return left.id
-            if not positive and isinstance(op, ast.Is) and is_none:
-                return left.id
-        if (
-            positive and isinstance(op, ast.In) and isinstance(right, ast.Name) and right.id == params.kwargs
-            and isinstance(left, ast.Constant) and isinstance(left.value, str) and left.value.isidentifier()
-        ):
-            return left.value
-        return None
-    if positive and isinstance(test, ast.Name) and test.id in params.named:
-        return test.id
-    if positive and isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
-        return next((p for v in test.values for p in [_passed(v, True, params)] if p), None)
-    return None
-
-
-def _on_the_argument(test: ast.expr, positive: bool, param: str, params: _Params) -> bool:
-    """A further condition that keeps a warning about ``param`` a deprecation of the argument:
-    one on its own value only (``axis == 1``, both branches warning), or the ``else`` of another
-    argument's check (``elif limit is not None`` after ``if method is not None``)."""
-    if not positive and _passed(test, True, params) is not None:
-        return True
-    nodes = list(ast.walk(test))
-    return not any(isinstance(n, (ast.Call, ast.Attribute, ast.Subscript, ast.NamedExpr)) for n in nodes) and {
-        n.id for n in nodes if isinstance(n, ast.Name)} == {param}
-
-
-def _own_class(test: ast.expr, cls: str | None) -> bool:
-    """``type(self) is C`` (or ``==``) for the method's own class: not inherited, still the API."""
-    if cls is None or not (isinstance(test, ast.Compare) and len(test.ops) == 1
-                           and isinstance(test.ops[0], (ast.Is, ast.Eq))):
-        return False
-    left, right = test.left, test.comparators[0]
-    return (isinstance(left, ast.Call) and isinstance(left.func, ast.Name) and left.func.id == "type"
-            and len(left.args) == 1 and isinstance(left.args[0], ast.Name) and left.args[0].id in ("self", "cls")
-            and isinstance(right, ast.Name) and right.id == cls.rpartition(".")[2])
-
-
-_ANY_POSITIONAL, _ANY_KEYWORD = "*", "**"
-"""What :func:`_passed` answers for ``if args:`` (``*args``) and ``if kwargs:`` (``**kwargs``)."""
-
-
-def _nonempty(test: ast.expr) -> str | None:
-    """The name ``test`` asks is not empty: ``x``, ``len(x)``, ``len(x) > 0``, ``len(x) >= 1``."""
-    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.comparators[0], ast.Constant) and (
-        isinstance(test.ops[0], ast.Gt) and test.comparators[0].value == 0
-        or isinstance(test.ops[0], ast.GtE) and test.comparators[0].value == 1
-    ):
-        test = test.left
-    if isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "len" and len(test.args) == 1:
-        test = test.args[0]
-    return test.id if isinstance(test, ast.Name) else None
-
-
-def _keys(tests: Iterable[ast.expr], kwargs: str, fn: ast.FunctionDef | ast.AsyncFunctionDef | None) -> list[str]:
-    """The keys a test on ``**kwargs`` (around the warning, else any of the function's) checks
-    them against: a display of names in the test or in a local it reads
-    (``set(fields).issubset(valid_field_set)``)."""
-    for test in tests:
-        names = {n.id for n in ast.walk(test) if isinstance(n, ast.Name)}
-        if kwargs not in names:
-            continue
-        locals_ = _local_assignments(fn) if fn is not None else {}
-        displays: list[ast.expr] = [n for n in ast.walk(test) if isinstance(n, (ast.Set, ast.List, ast.Tuple))]
-        displays += [values[-1][1] for name in sorted(names) for values in [locals_.get(name)] if values]
-        for display in displays:
-            elts = getattr(display, "elts", None)
-            if elts and all(isinstance(e, ast.Constant) and isinstance(e.value, str) and e.value.isidentifier()
-                            for e in elts):
-                return [e.value for e in elts]
-    return []
-
-
-def _compared_names(test: ast.expr, param: str, negated: bool = False,
-                    tables: dict[str, dict[str, ast.expr]] | None = None) -> list[str]:
-    """Names ``test`` compares ``param`` with: ``name == "x"``, ``name in ("x", "y")``, the
-    keys of ``name in TABLE`` (``!=`` and ``not in`` when ``negated``)."""
-    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name)
-            and test.left.id == param):
-        return []
-    right = test.comparators[0]
-    equal, inside = (ast.NotEq, ast.NotIn) if negated else (ast.Eq, ast.In)
-    if isinstance(test.ops[0], inside) and isinstance(right, ast.Name) and tables and right.id in tables:
-        return [key for key in tables[right.id] if key.isidentifier()]
-    if isinstance(test.ops[0], equal):
-        values = [right]
-    elif isinstance(test.ops[0], inside) and isinstance(right, (ast.Tuple, ast.List, ast.Set)):
-        values = list(right.elts)
-    else:
-        return []
-    return [v.value for v in values if isinstance(v, ast.Constant) and isinstance(v.value, str)
-            and v.value.isidentifier()]
-
-
-def _guard_table(fn: ast.FunctionDef | ast.AsyncFunctionDef,
-                 tables: dict[str, dict[str, ast.expr]]) -> dict[str, ast.expr]:
-    """The table a module ``__getattr__``'s ``if name not in TABLE`` looks names up in."""
-    return next((tables[stmt.test.comparators[0].id] for stmt in fn.body
-                 if isinstance(stmt, ast.If) and isinstance(stmt.test, ast.Compare)
-                 and isinstance(stmt.test.comparators[0], ast.Name)
-                 and stmt.test.comparators[0].id in tables), {})
 
 
 def _class_named(text: str, cls: str | None) -> str:
@@ -743,12 +547,12 @@ def _unpacked(fn: ast.FunctionDef | ast.AsyncFunctionDef, param: str) -> dict[st
     """Variables a ``__getattr__`` unpacks from its table's row: ``obj, new, _ = TABLE[name]``."""
     found: dict[str, int] = {}
     rows = {
-        stmt.targets[0].id for stmt in _statements(fn.body)
+        stmt.targets[0].id for stmt in conditions.statements(fn.body)
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
         and isinstance(stmt.value, ast.Subscript) and isinstance(stmt.value.slice, ast.Name)
         and stmt.value.slice.id == param
     }
-    for stmt in _statements(fn.body):
+    for stmt in conditions.statements(fn.body):
         value = stmt.value if isinstance(stmt, ast.Assign) else None
         if (isinstance(value, ast.Subscript) and isinstance(value.value, ast.Name) and value.value.id in rows
                 and isinstance(value.slice, ast.Slice) and value.slice.lower is None):
@@ -803,7 +607,7 @@ def _maybe_warner(callee: str, words: frozenset[str]) -> bool:
     return last in words or _HELPER_LIKE.fullmatch(last) is not None
 
 
-def _mentions(call: ast.Call, params: _Params) -> bool:
+def _mentions(call: ast.Call, params: conditions.Params) -> bool:
     """Whether a call passes on something of its function's parameters (then the function is a
     helper too, not the API the warning is about)."""
     own = {*params.named, *([params.kwargs] if params.kwargs else [])}
@@ -823,29 +627,6 @@ def _substitute(text: str, env: dict[str, str] | None) -> str:
     if not env:
         return text
     return re.sub(r"\{([A-Za-z_]\w*)\}", lambda m: env.get(m.group(1), m.group(0)), text)
-
-
-def _local_assignments(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, list[tuple[int, ast.expr]]]:
-    """Every ``name = value`` of a function's own code, in source order."""
-    cached: dict[str, list[tuple[int, ast.expr]]] | None = getattr(fn, "_ssot_assignments", None)
-    if cached is not None:
-        return cached
-    found: dict[str, list[tuple[int, ast.expr]]] = {}
-    fn._ssot_assignments = found  # type: ignore[union-attr]  # one walk per function, not per warning
-    for stmt in _statements(fn.body):
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
-            found.setdefault(stmt.targets[0].id, []).append((stmt.lineno, stmt.value))
-        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
-            found.setdefault(stmt.target.id, []).append((stmt.lineno, stmt.value))
-    for values in found.values():
-        values.sort(key=lambda item: item[0])
-    return found
-
-
-def _names_bound(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
-    a = fn.args
-    return {p.arg for p in [*a.posonlyargs, *a.args, *a.kwonlyargs, *filter(None, [a.vararg, a.kwarg])]} \
-        | set(_local_assignments(fn))
 
 
 def _qualname(name: str, fn: ast.FunctionDef | ast.AsyncFunctionDef | None, cls: str | None) -> str | None:
