@@ -326,6 +326,125 @@ FLAGGED = [
         class Old:
             pass
     """, ["app/mod.py:4: class app.mod.Old -> app.new.Manager: use `app.new.Manager`"], id="deprecated-sphinx-dotted"),
+    pytest.param("""
+        import warnings
+
+        from app.errors import RemovedInV2
+
+        PHASE = 2
+
+
+        def f():
+            if PHASE >= 2:
+                warnings.warn("f is deprecated", RemovedInV2)
+    """, ["app/mod.py:10: function app.mod.f: f is deprecated"], id="under-a-condition-on-a-module-setting"),
+    pytest.param("""
+        import warnings
+
+        from app.new import PHASE
+
+        if PHASE >= 2 and not QUIET:
+            warnings.warn("app.mod is deprecated", DeprecationWarning)
+    """, ["app/mod.py:6: module app.mod: app.mod is deprecated"], id="module-under-a-condition-on-a-project-setting"),
+    pytest.param("""
+        def f():
+            warnings.warn("f is deprecated, use g()", DeprecationWarning)
+
+
+        def g():
+            pass
+    """, ["app/mod.py:2: function app.mod.f -> app.mod.g: f is deprecated, use g()"], id="warnings-never-imported"),
+    pytest.param("""
+        import warnings
+
+
+        class Field:
+            def __init__(self, *args, name=None):
+                if args:
+                    warnings.warn("Passing positional arguments to Field is deprecated.", DeprecationWarning)
+    """, ["app/mod.py:7: positional app.mod.Field(*): Passing positional arguments to Field is deprecated."],
+        id="star-args-passed-django-keyword-only"),
+    pytest.param("""
+        import warnings
+
+
+        def configure(*names, **options):
+            if len(names) > 0:
+                warnings.warn("names are deprecated", DeprecationWarning)
+            if len(options) >= 1:
+                warnings.warn("options are deprecated", FutureWarning)
+    """, ["app/mod.py:6: positional app.mod.configure(*): names are deprecated",
+          "app/mod.py:8: keywords app.mod.configure(**): options are deprecated"], id="len-of-star-args-and-kwargs"),
+    pytest.param("""
+        import warnings
+
+
+        class PeriodIndex:
+            def __new__(cls, data=None, **fields):
+                valid_field_set = {"year", "month"}
+                if not set(fields).issubset(valid_field_set):
+                    raise TypeError("unexpected keyword")
+                elif len(fields):
+                    warnings.warn("Constructing PeriodIndex from fields is deprecated. "
+                                  "Use PeriodIndex.from_fields instead.", FutureWarning)
+
+            @classmethod
+            def from_fields(cls, **fields):
+                pass
+    """, [
+        "app/mod.py:10: argument app.mod.PeriodIndex(month) -> app.mod.PeriodIndex.from_fields: "
+        "Constructing PeriodIndex from fields is deprecated. Use PeriodIndex.from_fields instead.",
+        "app/mod.py:10: argument app.mod.PeriodIndex(year) -> app.mod.PeriodIndex.from_fields: "
+        "Constructing PeriodIndex from fields is deprecated. Use PeriodIndex.from_fields instead.",
+    ], id="kwargs-keys-checked-against-a-set-pandas-period-index"),
+    pytest.param("""
+        import warnings
+
+        NO_DEFAULT = object()
+
+
+        class Frame:
+            def groupby(self, by=None, axis=NO_DEFAULT):
+                if axis is not NO_DEFAULT:
+                    if axis == 1:
+                        warnings.warn("groupby with axis=1 is deprecated", FutureWarning)
+                    else:
+                        warnings.warn("the 'axis' keyword is deprecated", FutureWarning)
+    """, ["app/mod.py:10: argument app.mod.Frame.groupby(axis): groupby with axis=1 is deprecated"],
+        id="argument-under-a-test-of-its-own-value"),
+    pytest.param("""
+        import warnings
+
+
+        def replace(value, method=None, limit=None):
+            if method is not None:
+                warnings.warn("the 'method' keyword is deprecated", FutureWarning)
+            elif limit is not None:
+                warnings.warn("the 'limit' keyword is deprecated", FutureWarning)
+    """, ["app/mod.py:6: argument app.mod.replace(method): the 'method' keyword is deprecated",
+          "app/mod.py:8: argument app.mod.replace(limit): the 'limit' keyword is deprecated"],
+        id="argument-in-the-elif-of-another-argument"),
+    pytest.param("""
+        import warnings
+
+
+        class Grouper:
+            def __init__(self, key=None, axis=None):
+                if type(self) is Grouper:
+                    if axis is not None:
+                        warnings.warn("Grouper axis keyword is deprecated", FutureWarning)
+    """, ["app/mod.py:8: argument app.mod.Grouper(axis): Grouper axis keyword is deprecated"],
+        id="argument-of-the-class-itself-not-a-subclass"),
+    pytest.param("""
+        import warnings
+
+
+        def f(kind):
+            if kind not in ("a", "b"):
+                raise ValueError(kind)
+            else:
+                warnings.warn("f is deprecated", DeprecationWarning)
+    """, ["app/mod.py:8: function app.mod.f: f is deprecated"], id="else-of-a-guard-that-raises"),
 ]
 
 NOT_FLAGGED = [
@@ -352,6 +471,71 @@ NOT_FLAGGED = [
         if sys.version_info < (3, 8):
             warnings.warn("old Pythons are deprecated", DeprecationWarning)
     """, id="module-warning-under-a-condition"),
+    pytest.param("""
+        import sys
+        import warnings
+
+
+        def f():
+            if sys.version_info >= (3, 12):
+                warnings.warn("f is deprecated on 3.12", DeprecationWarning)
+    """, id="warning-under-a-condition-on-where-it-runs"),
+    pytest.param("""
+        import warnings
+
+        from django.conf import LEGACY
+
+
+        class C:
+            def m(self, *args):
+                if len(args) == 2:
+                    warnings.warn("m is deprecated", DeprecationWarning)
+                if LEGACY:
+                    warnings.warn("m is deprecated", DeprecationWarning)
+                if self.legacy:
+                    warnings.warn("m is deprecated", DeprecationWarning)
+    """, id="warnings-under-conditions-on-the-call-or-another-package"),
+    pytest.param("""
+        import warnings
+
+
+        class Frame:
+            def fillna(self, value=None, inplace=False):
+                if inplace:
+                    if not self._is_copy:
+                        warnings.warn("chained assignment: behaviour will change", FutureWarning)
+                    if value == 0 and self.flags:
+                        warnings.warn("chained assignment: behaviour will change", FutureWarning)
+                    if len(self) > 2:
+                        warnings.warn("chained assignment: behaviour will change", FutureWarning)
+
+
+        def validate(periods=None):
+            if periods is not None:
+                if isinstance(periods, float):
+                    warnings.warn("non-integer periods are deprecated", FutureWarning)
+    """, id="argument-check-then-a-condition-on-something-else-pandas-inplace"),
+    pytest.param("""
+        import warnings
+
+
+        class Manager:
+            def setitem(self, indexer, value, warn=True):
+                if warn:
+                    warnings.warn("setting on a view will change", FutureWarning)
+
+
+        def downcast_check(downcast, method_name):
+            if downcast is not None:
+                warnings.warn(f"The 'downcast' keyword in {method_name} is deprecated", FutureWarning)
+    """, id="flag-asking-for-the-warning-or-a-message-about-the-caller"),
+    pytest.param("""
+        warnings = []
+
+
+        def f():
+            warnings.warn("f is deprecated", DeprecationWarning)
+    """, id="warnings-bound-to-something-else"),
     pytest.param("""
         import warnings
 
@@ -566,6 +750,86 @@ def test_replacement_resolution(ssot: Cli, tmp_path: Path, message: str, shown: 
     """
     target = f" {shown}" if shown else ""
     assert lines_for(ssot, tmp_path, source) == [f"app/mod.py:8: function app.mod.f{target}: {message}"]
+
+
+RESOLVED_AS_PYTHON_DOES = [
+    pytest.param({
+        "app/other.py": "class DjangoTemplates:\n    pass\n",
+        "app/mod.py": """
+            import warnings
+
+            from app.other import DjangoTemplates
+
+
+            class DjangoTemplates(DjangoTemplates):
+                pass
+
+
+            class DivRenderer(DjangoTemplates):
+                def __init__(self):
+                    warnings.warn("DivRenderer is deprecated. Use DjangoTemplates instead.", DeprecationWarning)
+        """,
+    }, ["app/mod.py:12: class app.mod.DivRenderer -> app.mod.DjangoTemplates: "
+        "DivRenderer is deprecated. Use DjangoTemplates instead."], id="own-class-defined-after-an-import-of-its-name"),
+    pytest.param({
+        "app/mod.py": """
+            import warnings
+
+            try:
+                from app.new import Manager
+            except ImportError:
+                class Manager:
+                    pass
+
+
+            def f():
+                warnings.warn("use Manager instead", DeprecationWarning)
+        """,
+    }, ["app/mod.py:11: function app.mod.f -> app.new.Manager: use Manager instead"],
+        id="fallback-class-does-not-replace-the-import"),
+    pytest.param({
+        "app/mod.py": """
+            import warnings
+
+
+            class Base:
+                def new(self):
+                    pass
+
+
+            class Mid(Base):
+                def old(self):
+                    warnings.warn("use Sub.new() instead", DeprecationWarning)
+
+                def older(self):
+                    warnings.warn("use Sub.missing() instead", DeprecationWarning)
+
+                def oldest(self):
+                    warnings.warn("use Cousin.new() instead", DeprecationWarning)
+        """,
+        "app/sub.py": """
+            from app.mod import Base, Mid
+
+
+            class Sub(Mid):
+                pass
+
+
+            class Cousin(Base):
+                pass
+        """,
+    }, ["app/mod.py:11: method app.mod.Mid.old -> app.mod.Base.new: use Sub.new() instead",
+        "app/mod.py:14: method app.mod.Mid.older -> Sub.missing? (unresolved): use Sub.missing() instead",
+        "app/mod.py:17: method app.mod.Mid.oldest -> Cousin.new? (unresolved): use Cousin.new() instead"],
+        id="subclass-method-inherited-from-the-warning-class-or-a-base"),
+]
+
+
+@pytest.mark.parametrize(("files", "expected"), RESOLVED_AS_PYTHON_DOES)
+def test_replacement_resolves_as_python_does(ssot: Cli, tmp_path: Path, files: dict[str, str],
+                                             expected: list[str]) -> None:
+    write_tree(tmp_path, {**SUPPORT, **files})
+    assert discover(ssot, tmp_path, "app/mod.py")[:-1] == expected
 
 
 def test_replacement_method_of_the_same_class(ssot: Cli, tmp_path: Path) -> None:
@@ -878,6 +1142,42 @@ def test_discover_true_enforces_a_deprecated_argument(tmp_path: Path) -> None:
     assert (checked.returncode, checked.stdout, checked.stderr) == (1, expected, "")
     linted = run_cli("flake8", "--select", "SOT", ".", cwd=tmp_path)
     assert (linted.returncode, linted.stdout, linted.stderr) == (1, expected.replace("app/", "./app/"), "")
+
+
+def test_discover_true_enforces_kwargs_keys_and_lists_positional_use(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "pyproject.toml": "[tool.flake8-ssot]\ndiscover = true\n",
+        "app/__init__.py": "",
+        "app/idx.py": """
+            import warnings
+
+
+            class PeriodIndex:
+                def __new__(cls, data=None, **fields):
+                    if not set(fields) <= {"year", "month"}:
+                        raise TypeError("unexpected keyword")
+                    if fields:
+                        warnings.warn("fields are deprecated", FutureWarning)
+
+
+            class Field:
+                def __init__(self, *args, name=None):
+                    if args:
+                        warnings.warn("pass name= by keyword", DeprecationWarning)
+        """,
+        "app/use.py": """
+            from app.idx import Field, PeriodIndex
+
+            PeriodIndex([1])
+            PeriodIndex(year=[2000])
+            Field("x")
+        """,
+    })
+    expected = "app/use.py:4:13: SOT002 call of deprecated app.idx.PeriodIndex(year); fields are deprecated\n"
+    checked = run_cli("flake8-ssot", "check", cwd=tmp_path)
+    assert (checked.returncode, checked.stdout, checked.stderr) == (1, expected, "")
+    toml = run_cli("flake8-ssot", "discover", "--format", "toml", cwd=tmp_path).stdout
+    assert "#   app.idx.Field(*) (app/idx.py:15): pass name= by keyword" in toml.splitlines()
 
 
 def test_discover_true_with_allowlist_baseline_and_report(project: Path) -> None:

@@ -8,6 +8,7 @@ django-oscar's `oscar.core.decorators.deprecated`, pandas' decorator factories i
 from __future__ import annotations
 
 from collections.abc import Callable
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -462,3 +463,45 @@ def discover_lines(ssot: Cli, root: Path) -> list[str]:
     code, out, err = ssot("discover", cwd=root)
     assert (code, err) == (0, "")
     return out.splitlines()
+
+
+@pytest.mark.parametrize(("helper", "expected"), [
+    pytest.param("""
+        def warn_alias_replacement(obj, func, alias):
+            warnings.warn(f"The callable {func} is using {alias}.", FutureWarning, stacklevel=2)
+    """, [], id="named-like-a-helper-pandas-warn-alias-replacement"),
+    pytest.param("""
+        def check_alias(obj, func, alias):
+            warnings.warn(f"The callable {func} is using {alias}.", FutureWarning)
+    """, [], id="named-unlike-a-helper"),
+    pytest.param("""
+        def check_alias(obj, func, alias):
+            warnings.warn(f"The callable {func} is using {alias}.", UserWarning, stacklevel=3)
+    """, [], id="plain-user-warning"),
+    pytest.param("""
+        def uncalled_alias(obj, func, alias):
+            warnings.warn(f"The callable {func} is using {alias}.", FutureWarning)
+    """, ["lib/apply.py:5: function lib.apply.uncalled_alias: The callable {func} is using {alias}."],
+        id="called-nowhere-is-an-api-of-its-own"),
+])
+def test_a_helper_called_only_under_conditions_is_not_listed_itself(
+    ssot: Cli, tmp_path: Path, helper: str, expected: list[str],
+) -> None:
+    write_tree(tmp_path, {
+        "lib/__init__.py": "",
+        "lib/apply.py": "import warnings\n\n\n" + textwrap.dedent(helper).lstrip("\n"),
+        "lib/frame.py": """
+            from lib.apply import check_alias, warn_alias_replacement
+
+
+            class Frame:
+                def agg(self, func):
+                    if func in ("sum", "max"):
+                        warn_alias_replacement(self, func, "np.sum")
+                    try:
+                        pass
+                    except TypeError:
+                        check_alias(self, func, "np.min")
+        """,
+    })
+    assert discover_lines(ssot, tmp_path)[:-1] == expected

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flake8_ssot import __version__, cache, records, warners
+from flake8_ssot import __version__, cache, conditions, records, warners
 from flake8_ssot.config import is_dotted_name
 from flake8_ssot.deprecation_text import render, replacement_named, source
 from flake8_ssot.index import Index, parse_source
@@ -35,7 +35,7 @@ from flake8_ssot.prefilter import Prefilter
 from flake8_ssot.summary import dotted
 
 DECLARATIONS_CACHE = "declarations.json"
-_CACHE_FORMAT = 4
+_CACHE_FORMAT = 5
 # Every declaration spells one of these words: `warn` (warnings.warn, a `from warnings
 # import warn`), `deprecated` (a decorator) or `_deprecated` (the standard library's helper).
 # Files spelling none of them are never parsed.
@@ -57,14 +57,19 @@ DECORATORS = frozenset({
 _DEPRECATED_MSG = "{name!r} is deprecated and slated for removal in Python {remove}"
 """The message of ``warnings._deprecated`` (the standard library's own helper) by default."""
 _MESSAGE_KEYWORDS = ("message", "msg", "reason", "details")
+_CLASS_WITH_BASES = re.compile(rb"^[ \t]*class[ \t]+(\w+)[ \t]*\(", re.MULTILINE)
+_INHERITED = "@"
+"""Marks a candidate that resolves only if its class or a base defines the attribute."""
 _INIT_METHODS = frozenset({"__init__", "__new__", "__init_subclass__"})
 _PARALLEL_MIN = 64
 _READINGS = 8
 _MAX_ROUNDS = 8
 _MAX_BASES = 32
-KINDS = ("module", "class", "function", "method", "name", "argument", "positional")
-"""``name``: a name a module ``__getattr__`` warns about; ``argument``: ``f(param)``;
-``positional``: ``f(*)``, passing arguments by position (listed, not enforced: no rule says it)."""
+KINDS = ("module", "class", "function", "method", "name", "argument", "positional", "keywords")
+"""``name``: a name a module ``__getattr__`` warns about; ``argument``: ``f(param)`` (also a
+known key of ``**kwargs``); ``positional``: ``f(*)``, passing arguments by position;
+``keywords``: ``f(**)``, passing keywords its ``**kwargs`` takes (both listed, not enforced:
+no rule says them)."""
 
 Raw = list[Any]
 """A declaration as one file shows it: [name, kind, line, category, message, named, candidates].
@@ -114,11 +119,6 @@ def scan_source(
         return warners.empty()
 
 
-_Conds = tuple[tuple[ast.expr, bool], ...]
-_FAILED = ast.Constant(value=...)
-"""The condition of an ``except`` block."""
-
-
 class _FileScan:
     def __init__(self, tree: ast.Module, module: str, is_package: bool, text: str | None = None,
                  words: frozenset[str] = frozenset()) -> None:
@@ -129,25 +129,9 @@ class _FileScan:
         self.facts: dict[str, warners.Facts] = {}
         self.sites: list[warners.Site] = []
         self.applied: list[warners.Applied] = []
-        self.names: dict[str, str] = {}
-        """Local name -> the dotted name it refers to: imports anywhere in the file, then
-        top-level definitions (a function's `import warnings` is as good as the module's)."""
-        for node in _statements(tree.body):
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    if alias.asname:
-                        self.names.setdefault(alias.asname, alias.name)
-                    else:
-                        head = alias.name.split(".")[0]
-                        self.names.setdefault(head, head)
-            elif isinstance(node, ast.ImportFrom):
-                base = resolve_relative(module, is_package, node.level, node.module)
-                for alias in node.names:
-                    if base is not None and alias.name != "*":
-                        self.names.setdefault(alias.asname or alias.name, f"{base}.{alias.name}")
-        for stmt in tree.body:
-            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                self.names.setdefault(stmt.name, f"{module}.{stmt.name}")
+        self.names = _bound_names(tree, module, is_package)
+        """Local name -> the dotted name it refers to (see :func:`_bound_names`)."""
+        self.unbound_warnings = "warnings.warn" in (text or "warnings.warn") and _unbound_warnings(tree, self.names)
         self.tables: dict[str, dict[str, ast.expr]] = {
             name: {k.value: v for k, v in zip(value.keys, value.values)
                    if isinstance(k, ast.Constant) and isinstance(k.value, str)}
@@ -160,20 +144,9 @@ class _FileScan:
         }
         """Module-level assignments: a message kept in a constant (``DEPRECATION_MSG = "..."``)."""
         self.found: list[Raw] = []
-        self.lines = self._warn_lines(text)
+        self.lines = _warn_lines(text, self.names, words)
         """Lines that may start a ``warn(`` call (None: any line may); scopes without one are
         not walked, which is most of the work in a large file."""
-
-    def _warn_lines(self, text: str | None) -> list[int] | None:
-        if text is None or ("\r" in text and "\n" not in text):
-            return None  # old Mac line ends: the tree counts lines differently
-        callees = {"warn", "_deprecated", *self.words} | {
-            local for local, target in self.names.items()
-            if target in (WARN, _STDLIB_DEPRECATED) or target.rpartition(".")[2] in self.words
-        }
-        pattern = re.compile(r"(?<![\w])(?:" + "|".join(map(re.escape, sorted(callees))) + r")\s*\(")
-        starts = {m.start() for m in pattern.finditer(text)} | set(_helper_like_calls(text))
-        return [text.count("\n", 0, start) + 1 for start in sorted(starts)]
 
     def _may_warn(self, body: list[ast.stmt]) -> bool:
         if self.lines is None or not body:
@@ -189,13 +162,15 @@ class _FileScan:
         head, rest = chain[0], chain[1:]
         if head in self.names:
             return ".".join([self.names[head], *rest])
+        if head == "warnings" and self.unbound_warnings:
+            return ".".join(chain)
         if head in _BUILTINS:
             return ".".join(["builtins", *chain])
         return None
 
     def run(self) -> dict[str, Any]:
-        self._scope(self.tree.body, self.module, "module", None, _Params())
-        for stmt in _definitions(self.tree.body):
+        self._scope(self.tree.body, self.module, "module", None, conditions.Params())
+        for stmt in conditions.definitions(self.tree.body):
             self._definition(stmt, self.module, None)
         return {"d": self.found, "f": self.facts, "s": self.sites, "a": self.applied}
 
@@ -205,11 +180,11 @@ class _FileScan:
         name = f"{owner}.{node.name}"
         if isinstance(node, ast.ClassDef):
             self._decorated(node, name, "class", None)
-            for stmt in _definitions(node.body):
+            for stmt in conditions.definitions(node.body):
                 self._definition(stmt, name, name)
             return
         self._decorated(node, name, "method" if cls else "function", cls)
-        params = _params(node, method=cls is not None)
+        params = conditions.params_of(node, method=cls is not None)
         if cls is None:
             # A method is called through an instance (`self.warn_about(...)`), which no
             # dotted name reaches: only module-level functions can be helpers.
@@ -234,7 +209,7 @@ class _FileScan:
             # Deprecated whatever category it warns with at runtime (PEP 702: even none).
             message = None
             if call is not None:
-                message = call.args[0] if call.args else _keyword(call, *_MESSAGE_KEYWORDS)
+                message = call.args[0] if call.args else conditions.keyword(call, *_MESSAGE_KEYWORDS)
             self._add(name, kind, decorator.lineno, "", self._message(message, {}), cls)
             return
 
@@ -242,22 +217,22 @@ class _FileScan:
         """A module ``__getattr__`` warning for the names its conditions compare its argument
         with: ``if name == "x": warn(...)``, after a guard ``if name != "x": raise ...``, or
         for every key of the table a guard ``if name not in TABLE: raise ...`` looks it up in."""
-        params = _params(node).named
+        params = conditions.params_of(node).named
         if not params or not self._may_warn(node.body):
             return
         param = params[0]
         guarded = [
             name for stmt in node.body if isinstance(stmt, ast.If) and stmt.body
             and isinstance(stmt.body[-1], (ast.Raise, ast.Return))
-            for name in _compared_names(stmt.test, param, negated=True, tables=self.tables)
+            for name in conditions.compared_names(stmt.test, param, negated=True, tables=self.tables)
         ]
-        table = _guard_table(node, self.tables)
+        table = conditions.guard_table(node, self.tables)
         unpacked = _unpacked(node, param)
-        for call, conds, assigned in _calls(node.body):
-            if any(test is _FAILED for test, _ in conds):
+        for call, conds, assigned in conditions.calls(node.body):
+            if any(test is conditions.FAILED for test, _ in conds):
                 continue
             names = [n for test, positive in conds if positive
-                     for n in _compared_names(test, param, tables=self.tables)]
+                     for n in conditions.compared_names(test, param, tables=self.tables)]
             warned = self._warned(call, assigned, node)
             callee = self.qualify(call.func) if warned is None else None
             if warned is None and (callee is None or not _maybe_warner(callee, self.words)):
@@ -282,20 +257,46 @@ class _FileScan:
                 self.sites.append([callee, f"{self.module}.{compared}", "name", call.lineno, args, kwargs,
                                    candidates, False, None, named or None])
 
-    def _scope(self, body: list[ast.stmt], name: str, kind: str, cls: str | None, params: _Params,
+    def _scope(self, body: list[ast.stmt], name: str, kind: str, cls: str | None, params: conditions.Params,
                fn: ast.FunctionDef | ast.AsyncFunctionDef | None = None) -> None:
         if not self._may_warn(body):
             return
-        for call, conds, assigned in _calls(body):
-            if any(test is _FAILED for test, _ in conds):
-                continue  # a fallback when something failed, not a deprecation
-            param = next((p for test, positive in conds for p in [_passed(test, positive, params)] if p), None)
-            if param is None and conds:
-                continue  # a warning under a condition deprecates a way of using the API, not the API
-            api, api_kind = (f"{name}({param})", "argument") if param is not None else (name, kind)
+        for call, conds, assigned in conditions.calls(body):
+            passed = [conditions.passed(test, positive, params) for test, positive in conds]
+            param = next((p for p in passed if p), None)
+            if any(test is conditions.FAILED for test, _ in conds) or not all(
+                p is not None and p == param or conditions.own_class(test, cls)
+                or conditions.setting_only(test, fn, self.names, self.module)
+                or param is not None and conditions.on_the_argument(test, positive, param, params)
+                for p, (test, positive) in zip(passed, conds)
+            ):
+                # A fallback when something failed, or under a condition on the call (`if inplace:
+                # ... if not self._is_view: warn`): a way of using the API (or the argument), not the API.
+                callee = self.qualify(call.func)
+                if callee is not None and callee != WARN and _maybe_warner(callee, self.words):
+                    # Declares nothing, but shows the callee is a helper: not an API of its own.
+                    self.sites.append([callee, name, kind, call.lineno, [], {}, {}, True, _qualname(name, fn, cls),
+                                       None])
+                continue
+            apis = [(f"{name}({param})", "argument")] if param is not None else [(name, kind)]
+            if param == conditions.ANY_POSITIONAL:
+                apis = [(f"{name}(*)", "positional")]
+            elif param == conditions.ANY_KEYWORD:
+                assert params.kwargs is not None
+                guards = [s.test for s in conditions.statements(fn.body) if isinstance(s, ast.If)] if fn else []
+                keys = conditions.keys_checked([*(test for test, _ in conds), *guards], params.kwargs, fn)
+                apis = [(f"{name}({key})", "argument") for key in keys] or [(f"{name}(**)", "keywords")]
+            api, api_kind = apis[0]
             warned = self._warned(call, assigned, fn)
+            if warned is not None and api_kind == "argument" and param is not None and (
+                "warn" in param.lower() or _placeholders(warned[1]) & (set(params.named) - {param})
+            ):
+                # `if warn:` is a flag asking for the warning; a message showing another
+                # parameter (`in {method_name}`) is about the caller: neither deprecates the argument.
+                continue
             if warned is not None:
-                self._add(api, api_kind, call.lineno, warned[0], warned[1], cls)
+                for api, api_kind in apis:
+                    self._add(api, api_kind, call.lineno, warned[0], warned[1], cls)
                 continue
             callee = self.qualify(call.func)
             if callee is not None and _maybe_warner(callee, self.words):
@@ -326,22 +327,22 @@ class _FileScan:
             if value and is_dotted_name(value)
         }
 
-    def _facts(self, node: ast.FunctionDef | ast.AsyncFunctionDef, name: str, params: _Params) -> None:
+    def _facts(self, node: ast.FunctionDef | ast.AsyncFunctionDef, name: str, params: conditions.Params) -> None:
         """What makes a function a deprecation helper or decorator: the warnings it gives
         (``w``), the calls of known helpers it makes (``c``), both inside its nested defs (``n``)."""
         if not self._may_warn(node.body):
             return
         own: list[list[Any]] = []
         calls: list[list[Any]] = []
-        for call, conds, assigned in _calls(node.body):
-            if any(test is _FAILED for test, _ in conds):
+        for call, conds, assigned in conditions.calls(node.body):
+            if any(test is conditions.FAILED for test, _ in conds):
                 continue
             warned = self._warned(call, assigned, node)
             if warned is not None and conds:
                 continue  # a warning under a condition is about a way of calling it, not its caller
             if warned is not None:
                 templates = _templates(_raw_message(call, warned[1], node), node, call.lineno)
-                stack = _keyword(call, "stacklevel")
+                stack = conditions.keyword(call, "stacklevel")
                 deep = isinstance(stack, ast.Constant) and isinstance(stack.value, int) and stack.value >= 3
                 own.append([warned[0], templates, deep or bool(_placeholders(templates[0]) & set(params.named)), deep])
                 continue
@@ -353,7 +354,7 @@ class _FileScan:
         for inner in ast.walk(node):
             if inner is node or not isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
-            for call, _, assigned in _calls(inner.body):
+            for call, _, assigned in conditions.calls(inner.body):
                 warned = self._warned(call, assigned, node)
                 if warned is not None:
                     readings = _templates(_raw_message(call, warned[1], inner), inner, call.lineno)
@@ -373,9 +374,9 @@ class _FileScan:
         library's own ``warnings._deprecated``); None for any other call."""
         callee = self.qualify(call.func)
         if callee == _STDLIB_DEPRECATED:
-            name = call.args[0] if call.args else _keyword(call, "name")
-            message = call.args[1] if len(call.args) > 1 else _keyword(call, "message")
-            remove = _keyword(call, "remove")
+            name = call.args[0] if call.args else conditions.keyword(call, "name")
+            message = call.args[1] if len(call.args) > 1 else conditions.keyword(call, "message")
+            remove = conditions.keyword(call, "remove")
             text = self._message(message, assigned) if message is not None else _DEPRECATED_MSG
             shown = self._message(name, assigned) if name is not None else "{name}"
             parts = remove.elts[:2] if isinstance(remove, ast.Tuple) else []
@@ -384,15 +385,15 @@ class _FileScan:
             return "builtins.DeprecationWarning", text.replace("{name!r}", repr(shown)).replace("{name}", shown)
         if callee != WARN:
             return None
-        message = call.args[0] if call.args else _keyword(call, "message")
-        category = call.args[1] if len(call.args) > 1 else _keyword(call, "category")
+        message = call.args[0] if call.args else conditions.keyword(call, "message")
+        category = call.args[1] if len(call.args) > 1 else conditions.keyword(call, "category")
         if category is None and isinstance(message, ast.Call):
             # warn(DeprecationWarning("...")): the instance's class is the category.
             category, message = message.func, (message.args[0] if message.args else None)
         if category is None:
             return None  # a UserWarning
         qualified = self.qualify(category) if not (
-            fn is not None and isinstance(category, ast.Name) and category.id in _names_bound(fn)
+            fn is not None and isinstance(category, ast.Name) and category.id in conditions.names_bound(fn)
         ) else _variable_category(category.id, fn, self.qualify)
         return (qualified, self._message(message, assigned)) if qualified else None
 
@@ -408,17 +409,80 @@ class _FileScan:
         self.found.append([name, kind, line, category, message, named, self._candidates(named, from_import, cls)])
 
     def _candidates(self, named: str, from_import: bool, cls: str | None) -> list[str]:
-        if not named:
-            return []
-        if from_import:
-            return [named]
-        head, _, rest = named.partition(".")
-        # In a method, a bare name is most likely a sibling (`use warning()` in Logger.warn).
-        found = [f"{cls}.{named}"] if cls is not None else []
-        if head in self.names:
-            found.append(".".join(filter(None, [self.names[head], rest])))
-        found += [f"{self.module}.{named}", named]
-        return list(dict.fromkeys(found))
+        return _candidates(named, from_import, cls, self.names, self.module)
+
+
+def _candidates(named: str, from_import: bool, cls: str | None, names: dict[str, str], module: str) -> list[str]:
+    """The dotted names a replacement's spelling may mean in a module, most likely first."""
+    if not named:
+        return []
+    if from_import:
+        return [named]
+    head, _, rest = named.partition(".")
+    # In a method, a bare name is most likely a sibling (`use warning()` in Logger.warn).
+    found = [f"{cls}.{named}"] if cls is not None else []
+    if head in names:
+        found.append(".".join(filter(None, [names[head], rest])))
+    found += [f"{module}.{named}", named]
+    if cls is not None and head not in names and head[:1].isupper() and rest and "." not in rest:
+        # `use Sub.meth()` naming a class this file cannot see: if the project's `Sub` derives
+        # from the warning's own class, `meth` is what it or a base defines.
+        found.append(f"{_INHERITED}{head}{_INHERITED}{cls}.{rest}")
+    return list(dict.fromkeys(found))
+
+
+def _bound_names(tree: ast.Module, module: str, is_package: bool) -> dict[str, str]:
+    """Local name -> the dotted name it refers to: what the module's own top-level statements
+    bind last (a class defined after an import of its name is the class, as Python has it when
+    a function runs), then imports anywhere else in the file (a function's `import warnings` is
+    as good as the module's; an `except ImportError:` fallback does not replace the import)."""
+    names: dict[str, str] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names[stmt.name] = f"{module}.{stmt.name}"
+        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            names.update(_imported(stmt, module, is_package))
+    for node in conditions.statements(tree.body):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for local, target in _imported(node, module, is_package).items():
+                names.setdefault(local, target)
+    return names
+
+
+def _unbound_warnings(tree: ast.Module, names: dict[str, str]) -> bool:
+    """The module never binds ``warnings``: a ``warnings.warn`` in it still means the standard
+    one (the intent is clear; it fails when run, as the author will find out)."""
+    return "warnings" not in names and not any(
+        isinstance(n, ast.Name) and n.id == "warnings" and isinstance(n.ctx, ast.Store) for n in ast.walk(tree)
+    )
+
+
+def _warn_lines(text: str | None, names: dict[str, str], words: frozenset[str]) -> list[int] | None:
+    """Lines that may start a call of ``warn`` or a helper (None: any line may)."""
+    if text is None or ("\r" in text and "\n" not in text):
+        return None  # old Mac line ends: the tree counts lines differently
+    callees = {"warn", "_deprecated", *words} | {
+        local for local, target in names.items()
+        if target in (WARN, _STDLIB_DEPRECATED) or target.rpartition(".")[2] in words
+    }
+    pattern = re.compile(r"(?<![\w])(?:" + "|".join(map(re.escape, sorted(callees))) + r")\s*\(")
+    starts = {m.start() for m in pattern.finditer(text)} | set(_helper_like_calls(text))
+    return [text.count("\n", 0, start) + 1 for start in sorted(starts)]
+
+
+def _imported(stmt: ast.stmt, module: str, is_package: bool) -> dict[str, str]:
+    """The names an import statement binds, each to the dotted name it refers to."""
+    found: dict[str, str] = {}
+    if isinstance(stmt, ast.Import):
+        for alias in stmt.names:
+            head = alias.name.split(".")[0]
+            found[alias.asname or head] = alias.name if alias.asname else head
+    elif isinstance(stmt, ast.ImportFrom):
+        base = resolve_relative(module, is_package, stmt.level, stmt.module)
+        for alias in stmt.names:
+            if base is not None and alias.name != "*":
+                found[alias.asname or alias.name] = f"{base}.{alias.name}"
+    return found
 
 
 def _top_assignments(tree: ast.Module) -> Iterator[tuple[str, ast.expr]]:
@@ -433,8 +497,8 @@ def _top_assignments(tree: ast.Module) -> Iterator[tuple[str, ast.expr]]:
 def _raw_message(call: ast.Call, shown: str, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
     """A warning's message kept in a local variable, as the variable (its branches are read
     by :func:`_templates`); any other as shown."""
-    node = call.args[0] if call.args else _keyword(call, "message")
-    return render(node) if isinstance(node, ast.Name) and node.id in _local_assignments(fn) else shown
+    node = call.args[0] if call.args else conditions.keyword(call, "message")
+    return render(node) if isinstance(node, ast.Name) and node.id in conditions.local_assignments(fn) else shown
 
 
 def _templates(message: str, fn: ast.FunctionDef | ast.AsyncFunctionDef, line: int, depth: int = 0) -> list[str]:
@@ -442,7 +506,7 @@ def _templates(message: str, fn: ast.FunctionDef | ast.AsyncFunctionDef, line: i
     reading per branch that sets them, the one that says the most first (``use {canonical}``)."""
     if depth > 4:
         return [message]
-    assigns = _local_assignments(fn)
+    assigns = conditions.local_assignments(fn)
     readings, pos = [""], 0
     for m in re.finditer(r"\{([A-Za-z_]\w*)\}", message):
         before = [(ln, value) for ln, value in assigns.get(m.group(1), ()) if ln < line]
@@ -457,7 +521,7 @@ def _variable_category(name: str, fn: ast.FunctionDef | ast.AsyncFunctionDef,
                        qualify: Callable[[ast.expr], str | None]) -> str | None:
     """The classes a local variable or parameter holding the category ever takes, as
     ``A|B`` (all must be deprecation categories): its assignments, a parameter's default."""
-    values = [value for _, value in _local_assignments(fn).get(name, ())]
+    values = [value for _, value in conditions.local_assignments(fn).get(name, ())]
     a = fn.args
     positional = [*a.posonlyargs, *a.args]
     defaults = dict(zip([p.arg for p in positional[len(positional) - len(a.defaults):]], a.defaults))
@@ -468,133 +532,6 @@ def _variable_category(name: str, fn: ast.FunctionDef | ast.AsyncFunctionDef,
     if not qualified or None in qualified:
         return None
     return "|".join(sorted({q for q in qualified if q}))
-
-
-def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """Every statement, in every block and def (expressions hold none: a cheaper walk)."""
-    stack = list(reversed(body))
-    while stack:
-        stmt = stack.pop()
-        yield stmt
-        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
-            for child in reversed(getattr(stmt, field, None) or ()):
-                if isinstance(child, ast.stmt):
-                    stack.append(child)
-                else:  # an except handler or a match case
-                    stack.extend(reversed(child.body))
-
-
-def _definitions(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """Defs and classes of a scope, also under ``if``/``try`` (a version check, an optional import)."""
-    for stmt in body:
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            yield stmt
-        elif isinstance(stmt, (ast.If, ast.Try, ast.With, ast.AsyncWith)) or type(stmt).__name__ == "TryStar":
-            for field in ("body", "orelse", "finalbody"):
-                yield from _definitions(getattr(stmt, field, []))
-            for handler in getattr(stmt, "handlers", []):
-                yield from _definitions(handler.body)
-
-
-@dataclass(frozen=True)
-class _Params:
-    named: tuple[str, ...] = ()
-    """Parameters a caller can pass by name or position."""
-    kwargs: str | None = None
-    """The name of ``**kwargs``: ``"x" in kwargs`` asks whether ``x`` was passed."""
-
-
-def _params(node: ast.FunctionDef | ast.AsyncFunctionDef, method: bool = False) -> _Params:
-    a = node.args
-    named = [p.arg for p in [*a.posonlyargs, *a.args, *a.kwonlyargs]]
-    if method and named and not any(
-        isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list
-    ):
-        named = named[1:]  # self or cls: always passed
-    return _Params(tuple(named), a.kwarg.arg if a.kwarg else None)
-
-
-def _keyword(call: ast.Call, *names: str) -> ast.expr | None:
-    return next((k.value for k in call.keywords if k.arg in names), None)
-
-
-def _calls(body: list[ast.stmt]) -> Iterator[tuple[ast.Call, _Conds, dict[str, ast.expr]]]:
-    """Calls a scope's own code makes (not its nested defs, classes or lambdas), each with the
-    ``if`` tests around it (and on which branch) and the names assigned before it."""
-    assigned: dict[str, ast.expr] = {}
-    stack: list[tuple[ast.AST, _Conds]] = [(stmt, ()) for stmt in reversed(body)]
-    while stack:
-        node, conds = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            continue
-        if isinstance(node, ast.ExceptHandler):
-            # Runs only when something failed: as conditional as an `if`.
-            stack += [(s, (*conds, (_FAILED, True))) for s in reversed(node.body)]
-            continue
-        if isinstance(node, ast.If):
-            stack += [(s, (*conds, (node.test, False))) for s in reversed(node.orelse)]
-            stack += [(s, (*conds, (node.test, True))) for s in reversed(node.body)]
-            stack.append((node.test, conds))
-            continue
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            assigned[node.targets[0].id] = node.value
-        elif isinstance(node, ast.Call):
-            yield node, conds, dict(assigned)
-        stack += [(child, conds) for child in reversed(list(ast.iter_child_nodes(node)))]
-
-
-def _passed(test: ast.expr, positive: bool, params: _Params) -> str | None:
-    """The parameter ``test`` (on the branch taken) checks was passed: ``p is not None``,
-    ``p is not <sentinel>``, ``else`` of ``p is None``, ``if p:``, ``"p" in kwargs``."""
-    if isinstance(test, ast.Compare) and len(test.ops) == 1:
-        left, op, right = test.left, test.ops[0], test.comparators[0]
-        if isinstance(left, ast.Name) and left.id in params.named:
-            is_none = isinstance(right, ast.Constant) and right.value is None
-            if positive and isinstance(op, ast.IsNot) and (is_none or isinstance(right, (ast.Name, ast.Attribute))):
-                return left.id
-            if not positive and isinstance(op, ast.Is) and is_none:
-                return left.id
-        if (
-            positive and isinstance(op, ast.In) and isinstance(right, ast.Name) and right.id == params.kwargs
-            and isinstance(left, ast.Constant) and isinstance(left.value, str) and left.value.isidentifier()
-        ):
-            return left.value
-        return None
-    if positive and isinstance(test, ast.Name) and test.id in params.named:
-        return test.id
-    if positive and isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
-        return next((p for v in test.values for p in [_passed(v, True, params)] if p), None)
-    return None
-
-
-def _compared_names(test: ast.expr, param: str, negated: bool = False,
-                    tables: dict[str, dict[str, ast.expr]] | None = None) -> list[str]:
-    """Names ``test`` compares ``param`` with: ``name == "x"``, ``name in ("x", "y")``, the
-    keys of ``name in TABLE`` (``!=`` and ``not in`` when ``negated``)."""
-    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name)
-            and test.left.id == param):
-        return []
-    right = test.comparators[0]
-    equal, inside = (ast.NotEq, ast.NotIn) if negated else (ast.Eq, ast.In)
-    if isinstance(test.ops[0], inside) and isinstance(right, ast.Name) and tables and right.id in tables:
-        return [key for key in tables[right.id] if key.isidentifier()]
-    if isinstance(test.ops[0], equal):
-        values = [right]
-    elif isinstance(test.ops[0], inside) and isinstance(right, (ast.Tuple, ast.List, ast.Set)):
-        values = list(right.elts)
-    else:
-        return []
-    return [v.value for v in values if isinstance(v, ast.Constant) and isinstance(v.value, str)
-            and v.value.isidentifier()]
-
-
-def _guard_table(fn: ast.FunctionDef | ast.AsyncFunctionDef,
-                 tables: dict[str, dict[str, ast.expr]]) -> dict[str, ast.expr]:
-    """The table a module ``__getattr__``'s ``if name not in TABLE`` looks names up in."""
-    return next((tables[stmt.test.comparators[0].id] for stmt in fn.body
-                 if isinstance(stmt, ast.If) and isinstance(stmt.test, ast.Compare)
-                 and isinstance(stmt.test.comparators[0], ast.Name)
-                 and stmt.test.comparators[0].id in tables), {})
 
 
 def _class_named(text: str, cls: str | None) -> str:
@@ -610,12 +547,12 @@ def _unpacked(fn: ast.FunctionDef | ast.AsyncFunctionDef, param: str) -> dict[st
     """Variables a ``__getattr__`` unpacks from its table's row: ``obj, new, _ = TABLE[name]``."""
     found: dict[str, int] = {}
     rows = {
-        stmt.targets[0].id for stmt in _statements(fn.body)
+        stmt.targets[0].id for stmt in conditions.statements(fn.body)
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
         and isinstance(stmt.value, ast.Subscript) and isinstance(stmt.value.slice, ast.Name)
         and stmt.value.slice.id == param
     }
-    for stmt in _statements(fn.body):
+    for stmt in conditions.statements(fn.body):
         value = stmt.value if isinstance(stmt, ast.Assign) else None
         if (isinstance(value, ast.Subscript) and isinstance(value.value, ast.Name) and value.value.id in rows
                 and isinstance(value.slice, ast.Slice) and value.slice.lower is None):
@@ -670,7 +607,7 @@ def _maybe_warner(callee: str, words: frozenset[str]) -> bool:
     return last in words or _HELPER_LIKE.fullmatch(last) is not None
 
 
-def _mentions(call: ast.Call, params: _Params) -> bool:
+def _mentions(call: ast.Call, params: conditions.Params) -> bool:
     """Whether a call passes on something of its function's parameters (then the function is a
     helper too, not the API the warning is about)."""
     own = {*params.named, *([params.kwargs] if params.kwargs else [])}
@@ -690,28 +627,6 @@ def _substitute(text: str, env: dict[str, str] | None) -> str:
     if not env:
         return text
     return re.sub(r"\{([A-Za-z_]\w*)\}", lambda m: env.get(m.group(1), m.group(0)), text)
-
-
-def _local_assignments(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, list[tuple[int, ast.expr]]]:
-    """Every ``name = value`` of a function's own code, in source order."""
-    cached: dict[str, list[tuple[int, ast.expr]]] | None = getattr(fn, "_ssot_assignments", None)
-    if cached is not None:
-        return cached
-    found: dict[str, list[tuple[int, ast.expr]]] = {}
-    fn._ssot_assignments = found  # type: ignore[union-attr]  # one walk per function, not per warning
-    for stmt in _statements(fn.body):
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
-            found.setdefault(stmt.targets[0].id, []).append((stmt.lineno, stmt.value))
-        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
-            found.setdefault(stmt.target.id, []).append((stmt.lineno, stmt.value))
-    for values in found.values():
-        values.sort(key=lambda item: item[0])
-    return found
-
-
-def _names_bound(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
-    a = fn.args
-    return {p.arg for p in [*a.posonlyargs, *a.args, *a.kwonlyargs]} | set(_local_assignments(fn))
 
 
 def _qualname(name: str, fn: ast.FunctionDef | ast.AsyncFunctionDef | None, cls: str | None) -> str | None:
@@ -797,7 +712,7 @@ def scan(
     for rel in todo:
         # Read within a timestamp tick of a change: the next run reads it again.
         table[rel][:4] = cache.settled(files[rel], now) or cache.UNSETTLED
-    resolver = _Resolver(config)
+    resolver = _Resolver(config, sorted(files) if whole else None)
     for _ in range(_MAX_ROUNDS):
         # The helpers' names decide which files must be read: until they settle.
         warners_now = resolver.find_warners(table[rel][4] for rel in sorted(files))
@@ -860,7 +775,12 @@ def _same(table: dict[str, list[Any]], files: dict[str, cache.Stat]) -> bool:
 class _Resolver:
     """Answers, with the project's index, what the files' raw findings mean."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, project: Sequence[str] | None = None) -> None:
+        self.config, self._project = config, project
+        """The project's files (root-relative), listed when first needed: where a subclass a
+        message names is looked for."""
+        self.subclasses: dict[str, bool] = {}
+        self._classes: dict[str, list[str]] | None = None
         self.index = Index(records.replace(config, rules=(), cache=False))
         self.categories: dict[str, bool] = {}
         self.canonical_names: dict[str, str] = {}
@@ -905,11 +825,45 @@ class _Resolver:
                 bare = name.partition("(")[0]
                 attribute = "." in named
                 replacement = next(
-                    (c for c in candidates if c not in (name, bare) and _defined(self.index, c, attribute=attribute)),
-                    None,
+                    (r for c in candidates for r in [self._meant(c, attribute)] if r and r not in (name, bare)), None,
                 )
                 found[name] = Declaration(name, kind, rel, line, message, replacement, named)
         return sorted(found.values(), key=lambda d: (d.path, d.line, d.name))
+
+    def _meant(self, candidate: str, attribute: bool) -> str | None:
+        """The dotted name a candidate spelling resolves to, if the project defines it."""
+        if candidate.startswith(_INHERITED):
+            _, sub, inherited = candidate.split(_INHERITED)
+            owner = inherited.rpartition(".")[0]
+            return _inherited(self.index, inherited, 0) if self._subclass_named(sub, owner) else None
+        return candidate if _defined(self.index, candidate, attribute=attribute) else None
+
+    @property
+    def project(self) -> Sequence[str]:
+        if self._project is None:
+            self._project = [rel for rel, _ in iter_python_files(self.config.root, None, self.config.exclude)]
+        return self._project
+
+    def _subclass_named(self, short: str, base: str) -> bool:
+        """Whether a class of the project called ``short`` derives from ``base`` (the files
+        spelling ``class short(`` are the only ones read)."""
+        key = f"{short} {base}"
+        if key not in self.subclasses:
+            target = self.index.definition(base)
+            self.subclasses[key] = target is not None and any(
+                _derives(self.index, f"{module_name(rel, self.config.root, self.config.src)}.{short}", target.path, 0)
+                for rel in self.classes().get(short, ())
+            )
+        return self.subclasses[key]
+
+    def classes(self) -> dict[str, list[str]]:
+        """The files of the project spelling ``class Name(``, by name (one read of each, when first asked)."""
+        if self._classes is None:
+            self._classes = {}
+            for rel in self.project:
+                for m in _CLASS_WITH_BASES.finditer(cache.read_source(os.path.join(self.config.root, rel)) or b""):
+                    self._classes.setdefault(m.group(1).decode("ascii", "replace"), []).append(rel)
+        return self._classes
 
 
 def resolve(config: Config, files: Sequence[tuple[str, dict[str, Any]]]) -> list[Declaration]:
@@ -940,6 +894,36 @@ def _defined(index: Index, dotted_name: str, *, attribute: bool) -> bool:
         return True
     owner = index.definition(dotted_name.rpartition(".")[0]) if attribute else None
     return owner is not None and owner.kind == "class"
+
+
+def _derives(index: Index, cls: str, base: str, depth: int) -> bool:
+    """Whether a class (read from source) is ``base`` (a definition's path) or derives from it."""
+    definition = index.definition(cls)
+    if definition is None or definition.kind != "class" or depth > _MAX_BASES:
+        return False
+    if definition.path == base:
+        return True
+    module, _, name = definition.path.rpartition(".")
+    summary = index.any_summary(module)
+    found = summary.classes.get(name) if summary is not None else None
+    return found is not None and any(_derives(index, b, base, depth + 1) for b in found.bases)
+
+
+def _inherited(index: Index, dotted_name: str, depth: int) -> str | None:
+    """``Class.attr`` defined in the class's body or a base's (read from source)."""
+    owner, _, attr = dotted_name.rpartition(".")
+    definition = index.definition(owner)
+    if definition is None or definition.kind != "class" or depth > _MAX_BASES:
+        return None
+    module, _, name = definition.path.rpartition(".")
+    summary = index.any_summary(module)
+    cls = summary.classes.get(name) if summary is not None else None
+    if cls is None:
+        return None
+    if attr in cls.members:
+        return f"{definition.path}.{attr}"
+    return next((found for base in cls.bases for found in [_inherited(index, f"{base}.{attr}", depth + 1)] if found),
+                None)
 
 
 def root_for(paths: Sequence[str]) -> Path:

@@ -35,6 +35,10 @@ def _covered(declaration: Declaration, modules: set[str]) -> bool:
     return any(".".join(parts[:i]) in modules for i in range(1, len(parts)))
 
 
+_UNSAID = ("positional", "keywords")
+"""Kinds no rule syntax says: passing by position, passing keywords a ``**kwargs`` takes."""
+
+
 def enforced_rules(declarations: Sequence[Declaration], configured: Sequence[Rule]) -> list[Rule]:
     """One rule per declaration, named after it; names the configuration already deprecates
     are left to its rules."""
@@ -43,7 +47,7 @@ def enforced_rules(declarations: Sequence[Declaration], configured: Sequence[Rul
     modules = {d.name for d in declarations if d.kind == "module"}
     rules = []
     for d in declarations:
-        if _dunder(d) or d.kind == "positional" or d.name in entries or _covered(d, modules):
+        if _dunder(d) or d.kind in _UNSAID or d.name in entries or _covered(d, modules):
             continue
         rules.append(Rule(
             name=rule_name(d.name, taken), deprecated=(d.name,), replacement=d.replacement,
@@ -97,7 +101,7 @@ def toml_rules(declarations: Sequence[Declaration]) -> str:
     for d in declarations:
         if d.kind == "module" or _covered(d, modules):
             continue
-        if d.kind == "positional":
+        if d.kind in _UNSAID:
             positional.append(d)
         elif _dunder(d):
             implicit.append(d)
@@ -116,7 +120,8 @@ def toml_rules(declarations: Sequence[Declaration]) -> str:
             notes.append(f"replacement {d.named!r} is named but not found: check it and add `replacement`")
         rule(d.name, [d.name], None, _one_line(d.message), notes)
     if positional:
-        out += ["", "# Deprecated positional use (no rule syntax says it; write keyword-only calls):"]
+        out += ["", "# Deprecated positional use, f(*), and keywords through **kwargs, f(**)"
+                " (no rule syntax says them; write the calls the message asks for):"]
         out += [f"#   {d.name} ({where(d)}): {_one_line(d.message)}" for d in positional]
     if implicit:
         out += ["", "# Deprecated special methods (Python calls them implicitly: `str(x)`; no rule can find it):"]

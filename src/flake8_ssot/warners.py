@@ -23,7 +23,8 @@ Facts = dict[str, Any]
 of its own warnings; ``c``: [callee, args, kwargs, passes its parameters on] of its calls of
 possible helpers; ``n``: ["w", category, readings, def] or ["c", callee, [], def] inside its nested defs."""
 Site = list[Any]
-"""[callee, api, kind, line, args, kwargs, candidates, passes its parameters on, function, replacement]."""
+"""[callee, api, kind, line, args, kwargs, candidates, declares nothing (passes its function's
+parameters on, or is made under a condition on the call), function, replacement]."""
 Applied = list[Any]
 """[decorator, decorated, kind, line, args, kwargs] (no args for a bare ``@decorator``)."""
 Found = tuple[str, str, int, str, str, str | None, dict[str, list[str]]]
