@@ -223,8 +223,24 @@ REWRITES = [
 ]
 
 
+# The rule's replacement is the template's own head (`datetime`): a name the template writes in
+# full still means itself, not the replacement's class (`datetime.datetime.datetime.now`).
+WITH_REPLACEMENT = {
+    "template only": PYPROJECT,
+    "replacement too": PYPROJECT.replace(
+        'deprecated = ["datetime.datetime.utcnow"]\n',
+        'deprecated = ["datetime.datetime.utcnow"]\n    replacement = "datetime.datetime.now"\n',
+    ),
+}
+
+
+@pytest.mark.parametrize("config", list(WITH_REPLACEMENT))
 @pytest.mark.parametrize(("source", "expected", "runs"), REWRITES)
-def test_rewrite(project: Path, capsys: pytest.CaptureFixture[str], source: str, expected: str, runs: bool) -> None:
+def test_rewrite(
+    project: Path, capsys: pytest.CaptureFixture[str], source: str, expected: str, runs: bool, config: str
+) -> None:
+    assert WITH_REPLACEMENT[config].count("replacement =") == (config == "replacement too")
+    write_tree(project, {"pyproject.toml": WITH_REPLACEMENT[config]})
     tail = RUNS if runs else ""
     done = fix(project, capsys, dedent(source) + tail)
     assert done.new == dedent(expected) + tail, done.out + done.err

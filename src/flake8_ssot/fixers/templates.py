@@ -305,6 +305,15 @@ def _spelling(chain: str, rule: Rule, index: Index) -> Spelling | str:
     """
     head, *rest = chain.split(".")
     replacement = spell(rule.replacement, index) if rule.replacement else None
+    if rest and replacement is not None and head == replacement.name:
+        # `datetime.datetime.now` beside the replacement `datetime.datetime.now`: a name written
+        # in full means itself, though its head is the replacement's own name too.
+        spelled = spell(chain, index)
+        if (
+            spelled.module is not None and spelled.module.partition(".")[0] == head
+            and _undefined(spelled.module, spelled.name, index) is None
+        ):
+            return Spelling(spelled.module, spelled.name, spelled.rest, whole=True)
     if replacement is not None and replacement.module and head == replacement.name:
         problem = _undefined(replacement.module, head, index)
         if problem is not None:
