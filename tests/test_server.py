@@ -558,3 +558,25 @@ def test_without_the_extra_the_server_says_what_to_install(tmp_path: Path) -> No
     assert (result.returncode, result.stdout, result.stderr) == (
         2, "", "flake8-ssot: server needs pygls: pip install 'flake8-ssot[lsp]'\n"
     )
+
+
+@pytest.mark.asyncio
+async def test_the_python_environment_flag_reads_that_environment(tmp_path: Path) -> None:
+    """`server --python-environment ENV` reads ENV's packages as `check --python-environment ENV` does."""
+    from test_environment import CONFIG, USE, make_env
+
+    root, env = tmp_path / "proj", make_env(tmp_path / "env")
+    write_tree(root, {"pyproject.toml": CONFIG})
+    client = make_client()
+    await client.start_io(str(BIN / "flake8-ssot"), "server", "--python-environment", str(env))
+    try:
+        await client.initialize_session(types.InitializeParams(capabilities=types.ClientCapabilities()))
+        found = shown(await open_buffer(client, root / "use.py", USE))
+    finally:
+        await client.shutdown_session()
+        await client.stop()
+    printed = run_cli(
+        "flake8-ssot", "check", "--python-environment", str(env), "--stdin-filename", "use.py", "-", cwd=root, stdin=USE
+    )
+    assert found == [line.split(":", 1)[1] for line in printed.stdout.splitlines()]
+    assert "2:20: SOT001 import of deprecated extpkg._old.old_func (as extpkg.old_func); use extpkg.new_func" in found

@@ -60,11 +60,13 @@ class Linted:
 
 
 class Server(LanguageServer):
-    def __init__(self, config: str | None = None) -> None:
+    def __init__(self, config: str | None = None, python_environment: str | None = None) -> None:
         super().__init__("flake8-ssot", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
         self.engine = ThreadPoolExecutor(1, thread_name_prefix="flake8-ssot-engine")
         self.config = config
-        self.projects = Projects()
+        self.python_environment = python_environment
+        """``--python-environment``, for every project as `check` takes it (None: each project's own)."""
+        self.projects = Projects(python_environment=python_environment)
         """Touched on the engine thread only."""
         self.severity: dict[str, str] = {"": DEFAULT_SEVERITY}
         self.linted: dict[str, Linted] = {}
@@ -94,7 +96,7 @@ class Server(LanguageServer):
         (from the index cache, reading only what changed)."""
         discovery.forget()
         paths.forget()
-        self.projects = Projects()
+        self.projects = Projects(python_environment=self.python_environment)
 
     # -- diagnostics ----------------------------------------------------------------------------
 
@@ -382,9 +384,9 @@ def _config_file(uri: str) -> bool:
     return not uri.endswith(".py")
 
 
-def build(config: str | None = None) -> Server:
+def build(config: str | None = None, python_environment: str | None = None) -> Server:
     """The server with its handlers."""
-    server = Server(config)
+    server = Server(config, python_environment)
 
     @server.feature(types.INITIALIZE)
     def initialize(ls: Server, params: types.InitializeParams) -> None:
@@ -470,9 +472,9 @@ def build(config: str | None = None) -> Server:
     return server
 
 
-def serve(config: str | None = None) -> int:
+def serve(config: str | None = None, python_environment: str | None = None) -> int:
     """Run the server on stdin and stdout until the client says ``exit``."""
-    server = build(config)
+    server = build(config, python_environment)
     server.start_io()
     # The engine thread may be building an index still: an editor that said exit waits for nothing.
     server.engine.shutdown(wait=False, cancel_futures=True)

@@ -34,4 +34,4 @@ def run(args: argparse.Namespace, project: Project | None) -> int:
             raise
         sys.stderr.write(INSTALL_HINT)
         return 2
-    return lsp.serve(args.ssot_config)
+    return lsp.serve(args.ssot_config, args.python_environment)
