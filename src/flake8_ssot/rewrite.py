@@ -88,9 +88,13 @@ class FileRewriter(TemplateRewrites, TwoStatementForms, MockPatches, Moves, Memb
         self.is_package = relpath.endswith("__init__.py")
         self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         self.tree = self.wrapper.module
-        self.positions = self.wrapper.resolve(PositionProvider)
+        # One call for both: LibCST walks the whole tree once per batch of providers, and
+        # resolving positions on their own (computed by code generation) walked it once for an
+        # empty batch.
+        metadata = self.wrapper.resolve_many([PositionProvider, ScopeProvider])
+        self.positions = metadata[PositionProvider]
         self.parents = _parents(self.tree)
-        self.scopes = self.wrapper.resolve(ScopeProvider)
+        self.scopes = metadata[ScopeProvider]
         self.lines = re.split(r"\r\n|\r|\n", self.text)
         self.uses = list(uses)
         self.nodes: dict[int, cst.CSTNode] = {}
