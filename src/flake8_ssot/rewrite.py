@@ -91,10 +91,10 @@ class FileRewriter(TemplateRewrites, TwoStatementForms, MockPatches, Moves, Memb
         # One call for both: LibCST walks the whole tree once per batch of providers, and
         # resolving positions on their own (computed by code generation) walked it once for an
         # empty batch.
-        metadata = self.wrapper.resolve_many([PositionProvider, ScopeProvider])
-        self.positions = metadata[PositionProvider]
+        self.wrapper.resolve_many([PositionProvider, ScopeProvider])
+        self.positions = self.wrapper.resolve(PositionProvider)  # both resolved: no walk
         self.parents = _parents(self.tree)
-        self.scopes = metadata[ScopeProvider]
+        self.scopes = self.wrapper.resolve(ScopeProvider)
         self.lines = re.split(r"\r\n|\r|\n", self.text)
         self.uses = list(uses)
         self.nodes: dict[int, cst.CSTNode] = {}
@@ -203,8 +203,13 @@ class FileRewriter(TemplateRewrites, TwoStatementForms, MockPatches, Moves, Memb
     def _locate(self) -> None:
         wanted = tuple({t for types in _FORM_NODES.values() for t in types})
         at: dict[tuple[int, int, int, int], list[cst.CSTNode]] = {}
+        # isinstance on LibCST's abstract classes is slow; asked once per node type, not per node.
+        kinds: dict[type[cst.CSTNode], bool] = {}
         for node, where in self.positions.items():
-            if isinstance(node, wanted):
+            kind = kinds.get(type(node))
+            if kind is None:
+                kind = kinds[type(node)] = issubclass(type(node), wanted)
+            if kind:
                 key = (where.start.line, where.start.column, where.end.line, where.end.column)
                 at.setdefault(key, []).append(node)
         for i, use in enumerate(self.uses):
