@@ -88,7 +88,11 @@ class FileRewriter(TemplateRewrites, TwoStatementForms, MockPatches, Moves, Memb
         self.is_package = relpath.endswith("__init__.py")
         self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         self.tree = self.wrapper.module
-        self.positions = self.wrapper.resolve(PositionProvider)
+        # One call for both: LibCST walks the whole tree once per batch of providers, and
+        # resolving positions on their own (computed by code generation) walked it once for an
+        # empty batch.
+        self.wrapper.resolve_many([PositionProvider, ScopeProvider])
+        self.positions = self.wrapper.resolve(PositionProvider)  # both resolved: no walk
         self.parents = _parents(self.tree)
         self.scopes = self.wrapper.resolve(ScopeProvider)
         self.lines = re.split(r"\r\n|\r|\n", self.text)
@@ -199,8 +203,13 @@ class FileRewriter(TemplateRewrites, TwoStatementForms, MockPatches, Moves, Memb
     def _locate(self) -> None:
         wanted = tuple({t for types in _FORM_NODES.values() for t in types})
         at: dict[tuple[int, int, int, int], list[cst.CSTNode]] = {}
+        # isinstance on LibCST's abstract classes is slow; asked once per node type, not per node.
+        kinds: dict[type[cst.CSTNode], bool] = {}
         for node, where in self.positions.items():
-            if isinstance(node, wanted):
+            kind = kinds.get(type(node))
+            if kind is None:
+                kind = kinds[type(node)] = issubclass(type(node), wanted)
+            if kind:
                 key = (where.start.line, where.start.column, where.end.line, where.end.column)
                 at.setdefault(key, []).append(node)
         for i, use in enumerate(self.uses):
