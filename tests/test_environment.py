@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import venv
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -240,3 +241,30 @@ def test_fix_finds_the_replacements_module_in_the_projects_environment(project: 
         "'extpkg.factory.make': extpkg is neither the rule's replacement (new_func...) nor a module of the project "
         "or an installed one; write the name in full (package.module.Name...)\n"
     ))
+
+
+def test_a_file_reading_the_environment_is_cached_until_the_environment_changes(
+    project: Path, ssot: Callable[..., tuple[int, str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The per-file results record where each outside module was found in the project's
+    environment, and are reused while it is found there again (not on this interpreter's path)."""
+    from flake8_ssot import cache, engine
+
+    env = make_env(project / ".venv")
+    analyzed: list[str] = []
+    detect = engine.Project.detect
+    monkeypatch.setattr(engine.Project, "detect", lambda self, rel, *a: analyzed.append(rel) or detect(self, rel, *a))
+    monkeypatch.setattr(cache, "RACY_NS", 0)  # no wait for settled files: what a run cached is trusted
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)
+    first = ssot("check", "-j", "1", ".", cwd=project)
+    assert (first[0], first[1].splitlines()) == (1, NEEDS_SOURCE)
+    analyzed.clear()
+    # Another command line (no replay of the last run's output): the file's cached findings.
+    assert ssot("check", "-j", "1", "use.py", cwd=project) == first
+    assert analyzed == []
+    # The package upgraded in place: it no longer re-exports the deprecated function.
+    upgraded = "from extpkg.factory import Base, make\n\n\ndef old_func():\n    return 2\n"
+    write_tree(site_packages(env), {"extpkg/__init__.py": upgraded})
+    after = ssot("check", "-j", "1", "use.py", cwd=project)
+    assert analyzed == ["use.py"]
+    assert after[1].splitlines() == NEEDS_SOURCE[2:]
