@@ -29,10 +29,10 @@ from flake8_ssot.config import is_dotted_name
 from flake8_ssot.deprecation_text import render, replacement_named, source
 from flake8_ssot.index import Index, parse_source
 from flake8_ssot.model import Config
-from flake8_ssot.paths import iter_python_files, module_name, resolve_relative
+from flake8_ssot.paths import iter_python_files, module_name
 from flake8_ssot.pool import fork_map
 from flake8_ssot.prefilter import Prefilter
-from flake8_ssot.summary import dotted
+from flake8_ssot.summary import dotted, import_bindings
 
 DECLARATIONS_CACHE = "declarations.json"
 _CACHE_FORMAT = 5
@@ -441,10 +441,10 @@ def _bound_names(tree: ast.Module, module: str, is_package: bool) -> dict[str, s
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names[stmt.name] = f"{module}.{stmt.name}"
         elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
-            names.update(_imported(stmt, module, is_package))
+            names.update(import_bindings(stmt, module, is_package))
     for node in conditions.statements(tree.body):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
-            for local, target in _imported(node, module, is_package).items():
+            for local, target in import_bindings(node, module, is_package).items():
                 names.setdefault(local, target)
     return names
 
@@ -468,21 +468,6 @@ def _warn_lines(text: str | None, names: dict[str, str], words: frozenset[str]) 
     pattern = re.compile(r"(?<![\w])(?:" + "|".join(map(re.escape, sorted(callees))) + r")\s*\(")
     starts = {m.start() for m in pattern.finditer(text)} | set(_helper_like_calls(text))
     return [text.count("\n", 0, start) + 1 for start in sorted(starts)]
-
-
-def _imported(stmt: ast.stmt, module: str, is_package: bool) -> dict[str, str]:
-    """The names an import statement binds, each to the dotted name it refers to."""
-    found: dict[str, str] = {}
-    if isinstance(stmt, ast.Import):
-        for alias in stmt.names:
-            head = alias.name.split(".")[0]
-            found[alias.asname or head] = alias.name if alias.asname else head
-    elif isinstance(stmt, ast.ImportFrom):
-        base = resolve_relative(module, is_package, stmt.level, stmt.module)
-        for alias in stmt.names:
-            if base is not None and alias.name != "*":
-                found[alias.asname or alias.name] = f"{base}.{alias.name}"
-    return found
 
 
 def _top_assignments(tree: ast.Module) -> Iterator[tuple[str, ast.expr]]:

@@ -444,16 +444,9 @@ def _returns(
                     continue
                 chain = [owner, *chain[1:]]
             found.append(("C" if call else "R", chain, local))
-        elif isinstance(stmt, ast.Import):
-            for alias in stmt.names:
-                head = alias.name.split(".")[0]
-                local[alias.asname or head] = alias.name if alias.asname else head
-        elif isinstance(stmt, ast.ImportFrom):
+        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
             # A lazy import in the body is how factories often reach the class they build.
-            base = resolve_relative(module, is_package, stmt.level, stmt.module)
-            for alias in stmt.names:
-                if base is not None and alias.name != "*":
-                    local[alias.asname or alias.name] = f"{base}.{alias.name}"
+            local.update(import_bindings(stmt, module, is_package))
         elif not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             for block in _blocks(stmt):
                 stack.extend(block)
@@ -484,3 +477,18 @@ def _bound_names(stmt: ast.stmt) -> list[str]:
     names = [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
     names.extend(h.name for h in getattr(stmt, "handlers", ()) if h.name)
     return names
+
+
+def import_bindings(stmt: ast.Import | ast.ImportFrom, module: str, is_package: bool) -> dict[str, str]:
+    """The names an import statement binds, each to the dotted name it refers to."""
+    found: dict[str, str] = {}
+    if isinstance(stmt, ast.Import):
+        for alias in stmt.names:
+            head = alias.name.split(".")[0]
+            found[alias.asname or head] = alias.name if alias.asname else head
+    else:
+        base = resolve_relative(module, is_package, stmt.level, stmt.module)
+        for alias in stmt.names:
+            if base is not None and alias.name != "*":
+                found[alias.asname or alias.name] = f"{base}.{alias.name}"
+    return found
